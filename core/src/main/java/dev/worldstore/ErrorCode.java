@@ -1,0 +1,45 @@
+package dev.worldstore;
+
+/**
+ * Stable error codes. Clients match on these (they appear as {@code code} in HTTP problem
+ * documents); the names never change once released.
+ */
+public enum ErrorCode {
+    /** An id (world, player, entity, app, key) breaks the id rule. */
+    INVALID_ID(false),
+    /** A value's shape breaks a rule (e.g. position is not three numbers). */
+    INVALID_SHAPE(false),
+    /** A value is larger than {@code value.max.bytes}. */
+    VALUE_TOO_LARGE(false),
+    /** Any other bad argument (a malformed log position, a negative limit, ...). */
+    INVALID_ARGUMENT(false),
+    /** An expected-version write found another version. */
+    VERSION_CONFLICT(false),
+    /** A create-only write found a value. */
+    ALREADY_EXISTS(false),
+    /** A player registration asked for a username another player holds (case-insensitive). */
+    USERNAME_TAKEN(false),
+    /** Stored data could not be decoded; the load reports it instead of crashing. */
+    CORRUPT_DATA(false),
+    /** The local RocksDB projection failed. */
+    STORAGE_FAILURE(false),
+    /** The store was closed. */
+    STORE_CLOSED(false),
+    /** A configuration value breaks its rule. */
+    INVALID_CONFIG(false),
+    /** The projection did not reach a required log position in time; retry later. */
+    PROJECTION_TIMEOUT(true),
+    /** Kafka did not acknowledge a write in time, or is unreachable; retry later. */
+    LOG_UNAVAILABLE(true);
+
+    private final boolean retriable;
+
+    ErrorCode(boolean retriable) {
+        this.retriable = retriable;
+    }
+
+    /** True when retrying the same request later may succeed. */
+    public boolean retriable() {
+        return retriable;
+    }
+}

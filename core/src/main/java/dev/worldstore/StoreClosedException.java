@@ -1,0 +1,8 @@
+package dev.worldstore;
+
+/** The store was closed before or during the call. */
+public final class StoreClosedException extends WorldStoreException.RejectedException {
+    public StoreClosedException(String message) {
+        super(ErrorCode.STORE_CLOSED, message, null);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.worldstore;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An event-sourced store of world state: saves are change events appended to Kafka, loads are local
+ * reads of this node's RocksDB projection of every partition.
+ *
+ * <p>Thread-safe. Open one per process with {@code WorldStores.open(config)} (projector module) and
+ * share it; {@link #close()} is idempotent.
+ */
+public interface WorldStore extends AutoCloseable {
+
+    /** The per-world handle of the guide's API. */
+    World world(String worldId);
+
+    /**
+     * Appends a change and completes once Kafka acknowledged it; for a conditional change, once the
+     * projector's verdict is known. Completes exceptionally with {@link ConflictException},
+     * {@link ValidationException}, {@link LogUnavailableException} or {@link StoreClosedException}.
+     * Concurrent calls are batched into shared Kafka requests.
+     */
+    CompletableFuture<Saved> writeAsync(Change change);
+
+    /** {@link #writeAsync} and wait; throws its {@link WorldStoreException} unwrapped. */
+    Saved write(Change change);
+
+    /**
+     * Reads one key from the local projection after waiting for {@code consistency}.
+     *
+     * @throws ProjectionTimeoutException if the projection does not get there within {@code read.wait.timeout.ms}
+     * @throws CorruptDataException if the stored value cannot be decoded
+     */
+    Optional<Stored> read(Key key, ReadConsistency consistency);
+
+    default Optional<Stored> read(Key key) {
+        return read(key, ReadConsistency.OWN_WRITES);
+    }
+
+    /** One page of keys in key order, read after waiting for {@code consistency}. Memory is bounded by the page. */
+    Page scan(Scan scan, ReadConsistency consistency);
+
+    // ---- players (global) ------------------------------------------------------------------
+
+    /**
+     * Registers a player. Usernames are unique compared case-insensitively; the projector decides
+     * races in log order, so exactly one of two concurrent registrations of a name wins on every node.
+     *
+     * @param playerId the id to use, or {@code null} to generate one
+     * @throws UsernameTakenException if another player holds the username
+     * @throws ConflictException if the id is already registered
+     */
+    PlayerRecord registerPlayer(String playerId, String username);
+
+    Optional<PlayerRecord> player(String playerId);
+
+    /** Looks a player up by username, case-insensitively. */
+    Optional<PlayerRecord> playerByUsername(String username);
+
+    // ---- operations --------------------------------------------------------------------------
+
+    /**
+     * Waits until the projection includes {@code position}.
+     *
+     * @throws ProjectionTimeoutException if it does not within {@code timeout}
+     */
+    void awaitPosition(LogPosition position, Duration timeout);
+
+    /** This node's name, written into the origin header of its events. */
+    String nodeId();
+
+    ProjectorState projectorState();
+
+    /** Events waiting to be applied, summed over partitions (0 when caught up). */
+    long projectorLag();
+
+    /** The most recent dead-lettered records, newest first. */
+    List<DeadLetter> deadLetters(int limit);
+
+    /** Stops the projector and the producer, closes RocksDB and, if started, the embedded broker. Idempotent. */
+    @Override
+    void close();
+}

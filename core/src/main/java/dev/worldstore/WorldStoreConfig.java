@@ -1,0 +1,170 @@
+package dev.worldstore;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The store's configuration: every key, its unit, default and rule, in one place.
+ *
+ * <p>Built once from text (command line, environment, properties file), validated as a whole, then
+ * frozen. Unknown keys are errors, except {@code kafka.*} keys that are not worldstore's own: those
+ * pass through to the Kafka clients with the prefix removed ({@code kafka.security.protocol} becomes
+ * {@code security.protocol}). Instances are immutable and thread-safe.
+ */
+public final class WorldStoreConfig {
+
+    public static final ConfigKey DATA_DIR = ConfigKey.path("data.dir", "./data",
+            "Folder for the RocksDB projection, the node id and, with the embedded broker, Kafka's log.");
+    public static final ConfigKey NODE_ID = ConfigKey.string("node.id", "",
+            "This node's name in the origin header of every event it writes. Empty: generated once and kept in data.dir.");
+    public static final ConfigKey KAFKA_BOOTSTRAP_SERVERS = ConfigKey.string("kafka.bootstrap.servers", "",
+            "Kafka cluster to use. Empty: start the embedded single-node KRaft broker in-process.");
+    public static final ConfigKey KAFKA_EMBEDDED_PORT = ConfigKey.integer("kafka.embedded.port", 9092, 0, 65535,
+            "Loopback port of the embedded broker (0 = any free port). Ignored when kafka.bootstrap.servers is set.");
+    public static final ConfigKey KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE = ConfigKey.bool("kafka.embedded.flush.every.message", false,
+            "Embedded broker fsyncs every write before acknowledging it (survives power loss; see README for its cost).");
+    public static final ConfigKey KAFKA_TOPIC = ConfigKey.string("kafka.topic", "worldstore.changes",
+            "The change-log topic. Created by worldstore if absent.");
+    public static final ConfigKey KAFKA_TOPIC_PARTITIONS = ConfigKey.integer("kafka.topic.partitions", 6, 1, 10_000,
+            "Partitions of the change-log topic when worldstore creates it. A world lives in one partition; never change it afterwards.");
+    public static final ConfigKey KAFKA_TOPIC_REPLICATION_FACTOR = ConfigKey.integer("kafka.topic.replication.factor", -1, -1, 32,
+            "Replication factor when worldstore creates the topic (-1 = the broker's default).");
+    public static final ConfigKey KAFKA_TOPIC_RETENTION_MS = ConfigKey.longKey("kafka.topic.retention.ms", -1, -1, Long.MAX_VALUE,
+            "retention.ms of the change-log topic when worldstore creates it (-1 = keep history forever; history is the product).");
+    public static final ConfigKey VALUE_MAX_BYTES = ConfigKey.integer("value.max.bytes", 4 * 1024 * 1024, 1024, 32 * 1024 * 1024,
+            "Largest value (serialized JSON) a save accepts.");
+    public static final ConfigKey READ_WAIT_TIMEOUT_MS = ConfigKey.longKey("read.wait.timeout.ms", 5_000, 0, 600_000,
+            "How long a load waits for the projection to include a required log position (read-your-writes).");
+    public static final ConfigKey WRITE_TIMEOUT_MS = ConfigKey.longKey("write.timeout.ms", 15_000, 100, 600_000,
+            "How long a save waits for Kafka's acknowledgement and, for conditional writes, the projector's verdict.");
+    public static final ConfigKey PRODUCER_LINGER_MS = ConfigKey.integer("producer.linger.ms", 5, 0, 1_000,
+            "How long the producer waits to batch saves of concurrent callers.");
+    public static final ConfigKey PRODUCER_BATCH_BYTES = ConfigKey.integer("producer.batch.bytes", 65_536, 1_024, 16 * 1024 * 1024,
+            "Producer batch size per partition.");
+    public static final ConfigKey PRODUCER_COMPRESSION = ConfigKey.choice("producer.compression", "lz4",
+            List.of("none", "gzip", "snappy", "lz4", "zstd"), "Compression of change events on the wire and in Kafka's log.");
+    public static final ConfigKey PROJECTOR_POLL_MAX_RECORDS = ConfigKey.integer("projector.poll.max.records", 5_000, 1, 100_000,
+            "Most events the projector applies in one atomic RocksDB write.");
+    public static final ConfigKey ROCKSDB_BLOCK_CACHE_BYTES = ConfigKey.longKey("rocksdb.block.cache.bytes", 256L * 1024 * 1024,
+            0, Long.MAX_VALUE, "RocksDB block cache shared by all tables.");
+    public static final ConfigKey ROCKSDB_COMPRESSION = ConfigKey.choice("rocksdb.compression", "lz4",
+            List.of("none", "lz4", "zstd"), "Compression of the projection's files (large values are stored compressed).");
+
+    /** Every key of the store, in documentation order. */
+    public static final List<ConfigKey> KEYS = List.of(DATA_DIR, NODE_ID, KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED_PORT,
+            KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE, KAFKA_TOPIC, KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR,
+            KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, PRODUCER_LINGER_MS,
+            PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, ROCKSDB_BLOCK_CACHE_BYTES,
+            ROCKSDB_COMPRESSION);
+
+    private static final String KAFKA_PREFIX = "kafka.";
+
+    private final Map<String, String> values;
+    private final Map<String, String> kafkaPassThrough;
+
+    private WorldStoreConfig(Map<String, String> values, Map<String, String> kafkaPassThrough) {
+        this.values = Map.copyOf(values);
+        this.kafkaPassThrough = Map.copyOf(kafkaPassThrough);
+    }
+
+    /** All defaults. */
+    public static WorldStoreConfig defaults() {
+        return of(Map.of());
+    }
+
+    /**
+     * Validates {@code settings} and freezes them.
+     *
+     * @throws ConfigException for an unknown key or a value that breaks its rule
+     */
+    public static WorldStoreConfig of(Map<String, String> settings) {
+        Map<String, ConfigKey> known = new LinkedHashMap<>();
+        KEYS.forEach(k -> known.put(k.name(), k));
+        Map<String, String> values = new TreeMap<>();
+        Map<String, String> passThrough = new TreeMap<>();
+        for (ConfigKey key : KEYS) {
+            values.put(key.name(), key.defaultValue());
+        }
+        settings.forEach((name, value) -> {
+            ConfigKey key = known.get(name);
+            if (key != null) {
+                key.check(value);
+                values.put(name, value);
+            } else if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
+                passThrough.put(name.substring(KAFKA_PREFIX.length()), value);
+            } else {
+                throw new ConfigException(name, "is not a worldstore configuration key (see the README's configuration table)");
+            }
+        });
+        return new WorldStoreConfig(values, passThrough);
+    }
+
+    /** Convenience for tests and embedding: {@code of(Map.of(...))} from key/value pairs. */
+    public static WorldStoreConfig of(String... keyValuePairs) {
+        if (keyValuePairs.length % 2 != 0) {
+            throw new IllegalArgumentException("key/value pairs expected");
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValuePairs.length; i += 2) {
+            m.put(keyValuePairs[i], keyValuePairs[i + 1]);
+        }
+        return of(m);
+    }
+
+    /** A copy with {@code key} set to {@code value}, validated again. */
+    public WorldStoreConfig with(String key, String value) {
+        Map<String, String> m = new LinkedHashMap<>(values);
+        kafkaPassThrough.forEach((k, v) -> m.put(KAFKA_PREFIX + k, v));
+        m.put(key, value);
+        return of(m);
+    }
+
+    public String get(ConfigKey key) {
+        String v = values.get(key.name());
+        if (v == null) {
+            throw new IllegalArgumentException(key.name() + " is not a store key");
+        }
+        return v;
+    }
+
+    public int getInt(ConfigKey key) {
+        return Integer.parseInt(get(key).trim());
+    }
+
+    public long getLong(ConfigKey key) {
+        return Long.parseLong(get(key).trim());
+    }
+
+    public boolean getBoolean(ConfigKey key) {
+        return Boolean.parseBoolean(get(key));
+    }
+
+    public Path getPath(ConfigKey key) {
+        return Path.of(get(key));
+    }
+
+    public Path dataDir() {
+        return getPath(DATA_DIR);
+    }
+
+    /** True when no external Kafka is configured and the embedded broker must start. */
+    public boolean embeddedKafka() {
+        return get(KAFKA_BOOTSTRAP_SERVERS).isBlank();
+    }
+
+    /** Kafka client settings given as {@code kafka.*} keys that are not worldstore's own, prefix removed. */
+    public Properties kafkaClientOverrides() {
+        Properties p = new Properties();
+        p.putAll(kafkaPassThrough);
+        return p;
+    }
+
+    @Override
+    public String toString() {
+        return "WorldStoreConfig" + values + (kafkaPassThrough.isEmpty() ? "" : " kafka" + kafkaPassThrough.keySet());
+    }
+}

@@ -1,0 +1,204 @@
+package dev.worldstore.internal;
+
+import dev.worldstore.Condition;
+import dev.worldstore.Key;
+import dev.worldstore.Op;
+import dev.worldstore.Table;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * How a {@link ChangeEvent} is laid out in a Kafka record, so that standard tools ({@code kcat},
+ * {@code kafka-console-consumer}) can read it:
+ *
+ * <ul>
+ *   <li>record key: the world id ({@code #players} for player registrations), which picks the partition;
+ *   <li>record value: the JSON payload, absent for a delete;
+ *   <li>headers (UTF-8 text): {@code ws.id} event id, {@code ws.table}, {@code ws.world},
+ *       {@code ws.key} (player, entity or app key id), {@code ws.app}, {@code ws.player} (app data
+ *       only), {@code ws.op} ({@code put}, {@code merge-patch}, {@code delete}), {@code ws.cond}
+ *       ({@code any}, {@code absent}, {@code version=N}), {@code ws.fmt} data-format version,
+ *       {@code ws.origin} writing node, {@code ws.actor} (when known), {@code ws.ts} epoch ms.
+ * </ul>
+ *
+ * Stateless and thread-safe.
+ */
+public final class EventCodec {
+    /** Data-format version written by this release. Readers upgrade older versions. */
+    public static final int FORMAT_VERSION = 1;
+
+    /** Routing key of the players table: '#' is not allowed in ids, so no world can collide. */
+    public static final String PLAYERS_ROUTING_KEY = "#players";
+
+    static final String H_ID = "ws.id";
+    static final String H_TABLE = "ws.table";
+    static final String H_WORLD = "ws.world";
+    static final String H_KEY = "ws.key";
+    static final String H_APP = "ws.app";
+    static final String H_PLAYER = "ws.player";
+    static final String H_OP = "ws.op";
+    static final String H_COND = "ws.cond";
+    static final String H_FMT = "ws.fmt";
+    static final String H_ORIGIN = "ws.origin";
+    static final String H_ACTOR = "ws.actor";
+    static final String H_TS = "ws.ts";
+
+    private EventCodec() {
+    }
+
+    /** The record key that routes {@code key}'s events: all events of one world share a partition. */
+    public static String routingKey(Key key) {
+        return key.worldId() == null ? PLAYERS_ROUTING_KEY : key.worldId();
+    }
+
+    /** The partition of a routing key: Kafka's default (murmur2) so other producers agree. */
+    public static int partitionFor(String routingKey, int partitions) {
+        return Utils.toPositive(Utils.murmur2(routingKey.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    public static List<Header> headers(ChangeEvent e) {
+        List<Header> h = new ArrayList<>(12);
+        add(h, H_ID, e.eventId());
+        add(h, H_TABLE, e.key().table().wireName());
+        add(h, H_WORLD, e.key().worldId());
+        switch (e.key().table()) {
+            case PLAYERS -> add(h, H_KEY, ((Key.Player) e.key()).playerId());
+            case PLAYER_STATES -> add(h, H_KEY, ((Key.PlayerState) e.key()).playerId());
+            case ENTITY_STATES -> add(h, H_KEY, ((Key.Entity) e.key()).entityId());
+            case WORLD_STATE -> {
+                // the world id is the key
+            }
+            case APP_STORAGE -> {
+                Key.AppData a = (Key.AppData) e.key();
+                add(h, H_APP, a.appId());
+                add(h, H_PLAYER, a.playerId());
+                add(h, H_KEY, a.key());
+            }
+        }
+        add(h, H_OP, e.op().wireName());
+        add(h, H_COND, conditionText(e.condition()));
+        add(h, H_FMT, Integer.toString(e.formatVersion()));
+        add(h, H_ORIGIN, e.origin());
+        add(h, H_ACTOR, e.actor());
+        add(h, H_TS, Long.toString(e.timestampMs()));
+        return h;
+    }
+
+    private static void add(List<Header> h, String name, String value) {
+        if (value != null) {
+            h.add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    public static String conditionText(Condition c) {
+        if (c instanceof Condition.ExpectedVersion v) {
+            return "version=" + v.version();
+        }
+        return c instanceof Condition.Absent ? "absent" : "any";
+    }
+
+    static Condition parseCondition(String text) throws MalformedEventException {
+        if (text == null || text.equals("any")) {
+            return Condition.any();
+        }
+        if (text.equals("absent")) {
+            return Condition.absent();
+        }
+        if (text.startsWith("version=")) {
+            try {
+                return Condition.version(Long.parseLong(text.substring("version=".length())));
+            } catch (IllegalArgumentException e) {
+                throw new MalformedEventException("bad ws.cond header: " + text, e);
+            }
+        }
+        throw new MalformedEventException("bad ws.cond header: " + text);
+    }
+
+    /**
+     * Reads an event from a record's headers and value. Checks structure only; the payload was
+     * validated by the writer and is parsed by the projector when needed.
+     *
+     * @throws MalformedEventException naming what is missing or wrong
+     */
+    public static ChangeEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
+        try {
+            return decodeChecked(headers, value, recordTimestamp);
+        } catch (MissingHeader e) {
+            throw new MalformedEventException("missing header " + e.getMessage());
+        }
+    }
+
+    private static ChangeEvent decodeChecked(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
+        String id = required(headers, H_ID);
+        Table table;
+        Op op;
+        try {
+            table = Table.fromWireName(required(headers, H_TABLE));
+            op = Op.fromWireName(required(headers, H_OP));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEventException(e.getMessage(), e);
+        }
+        Key key = key(table, headers);
+        try {
+            Validator.checkKey(key);
+        } catch (RuntimeException e) {
+            throw new MalformedEventException("bad key: " + e.getMessage(), e);
+        }
+        int fmt = (int) number(headers, H_FMT, FORMAT_VERSION);
+        long ts = number(headers, H_TS, recordTimestamp);
+        String origin = text(headers, H_ORIGIN);
+        if ((op == Op.DELETE) != (value == null)) {
+            throw new MalformedEventException(op == Op.DELETE ? "a delete must have no value" : op.wireName() + " has no value");
+        }
+        return new ChangeEvent(id, key, op, value, parseCondition(text(headers, H_COND)), fmt,
+                origin == null ? "unknown" : origin, text(headers, H_ACTOR), ts);
+    }
+
+    private static Key key(Table table, Headers headers) {
+        return switch (table) {
+            case PLAYERS -> new Key.Player(required(headers, H_KEY));
+            case PLAYER_STATES -> new Key.PlayerState(required(headers, H_WORLD), required(headers, H_KEY));
+            case ENTITY_STATES -> new Key.Entity(required(headers, H_WORLD), required(headers, H_KEY));
+            case WORLD_STATE -> new Key.WorldState(required(headers, H_WORLD));
+            case APP_STORAGE -> new Key.AppData(required(headers, H_WORLD), required(headers, H_APP),
+                    text(headers, H_PLAYER), required(headers, H_KEY));
+        };
+    }
+
+    /** A required header is absent; turned into a {@link MalformedEventException} by {@link #decode}. */
+    private static final class MissingHeader extends RuntimeException {
+        MissingHeader(String name) {
+            super(name, null, false, false);
+        }
+    }
+
+    private static String required(Headers headers, String name) {
+        String v = text(headers, name);
+        if (v == null) {
+            throw new MissingHeader(name);
+        }
+        return v;
+    }
+
+    private static String text(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static long number(Headers headers, String name, long fallback) throws MalformedEventException {
+        String v = text(headers, name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new MalformedEventException("bad " + name + " header: " + v, e);
+        }
+    }
+}
