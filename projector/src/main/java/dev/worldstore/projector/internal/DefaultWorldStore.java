@@ -1,0 +1,528 @@
+package dev.worldstore.projector.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.Change;
+import dev.worldstore.Condition;
+import dev.worldstore.ConflictException;
+import dev.worldstore.CorruptDataException;
+import dev.worldstore.DeadLetter;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.LogUnavailableException;
+import dev.worldstore.Op;
+import dev.worldstore.Page;
+import dev.worldstore.PlayerRecord;
+import dev.worldstore.ProjectorState;
+import dev.worldstore.ReadConsistency;
+import dev.worldstore.Saved;
+import dev.worldstore.Scan;
+import dev.worldstore.StorageException;
+import dev.worldstore.StoreClosedException;
+import dev.worldstore.Stored;
+import dev.worldstore.UsernameTakenException;
+import dev.worldstore.ValidationException;
+import dev.worldstore.World;
+import dev.worldstore.WorldStore;
+import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.WorldStoreException;
+import dev.worldstore.internal.ChangeEvent;
+import dev.worldstore.internal.EventCodec;
+import dev.worldstore.internal.Json;
+import dev.worldstore.internal.KafkaChangeLog;
+import dev.worldstore.internal.Validator;
+import dev.worldstore.internal.WorldHandle;
+import dev.worldstore.kafka.EmbeddedKafka;
+import dev.worldstore.projector.internal.RocksProjection.Cf;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine behind {@link WorldStore}: the Kafka writer, the projector and the RocksDB projection of
+ * one node, and the embedded broker when no cluster is configured.
+ */
+public final class DefaultWorldStore implements WorldStore {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultWorldStore.class);
+
+    private final WorldStoreConfig config;
+    private final Clock clock;
+    private final String nodeId;
+    private final EmbeddedKafka broker;
+    private final Admin admin;
+    private final RocksProjection projection;
+    private final Projector projector;
+    private final KafkaChangeLog log;
+    private final VerdictBoard verdicts = new VerdictBoard();
+    private final Validator validator;
+    private final AtomicLongArray written;
+    private final int partitions;
+    private final long readWaitMs;
+    private final long writeTimeoutMs;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final MeterRegistry metrics;
+    private final Timer loadTimer;
+
+    private DefaultWorldStore(WorldStoreConfig config, MeterRegistry metrics, Clock clock, EmbeddedKafka broker,
+            String bootstrap) {
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.broker = broker;
+        this.readWaitMs = config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS);
+        this.writeTimeoutMs = config.getLong(WorldStoreConfig.WRITE_TIMEOUT_MS);
+        this.validator = new Validator(config.getInt(WorldStoreConfig.VALUE_MAX_BYTES));
+        this.nodeId = nodeId(config);
+        Properties ap = new Properties();
+        ap.putAll(config.kafkaClientOverrides());
+        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        ap.put(AdminClientConfig.CLIENT_ID_CONFIG, "worldstore-admin");
+        this.admin = Admin.create(ap);
+        String topic = config.get(WorldStoreConfig.KAFKA_TOPIC);
+        this.partitions = KafkaChangeLog.ensureTopic(admin, config, broker != null, writeTimeoutMs);
+        this.projection = RocksProjection.open(config.dataDir().resolve("projection"), config);
+        String projectedTopic = projection.meta("topic");
+        if (projectedTopic == null) {
+            projection.putMeta("topic", topic);
+        } else if (!projectedTopic.equals(topic)) {
+            throw new StorageException(config.dataDir().resolve("projection") + " holds a projection of topic " + projectedTopic
+                    + ", not " + topic + "; use another data.dir or the same kafka.topic", null);
+        }
+        this.written = new AtomicLongArray(partitions);
+        for (int p = 0; p < partitions; p++) {
+            written.set(p, -1);
+        }
+        this.projector = new Projector(projection, bootstrap, config, partitions, verdicts, metrics);
+        this.log = new KafkaChangeLog(bootstrap, config, partitions);
+        this.loadTimer = Timer.builder("worldstore.loads").description("Loads from the local projection").register(metrics);
+        Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
+                .description("Projection size on disk and in memtables").register(metrics);
+        projector.start();
+        LOG.info("worldstore node {} open: topic {} ({} partitions) on {}{}, projection in {}", nodeId, topic, partitions,
+                bootstrap, broker != null ? " (embedded broker)" : "", projection.dir());
+    }
+
+    /**
+     * Opens a node. Starts the embedded broker first when {@code kafka.bootstrap.servers} is empty.
+     * On failure everything already started is closed again.
+     */
+    public static DefaultWorldStore open(WorldStoreConfig config, MeterRegistry metrics, Clock clock) {
+        EmbeddedKafka broker = null;
+        try {
+            Files.createDirectories(config.dataDir());
+            String bootstrap = config.get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS);
+            if (config.embeddedKafka()) {
+                broker = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.getInt(WorldStoreConfig.KAFKA_EMBEDDED_PORT),
+                        config.getBoolean(WorldStoreConfig.KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE));
+                bootstrap = broker.bootstrapServers();
+            }
+            return new DefaultWorldStore(config, metrics, clock, broker, bootstrap);
+        } catch (IOException e) {
+            closeQuietly(broker);
+            throw new StorageException("cannot create data.dir " + config.dataDir() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(broker);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("close after failed start: {}", e.toString());
+            }
+        }
+    }
+
+    private static String nodeId(WorldStoreConfig config) {
+        String configured = config.get(WorldStoreConfig.NODE_ID);
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        Path file = config.dataDir().resolve("node-id");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            String id = "node-" + UUID.randomUUID().toString().substring(0, 8);
+            Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+            return id;
+        } catch (IOException e) {
+            throw new StorageException("cannot read or write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bootstrap address in use (the embedded broker's when one runs). */
+    public String bootstrapServers() {
+        return broker != null ? broker.bootstrapServers() : config.get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS);
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public WorldStoreConfig config() {
+        return config;
+    }
+
+    // ---- writes -----------------------------------------------------------------------------
+
+    @Override
+    public World world(String worldId) {
+        return new WorldHandle(this, worldId);
+    }
+
+    @Override
+    public CompletableFuture<Saved> writeAsync(Change change) {
+        long start = System.nanoTime();
+        CompletableFuture<Saved> result;
+        try {
+            ensureOpen();
+            if (change.key() instanceof Key.Player) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "key", "players are written with registerPlayer");
+            }
+            result = append(change, validator.check(change));
+        } catch (WorldStoreException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        String table = change.key().table().wireName();
+        return result.whenComplete((saved, error) -> Timer.builder("worldstore.saves")
+                .description("Saves, from call to acknowledgement (and verdict for conditional writes)")
+                .tag("table", table)
+                .tag("outcome", error == null ? "applied" : outcome(error))
+                .register(metrics)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    }
+
+    private static String outcome(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return e instanceof WorldStoreException w ? w.code().name().toLowerCase(java.util.Locale.ROOT) : "error";
+    }
+
+    private CompletableFuture<Saved> append(Change change, byte[] payload) {
+        ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), change.key(), change.op(), payload,
+                change.condition(), EventCodec.FORMAT_VERSION, nodeId, change.actor(), clock.millis());
+        boolean conditional = change.condition().isConditional();
+        CompletableFuture<Verdict> verdict = conditional ? verdicts.register(event.eventId()) : null;
+        CompletableFuture<Saved> saved = log.append(event).thenCompose(position -> {
+            written.accumulateAndGet(position.partition(), position.offset(), Math::max);
+            if (!conditional) {
+                return CompletableFuture.completedFuture(new Saved(position.offset(), position));
+            }
+            return verdict.thenApply(v -> toSaved(change.key(), change.condition(), v, position));
+        });
+        return withTimeout(saved, event.eventId(), "write of " + change.key());
+    }
+
+    private CompletableFuture<Saved> withTimeout(CompletableFuture<Saved> saved, String eventId, String what) {
+        return saved.orTimeout(writeTimeoutMs, TimeUnit.MILLISECONDS).handle((s, error) -> {
+            verdicts.forget(eventId);
+            if (error == null) {
+                return s;
+            }
+            Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (e instanceof TimeoutException) {
+                throw new LogUnavailableException("no outcome for the " + what + " within write.timeout.ms=" + writeTimeoutMs
+                        + " ms (Kafka topic " + log.topic() + "); the write may still be applied, retry with a condition", e);
+            }
+            throw e instanceof RuntimeException r ? r : new CompletionException(e);
+        });
+    }
+
+    private Saved toSaved(Key key, Condition condition, Verdict v, LogPosition position) {
+        if (v instanceof Verdict.Applied a) {
+            return new Saved(a.version(), position);
+        } else if (v instanceof Verdict.Conflict c) {
+            metrics.counter("worldstore.conflicts", "table", key.table().wireName()).increment();
+            throw new ConflictException(key, condition, c.actualVersion());
+        } else if (v instanceof Verdict.Rejected r) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "value", "the projector could not apply it: " + r.reason());
+        }
+        throw new IllegalStateException("unexpected verdict " + v);
+    }
+
+    @Override
+    public Saved write(Change change) {
+        return join(writeAsync(change));
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof WorldStoreException w) {
+                throw w;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new CompletionException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreClosedException("interrupted while waiting for a write");
+        }
+    }
+
+    // ---- players ----------------------------------------------------------------------------
+
+    @Override
+    public PlayerRecord registerPlayer(String playerId, String username) {
+        ensureOpen();
+        String id = playerId == null ? UUID.randomUUID().toString() : playerId;
+        Key.Player key = new Key.Player(id);
+        Validator.checkKey(key);
+        Validator.normalizeUsername(username);
+        ObjectNode body = Json.object().put("id", id).put("username", username);
+        Change change = new Change(key, Op.PUT, body, Condition.absent(), null);
+        ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), key, Op.PUT, validator.check(change),
+                Condition.absent(), EventCodec.FORMAT_VERSION, nodeId, null, clock.millis());
+        CompletableFuture<Verdict> verdict = verdicts.register(event.eventId());
+        CompletableFuture<Saved> saved = log.append(event).thenCompose(position -> {
+            written.accumulateAndGet(position.partition(), position.offset(), Math::max);
+            return verdict.thenApply(v -> {
+                if (v instanceof Verdict.UsernameTaken) {
+                    throw new UsernameTakenException(username);
+                }
+                return toSaved(key, Condition.absent(), v, position);
+            });
+        });
+        Saved s = join(withTimeout(saved, event.eventId(), "registration of player " + id));
+        Instant at = Instant.ofEpochMilli(event.timestampMs());
+        return new PlayerRecord(id, username, at, at, s.version());
+    }
+
+    @Override
+    public Optional<PlayerRecord> player(String playerId) {
+        Key.Player key = new Key.Player(playerId);
+        Validator.checkKey(key);
+        return read(key, ReadConsistency.OWN_WRITES).map(s -> toPlayer(key, s));
+    }
+
+    @Override
+    public Optional<PlayerRecord> playerByUsername(String username) {
+        String normalized = Validator.normalizeUsername(username);
+        awaitOwnWrites(EventCodec.partitionFor(EventCodec.PLAYERS_ROUTING_KEY, partitions));
+        byte[] id = projection.get(Cf.USERNAMES, normalized.getBytes(StandardCharsets.UTF_8));
+        if (id == null) {
+            return Optional.empty();
+        }
+        Key.Player key = new Key.Player(new String(id, StandardCharsets.UTF_8));
+        return read(key, ReadConsistency.LOCAL).map(s -> toPlayer(key, s));
+    }
+
+    private PlayerRecord toPlayer(Key.Player key, Stored s) {
+        JsonNode v = s.value();
+        Instant created;
+        try {
+            created = Instant.parse(v.path("createdAt").asText());
+        } catch (RuntimeException e) {
+            throw new CorruptDataException(key, "createdAt is not an instant", e);
+        }
+        byte[] seen = projection.get(Cf.LAST_SEEN, key.playerId().getBytes(StandardCharsets.UTF_8));
+        Instant lastSeen = seen == null || seen.length != 8 ? created : Instant.ofEpochMilli(ByteBuffer.wrap(seen).getLong());
+        if (lastSeen.isBefore(created)) {
+            lastSeen = created;
+        }
+        return new PlayerRecord(key.playerId(), v.path("username").asText(), created, lastSeen, s.version());
+    }
+
+    // ---- reads ------------------------------------------------------------------------------
+
+    private int partitionOf(String worldIdOrNull) {
+        return EventCodec.partitionFor(worldIdOrNull == null ? EventCodec.PLAYERS_ROUTING_KEY : worldIdOrNull, partitions);
+    }
+
+    private void awaitOwnWrites(int partition) {
+        long w = written.get(partition);
+        if (w >= 0) {
+            projector.progress().await(new LogPosition(partition, w), readWaitMs);
+        }
+    }
+
+    private void await(String worldIdOrNull, ReadConsistency consistency) {
+        ensureOpen();
+        if (consistency instanceof ReadConsistency.OwnWrites) {
+            awaitOwnWrites(partitionOf(worldIdOrNull));
+        } else if (consistency instanceof ReadConsistency.AtLeast a) {
+            projector.progress().await(a.position(), readWaitMs);
+        }
+    }
+
+    @Override
+    public Optional<Stored> read(Key key, ReadConsistency consistency) {
+        long start = System.nanoTime();
+        Validator.checkKey(key);
+        await(key.worldId(), consistency);
+        byte[] v = projection.get(Cf.of(key.table()), KeyCodec.encode(key));
+        Optional<Stored> result = v == null ? Optional.empty() : Optional.of(StoredCodec.decode(key, v));
+        loadTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return result;
+    }
+
+    @Override
+    public Page scan(Scan scan, ReadConsistency consistency) {
+        Validator.checkScan(scan.prefix());
+        await(scan.prefix().worldId(), consistency);
+        Cf cf = scan.prefix() instanceof Scan.Entities ? Cf.ENTITY_STATES
+                : scan.prefix() instanceof Scan.PlayerStates ? Cf.PLAYER_STATES : Cf.APP_STORAGE;
+        byte[] prefix = KeyCodec.prefix(scan.prefix());
+        byte[] scopePrefix = scan.prefix() instanceof Scan.AppData a
+                ? KeyCodec.prefix(new Scan.AppData(a.worldId(), a.appId(), a.playerId(), ""))
+                : prefix;
+        List<Page.Entry> items = new ArrayList<>();
+        String next = null;
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = projection.iterator(cf, ro)) {
+            if (scan.after() == null) {
+                it.seek(prefix);
+            } else {
+                byte[] from = concat(scopePrefix, scan.after().getBytes(StandardCharsets.UTF_8));
+                it.seek(from);
+                if (it.isValid() && java.util.Arrays.equals(it.key(), from)) {
+                    it.next();
+                }
+            }
+            for (; it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
+                String id = KeyCodec.lastPart(it.key());
+                if (items.size() == scan.limit()) {
+                    next = lastId(items.get(items.size() - 1).key());
+                    break;
+                }
+                Key key = KeyCodec.keyOf(scan.prefix(), id);
+                items.add(new Page.Entry(key, StoredCodec.decode(key, it.value())));
+            }
+        }
+        return new Page(items, Optional.ofNullable(next));
+    }
+
+    private static String lastId(Key k) {
+        if (k instanceof Key.Entity e) {
+            return e.entityId();
+        } else if (k instanceof Key.PlayerState p) {
+            return p.playerId();
+        }
+        return ((Key.AppData) k).key();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = new byte[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    // ---- operations ---------------------------------------------------------------------------
+
+    @Override
+    public void awaitPosition(LogPosition position, Duration timeout) {
+        ensureOpen();
+        projector.progress().await(position, timeout.toMillis());
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public ProjectorState projectorState() {
+        return projector.state();
+    }
+
+    @Override
+    public long projectorLag() {
+        return projector.lag();
+    }
+
+    /** Next offset to apply per partition (for tools and tests). */
+    public long[] appliedOffsets() {
+        long[] r = new long[partitions];
+        for (int p = 0; p < partitions; p++) {
+            r[p] = projector.progress().next(p);
+        }
+        return r;
+    }
+
+    /** Events applied per partition as stored with the state (each record of the log counts once). */
+    public Map<Integer, long[]> storedOffsets() {
+        return projection.offsets();
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+        List<DeadLetter> result = new ArrayList<>();
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = projection.iterator(Cf.DEAD_LETTERS, ro)) {
+            for (it.seekToLast(); it.isValid() && result.size() < limit; it.prev()) {
+                try {
+                    JsonNode n = Json.parse(it.value());
+                    byte[] value = n.hasNonNull("value") ? Base64.getDecoder().decode(n.get("value").asText()) : null;
+                    result.add(new DeadLetter(new LogPosition(n.path("partition").asInt(), n.path("offset").asLong()),
+                            Instant.ofEpochMilli(n.path("recordedAt").asLong()), n.path("reason").asText(),
+                            n.path("headers").asText(), value));
+                } catch (IOException e) {
+                    LOG.warn("unreadable dead letter entry: {}", e.toString());
+                }
+            }
+        }
+        return result;
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new StoreClosedException("the worldstore node " + nodeId + " is closed");
+        }
+        if (projector.state() == ProjectorState.FAILED) {
+            Throwable t = projector.failure();
+            throw new StorageException("the projector stopped: " + (t == null ? "unknown error" : t.getMessage()), t);
+        }
+    }
+
+    /**
+     * Close order matters: the writer first, so in-flight saves get their acknowledgement; then the
+     * projector, which stops using RocksDB; then RocksDB; then the admin client and the broker they
+     * both talk to.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeQuietly(log);
+        closeQuietly(projector);
+        closeQuietly(projection);
+        admin.close(Duration.ofSeconds(5));
+        closeQuietly(broker);
+        LOG.info("worldstore node {} closed", nodeId);
+    }
+}

@@ -1,0 +1,466 @@
+package dev.worldstore.projector.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.Condition;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.Op;
+import dev.worldstore.ProjectorState;
+import dev.worldstore.Table;
+import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.internal.ChangeEvent;
+import dev.worldstore.internal.EventCodec;
+import dev.worldstore.internal.Json;
+import dev.worldstore.internal.MalformedEventException;
+import dev.worldstore.internal.MergePatch;
+import dev.worldstore.internal.Validator;
+import dev.worldstore.projector.internal.RocksProjection.Cf;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes every partition of the change log into the RocksDB projection, one atomic
+ * {@link WriteBatch} per poll holding the state changes and the next offset of each partition.
+ *
+ * <p>Determinism: every decision (conditions, username uniqueness, merge results) depends only on
+ * the projection's state and the events in log order, so all nodes reach the same state and the
+ * same verdicts. Events that cannot be decoded are dead-lettered and skipped.
+ *
+ * <p>One thread owns the consumer. State moves forward only, by compare-and-set:
+ * NEW → CATCHING_UP → LIVE → CLOSING → CLOSED, or to FAILED on an error it cannot skip.
+ */
+final class Projector implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Projector.class);
+    private static final byte[] TOMBSTONE = new byte[0];
+
+    private final RocksProjection store;
+    private final String topic;
+    private final int partitions;
+    private final VerdictBoard verdicts;
+    private final Progress progress;
+    private final AtomicReference<ProjectorState> state = new AtomicReference<>(ProjectorState.NEW);
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final long[] appliedCount;
+    private final long[] startEnd;
+    private final AtomicLongArray lag;
+    private final Counter applied;
+    private final Counter deadLettered;
+    private final Thread thread;
+    private volatile Throwable failure;
+
+    Projector(RocksProjection store, String bootstrapServers, WorldStoreConfig config, int partitions, VerdictBoard verdicts,
+            MeterRegistry metrics) {
+        this.store = store;
+        this.topic = config.get(WorldStoreConfig.KAFKA_TOPIC);
+        this.partitions = partitions;
+        this.verdicts = verdicts;
+        this.progress = new Progress(partitions, this::stopped);
+        this.appliedCount = new long[partitions];
+        this.startEnd = new long[partitions];
+        this.lag = new AtomicLongArray(partitions);
+        this.applied = Counter.builder("worldstore.projector.applied").description("Change events applied to the projection")
+                .register(metrics);
+        this.deadLettered = Counter.builder("worldstore.projector.deadlettered")
+                .description("Change-log records that could not be decoded, kept in dead_letters and skipped").register(metrics);
+        for (int p = 0; p < partitions; p++) {
+            final int partition = p;
+            Gauge.builder("worldstore.projector.lag", lag, l -> l.get(partition))
+                    .description("Events in the log not yet applied").tag("partition", Integer.toString(p)).register(metrics);
+        }
+        Properties c = new Properties();
+        c.putAll(config.kafkaClientOverrides());
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.get(WorldStoreConfig.PROJECTOR_POLL_MAX_RECORDS));
+        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                Integer.toString(config.getInt(WorldStoreConfig.VALUE_MAX_BYTES) + 2 * 1024 * 1024));
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "worldstore-projector");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(c);
+        this.thread = new Thread(this::run, "worldstore-projector");
+        this.thread.setDaemon(true);
+    }
+
+    Progress progress() {
+        return progress;
+    }
+
+    ProjectorState state() {
+        return state.get();
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    private boolean stopped() {
+        ProjectorState s = state.get();
+        return s == ProjectorState.CLOSING || s == ProjectorState.CLOSED || s == ProjectorState.FAILED;
+    }
+
+    long lag() {
+        long total = 0;
+        for (int p = 0; p < partitions; p++) {
+            total += lag.get(p);
+        }
+        return total;
+    }
+
+    /** Seeks every partition to the offset stored with the state and starts the projector thread. */
+    void start() {
+        if (!state.compareAndSet(ProjectorState.NEW, ProjectorState.CATCHING_UP)) {
+            throw new IllegalStateException("projector already started: " + state.get());
+        }
+        Map<Integer, long[]> stored = store.offsets();
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            tps.add(new TopicPartition(topic, p));
+        }
+        consumer.assign(tps);
+        for (int p = 0; p < partitions; p++) {
+            long[] o = stored.getOrDefault(p, new long[] {0, 0});
+            progress.set(p, o[0]);
+            appliedCount[p] = o[1];
+            consumer.seek(tps.get(p), o[0]);
+        }
+        Map<TopicPartition, Long> ends = consumer.endOffsets(tps, Duration.ofSeconds(30));
+        for (int p = 0; p < partitions; p++) {
+            startEnd[p] = ends.getOrDefault(tps.get(p), 0L);
+            lag.set(p, Math.max(0, startEnd[p] - progress.next(p)));
+        }
+        checkLive();
+        thread.start();
+    }
+
+    private void checkLive() {
+        if (state.get() != ProjectorState.CATCHING_UP) {
+            return;
+        }
+        for (int p = 0; p < partitions; p++) {
+            if (progress.next(p) < startEnd[p]) {
+                return;
+            }
+        }
+        if (state.compareAndSet(ProjectorState.CATCHING_UP, ProjectorState.LIVE)) {
+            LOG.info("projector caught up with topic {} ({} partitions)", topic, partitions);
+        }
+    }
+
+    private void run() {
+        try {
+            while (!stopped()) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(200));
+                } catch (WakeupException e) {
+                    break;
+                } catch (KafkaException e) {
+                    LOG.warn("projector poll of topic {} failed, retrying: {}", topic, e.toString());
+                    continue;
+                }
+                if (!records.isEmpty()) {
+                    apply(records);
+                }
+                updateLag();
+                checkLive();
+            }
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("projector of topic {} stopped by an error it cannot skip", topic, t);
+            state.set(ProjectorState.FAILED);
+            progress.signal();
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void updateLag() {
+        for (int p = 0; p < partitions; p++) {
+            OptionalLong l = consumer.currentLag(new TopicPartition(topic, p));
+            if (l.isPresent()) {
+                lag.set(p, l.getAsLong());
+            }
+        }
+    }
+
+    // ---- applying ---------------------------------------------------------------------------
+
+    /** Applies one poll's records as one atomic write, then publishes progress and verdicts. */
+    void apply(ConsumerRecords<byte[], byte[]> records) {
+        Batch b = new Batch();
+        long count = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            b.batch = batch;
+            for (TopicPartition tp : records.partitions()) {
+                int p = tp.partition();
+                long next = progress.next(p);
+                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                    applyOne(r, b);
+                    appliedCount[p]++;
+                    next = r.offset() + 1;
+                    count++;
+                }
+                batch.put(store.handle(Cf.OFFSETS), RocksProjection.partitionKey(p), RocksProjection.offsetValue(next, appliedCount[p]));
+                b.nextOffsets.put(p, next);
+            }
+            store.write(batch);
+        } catch (RocksDBException e) {
+            throw new dev.worldstore.StorageException("building a write batch for " + store.dir() + " failed: " + e.getMessage(), e);
+        }
+        b.nextOffsets.forEach(progress::set);
+        progress.signal();
+        b.decided.forEach((id, v) -> verdicts.decide(id, v));
+        applied.increment(count);
+    }
+
+    /** One poll's pending writes, with an overlay so later events in it read earlier ones. */
+    private final class Batch {
+        WriteBatch batch;
+        final Map<OverlayKey, byte[]> overlay = new HashMap<>();
+        final Map<String, Verdict> decided = new HashMap<>();
+        final Map<Integer, Long> nextOffsets = new HashMap<>();
+
+        byte[] read(Cf cf, byte[] key) {
+            byte[] v = overlay.get(new OverlayKey(cf, key));
+            if (v != null) {
+                return v == TOMBSTONE ? null : v;
+            }
+            return store.get(cf, key);
+        }
+
+        void put(Cf cf, byte[] key, byte[] value) throws RocksDBException {
+            batch.put(store.handle(cf), key, value);
+            overlay.put(new OverlayKey(cf, key), value);
+        }
+
+        void delete(Cf cf, byte[] key) throws RocksDBException {
+            batch.delete(store.handle(cf), key);
+            overlay.put(new OverlayKey(cf, key), TOMBSTONE);
+        }
+
+        void decide(ChangeEvent e, Verdict v) {
+            if (verdicts.size() > 0 && verdicts.awaited(e.eventId())) {
+                decided.put(e.eventId(), v);
+            }
+        }
+    }
+
+    private record OverlayKey(Cf cf, byte[] key) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OverlayKey k && k.cf == cf && Arrays.equals(k.key, key);
+        }
+
+        @Override
+        public int hashCode() {
+            return cf.hashCode() * 31 + Arrays.hashCode(key);
+        }
+    }
+
+    private void applyOne(ConsumerRecord<byte[], byte[]> r, Batch b) throws RocksDBException {
+        ChangeEvent e;
+        try {
+            e = EventCodec.decode(r.headers(), r.value(), r.timestamp());
+            if (e.payload() != null) {
+                checkWellFormed(e);
+            }
+        } catch (MalformedEventException ex) {
+            deadLetter(r, b, ex.getMessage());
+            return;
+        }
+        long version = r.offset();
+        if (e.key() instanceof Key.Player player) {
+            applyRegistration(e, player, version, r, b);
+            return;
+        }
+        Cf cf = Cf.of(e.key().table());
+        byte[] key = KeyCodec.encode(e.key());
+        byte[] current = e.condition().isConditional() || e.op() == Op.MERGE ? b.read(cf, key) : null;
+        if (e.condition().isConditional()) {
+            Long actual = current == null ? null : StoredCodec.version(current);
+            boolean holds = e.condition() instanceof Condition.Absent
+                    ? current == null
+                    : actual != null && actual == ((Condition.ExpectedVersion) e.condition()).version();
+            if (!holds) {
+                b.decide(e, new Verdict.Conflict(actual));
+                return;
+            }
+        }
+        byte[] json;
+        switch (e.op()) {
+            case DELETE -> {
+                b.delete(cf, key);
+                b.decide(e, new Verdict.Applied(version, e.timestampMs()));
+                return;
+            }
+            case MERGE -> {
+                try {
+                    JsonNode target = current == null ? null : Json.parse(StoredCodec.json(current));
+                    json = Json.bytes(MergePatch.apply(target, Json.parse(e.payload())));
+                } catch (IOException | RuntimeException ex) {
+                    deadLetter(r, b, "merge patch could not be applied: " + ex.getMessage());
+                    return;
+                }
+            }
+            default -> json = e.payload();
+        }
+        b.put(cf, key, StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(), json));
+        if (e.key() instanceof Key.PlayerState ps) {
+            touch(b, ps.playerId(), e.timestampMs());
+        }
+        b.decide(e, new Verdict.Applied(version, e.timestampMs()));
+    }
+
+    private void touch(Batch b, String playerId, long timestampMs) throws RocksDBException {
+        b.batch.merge(store.handle(Cf.LAST_SEEN), playerId.getBytes(StandardCharsets.UTF_8),
+                ByteBuffer.allocate(8).putLong(timestampMs).array());
+    }
+
+    /**
+     * A registration is create-only on the id and needs a free username. All registrations share
+     * one partition, so their order, and so the winner of a race, is the same on every node.
+     */
+    private void applyRegistration(ChangeEvent e, Key.Player player, long version, ConsumerRecord<byte[], byte[]> r, Batch b)
+            throws RocksDBException {
+        if (e.op() != Op.PUT) {
+            deadLetter(r, b, "players support registration (put) only, got " + e.op().wireName());
+            return;
+        }
+        String username;
+        String normalized;
+        try {
+            JsonNode body = Json.parse(e.payload());
+            username = body.path("username").asText(null);
+            normalized = Validator.normalizeUsername(username);
+        } catch (IOException | RuntimeException ex) {
+            deadLetter(r, b, "bad registration: " + ex.getMessage());
+            return;
+        }
+        byte[] key = KeyCodec.encode(player);
+        byte[] current = b.read(Cf.PLAYERS, key);
+        if (current != null) {
+            b.decide(e, new Verdict.Conflict(StoredCodec.version(current)));
+            return;
+        }
+        byte[] nameKey = normalized.getBytes(StandardCharsets.UTF_8);
+        byte[] holder = b.read(Cf.USERNAMES, nameKey);
+        if (holder != null && !Arrays.equals(holder, key)) {
+            b.decide(e, new Verdict.UsernameTaken());
+            return;
+        }
+        ObjectNode record = Json.object()
+                .put("id", player.playerId())
+                .put("username", username)
+                .put("createdAt", Instant.ofEpochMilli(e.timestampMs()).toString());
+        b.put(Cf.PLAYERS, key, StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(),
+                Json.bytes(record)));
+        b.put(Cf.USERNAMES, nameKey, key);
+        touch(b, player.playerId(), e.timestampMs());
+        b.decide(e, new Verdict.Applied(version, e.timestampMs()));
+    }
+
+    /** Object tables need a JSON object, app data any JSON value: a streaming check, no tree built. */
+    private static void checkWellFormed(ChangeEvent e) throws MalformedEventException {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.getFactory().createParser(e.payload())) {
+            com.fasterxml.jackson.core.JsonToken first = p.nextToken();
+            boolean objectTable = e.key().table() != Table.APP_STORAGE;
+            if (first == null || (objectTable && first != com.fasterxml.jackson.core.JsonToken.START_OBJECT && e.op() == Op.PUT)) {
+                throw new MalformedEventException("payload of " + e.key().table().wireName() + " must be a JSON object");
+            }
+            p.skipChildren();
+            if (p.nextToken() != null) {
+                throw new MalformedEventException("payload has trailing content after the JSON value");
+            }
+        } catch (IOException ex) {
+            throw new MalformedEventException("payload is not valid JSON: " + ex.getMessage(), ex);
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, Batch b, String reason) throws RocksDBException {
+        StringBuilder headers = new StringBuilder();
+        for (Header h : r.headers()) {
+            headers.append(h.key()).append('=')
+                    .append(h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8)).append('\n');
+        }
+        ObjectNode letter = Json.object()
+                .put("partition", r.partition())
+                .put("offset", r.offset())
+                .put("recordedAt", r.timestamp())
+                .put("reason", reason)
+                .put("headers", headers.toString());
+        if (r.value() != null) {
+            letter.put("value", Base64.getEncoder().encodeToString(r.value()));
+        }
+        byte[] key = ByteBuffer.allocate(12).putInt(r.partition()).putLong(r.offset()).array();
+        b.put(Cf.DEAD_LETTERS, key, Json.bytes(letter));
+        deadLettered.increment();
+        LOG.warn("dead-lettered record {} of topic {}: {}", new LogPosition(r.partition(), r.offset()), topic, reason);
+        String eventId = null;
+        Header id = r.headers().lastHeader("ws.id");
+        if (id != null && id.value() != null) {
+            eventId = new String(id.value(), StandardCharsets.UTF_8);
+        }
+        if (eventId != null && verdicts.size() > 0 && verdicts.awaited(eventId)) {
+            b.decided.put(eventId, new Verdict.Rejected(reason));
+        }
+    }
+
+    /** Stops the thread (waking a blocked poll) and waits for it; the consumer is closed by the thread. Idempotent. */
+    @Override
+    public void close() {
+        ProjectorState s = state.get();
+        while (s != ProjectorState.CLOSED && s != ProjectorState.CLOSING) {
+            ProjectorState target = s == ProjectorState.FAILED || s == ProjectorState.NEW ? ProjectorState.CLOSED : ProjectorState.CLOSING;
+            if (state.compareAndSet(s, target)) {
+                break;
+            }
+            s = state.get();
+        }
+        if (thread.isAlive()) {
+            consumer.wakeup();
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (s == ProjectorState.NEW) {
+            consumer.close(Duration.ofSeconds(5));
+        }
+        state.set(ProjectorState.CLOSED);
+        progress.signal();
+    }
+}

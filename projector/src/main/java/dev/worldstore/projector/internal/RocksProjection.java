@@ -1,0 +1,246 @@
+package dev.worldstore.projector.internal;
+
+import dev.worldstore.StorageException;
+import dev.worldstore.Table;
+import dev.worldstore.WorldStoreConfig;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The projection: one RocksDB with a column family per logical table plus bookkeeping families.
+ * Every {@link #write} is one atomic batch, which is how state and consumed offsets stay together.
+ * {@link RocksDBException}s are translated here into {@link StorageException}s naming the store.
+ *
+ * <p>Thread-safe (RocksDB is); {@link #close()} is idempotent and must come after the projector
+ * thread and every reader have stopped using it.
+ */
+final class RocksProjection implements AutoCloseable {
+
+    /** Column families. The state tables use the wire names of {@link Table}. */
+    enum Cf {
+        DEFAULT("default"),
+        META("meta"),
+        OFFSETS("offsets"),
+        PLAYERS(Table.PLAYERS.wireName()),
+        USERNAMES("usernames"),
+        LAST_SEEN("last_seen"),
+        PLAYER_STATES(Table.PLAYER_STATES.wireName()),
+        ENTITY_STATES(Table.ENTITY_STATES.wireName()),
+        WORLD_STATE(Table.WORLD_STATE.wireName()),
+        APP_STORAGE(Table.APP_STORAGE.wireName()),
+        DEAD_LETTERS("dead_letters");
+
+        final String cfName;
+
+        Cf(String cfName) {
+            this.cfName = cfName;
+        }
+
+        static Cf of(Table t) {
+            return switch (t) {
+                case PLAYERS -> PLAYERS;
+                case PLAYER_STATES -> PLAYER_STATES;
+                case ENTITY_STATES -> ENTITY_STATES;
+                case WORLD_STATE -> WORLD_STATE;
+                case APP_STORAGE -> APP_STORAGE;
+            };
+        }
+    }
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path dir;
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+    private final LRUCache cache;
+    private final EnumMap<Cf, ColumnFamilyHandle> handles = new EnumMap<>(Cf.class);
+    private final WriteOptions writeOptions;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RocksProjection(Path dir, WorldStoreConfig config) throws RocksDBException {
+        this.dir = dir;
+        this.cache = new LRUCache(config.getLong(WorldStoreConfig.ROCKSDB_BLOCK_CACHE_BYTES));
+        CompressionType compression = switch (config.get(WorldStoreConfig.ROCKSDB_COMPRESSION)) {
+            case "none" -> CompressionType.NO_COMPRESSION;
+            case "zstd" -> CompressionType.ZSTD_COMPRESSION;
+            default -> CompressionType.LZ4_COMPRESSION;
+        };
+        this.dbOptions = new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2)
+                .setBytesPerSync(1024 * 1024);
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        for (Cf cf : Cf.values()) {
+            ColumnFamilyOptions o = new ColumnFamilyOptions()
+                    .setCompressionType(compression)
+                    .setWriteBufferSize(32L * 1024 * 1024)
+                    .setMaxWriteBufferNumber(3)
+                    .setTableFormatConfig(new BlockBasedTableConfig()
+                            .setBlockCache(cache)
+                            .setBlockSize(16 * 1024)
+                            .setFilterPolicy(new BloomFilter(10, false))
+                            .setCacheIndexAndFilterBlocks(true)
+                            .setPinL0FilterAndIndexBlocksInCache(true));
+            if (cf == Cf.LAST_SEEN) {
+                // Big-endian epoch millis under RocksDB's built-in "max" operator: lastSeen is the
+                // latest activity whatever order partitions are applied in, so every node agrees.
+                o.setMergeOperatorName("max");
+            }
+            cfOptions.add(o);
+            descriptors.add(new ColumnFamilyDescriptor(cf.cfName.getBytes(StandardCharsets.UTF_8), o));
+        }
+        List<ColumnFamilyHandle> hs = new ArrayList<>();
+        this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, hs);
+        for (int i = 0; i < Cf.values().length; i++) {
+            handles.put(Cf.values()[i], hs.get(i));
+        }
+        // No fsync per batch: Kafka is the source of truth, and the offsets travel in the same
+        // atomic batch as the state, so whatever a crash loses is re-applied from the log.
+        this.writeOptions = new WriteOptions().setSync(false);
+    }
+
+    /**
+     * Opens (creating if needed) the projection in {@code dir}.
+     *
+     * @throws StorageException naming the directory when RocksDB cannot open it (e.g. another
+     *     process holds it)
+     */
+    static RocksProjection open(Path dir, WorldStoreConfig config) {
+        try {
+            Files.createDirectories(dir);
+            return new RocksProjection(dir, config);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot open the RocksDB projection in " + dir + ": " + e.getMessage()
+                    + (String.valueOf(e.getMessage()).contains("lock") ? " (is another worldstore using this data.dir?)" : ""), e);
+        } catch (java.io.IOException e) {
+            throw new StorageException("cannot create the projection directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    ColumnFamilyHandle handle(Cf cf) {
+        return handles.get(cf);
+    }
+
+    byte[] get(Cf cf, byte[] key) {
+        try {
+            return db.get(handles.get(cf), key);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB read of table " + cf.cfName + " in " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    void write(WriteBatch batch) {
+        try {
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB write to " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** An iterator over {@code cf}; the caller closes it. */
+    RocksIterator iterator(Cf cf, ReadOptions options) {
+        return db.newIterator(handles.get(cf), options);
+    }
+
+    // ---- bookkeeping -----------------------------------------------------------------------
+
+    static byte[] partitionKey(int partition) {
+        return ByteBuffer.allocate(4).putInt(partition).array();
+    }
+
+    static byte[] offsetValue(long nextOffset, long appliedCount) {
+        return ByteBuffer.allocate(16).putLong(nextOffset).putLong(appliedCount).array();
+    }
+
+    /** Per partition: {next offset to apply, events applied so far}, as of the last atomic write. */
+    Map<Integer, long[]> offsets() {
+        Map<Integer, long[]> result = new HashMap<>();
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = iterator(Cf.OFFSETS, ro)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                ByteBuffer v = ByteBuffer.wrap(it.value());
+                result.put(ByteBuffer.wrap(it.key()).getInt(), new long[] {v.getLong(), v.getLong()});
+            }
+        }
+        return result;
+    }
+
+    String meta(String name) {
+        byte[] v = get(Cf.META, name.getBytes(StandardCharsets.UTF_8));
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    void putMeta(String name, String value) {
+        try {
+            db.put(handles.get(Cf.META), writeOptions, name.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB write to " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Estimated bytes on disk and in memtables. */
+    long sizeBytes() {
+        long total = 0;
+        try {
+            for (ColumnFamilyHandle h : handles.values()) {
+                total += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+                total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            }
+        } catch (RocksDBException e) {
+            return -1;
+        }
+        return total;
+    }
+
+    /** Flushes memtables to SST files (used before checkpoints and on clean shutdown). */
+    void flush() {
+        try (org.rocksdb.FlushOptions fo = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, new ArrayList<>(handles.values()));
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB flush of " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes handles before the database and options after it, as RocksDB requires. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        handles.values().forEach(ColumnFamilyHandle::close);
+        db.close();
+        writeOptions.close();
+        dbOptions.close();
+        cfOptions.forEach(ColumnFamilyOptions::close);
+        cache.close();
+    }
+}
