@@ -54,6 +54,32 @@ public record ConfigKey(String name, Type type, String defaultValue, long min, l
         return new ConfigKey(name, Type.CHOICE, defaultValue, 0, 0, choices, doc);
     }
 
+    /**
+     * Checks {@code settings} against {@code keys} and returns every key's value (defaults filled in),
+     * sorted by name. A setting no key knows goes to {@code unknown}, which may throw.
+     *
+     * @throws ConfigException for a value that breaks its key's rule
+     */
+    public static java.util.Map<String, String> resolve(List<ConfigKey> keys, java.util.Map<String, String> settings,
+            java.util.function.BiConsumer<String, String> unknown) {
+        java.util.Map<String, ConfigKey> known = new java.util.HashMap<>();
+        java.util.Map<String, String> values = new java.util.TreeMap<>();
+        for (ConfigKey k : keys) {
+            known.put(k.name(), k);
+            values.put(k.name(), k.defaultValue());
+        }
+        settings.forEach((name, value) -> {
+            ConfigKey key = known.get(name);
+            if (key == null) {
+                unknown.accept(name, value);
+            } else {
+                key.check(value);
+                values.put(name, value);
+            }
+        });
+        return values;
+    }
+
     /** The environment variable that sets this key: {@code data.dir} is {@code WORLDSTORE_DATA_DIR}. */
     public String envName() {
         return envName(name);

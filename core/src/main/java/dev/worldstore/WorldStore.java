@@ -43,6 +43,18 @@ public interface WorldStore extends AutoCloseable {
     /** One page of keys in key order, read after waiting for {@code consistency}. Memory is bounded by the page. */
     Page scan(Scan scan, ReadConsistency consistency);
 
+    /**
+     * Follows a world's accepted changes.
+     *
+     * @param after resume after this position (a position the feed reported earlier); {@code null}
+     *     starts at the current end of the log, i.e. only changes from now on
+     * @throws ValidationException if the world id is invalid or {@code after} is not in the world's partition
+     */
+    ChangeFeed changes(String worldId, LogPosition after);
+
+    /** The log position of {@code worldId}'s partition that the next change will get: a starting point for feeds. */
+    LogPosition endOf(String worldId);
+
     // ---- players (global) ------------------------------------------------------------------
 
     /**

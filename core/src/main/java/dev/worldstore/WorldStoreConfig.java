@@ -82,19 +82,9 @@ public final class WorldStoreConfig {
      * @throws ConfigException for an unknown key or a value that breaks its rule
      */
     public static WorldStoreConfig of(Map<String, String> settings) {
-        Map<String, ConfigKey> known = new LinkedHashMap<>();
-        KEYS.forEach(k -> known.put(k.name(), k));
-        Map<String, String> values = new TreeMap<>();
         Map<String, String> passThrough = new TreeMap<>();
-        for (ConfigKey key : KEYS) {
-            values.put(key.name(), key.defaultValue());
-        }
-        settings.forEach((name, value) -> {
-            ConfigKey key = known.get(name);
-            if (key != null) {
-                key.check(value);
-                values.put(name, value);
-            } else if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
+        Map<String, String> values = ConfigKey.resolve(KEYS, settings, (name, value) -> {
+            if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
                 passThrough.put(name.substring(KAFKA_PREFIX.length()), value);
             } else {
                 throw new ConfigException(name, "is not a worldstore configuration key (see the README's configuration table)");

@@ -18,7 +18,7 @@ class ConditionTest {
 
     @Test
     void expectedVersionAcceptsZeroAndMax() {
-        assertEquals(0, Condition.version(0).version());
+        assertEquals(0L, ((Condition.ExpectedVersion) Condition.version(0)).version());
         assertEquals(Long.MAX_VALUE, ((Condition.ExpectedVersion) Condition.version(Long.MAX_VALUE)).version());
     }
 

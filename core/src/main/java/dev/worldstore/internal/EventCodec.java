@@ -149,13 +149,16 @@ public final class EventCodec {
         } catch (RuntimeException e) {
             throw new MalformedEventException("bad key: " + e.getMessage(), e);
         }
-        int fmt = (int) number(headers, H_FMT, FORMAT_VERSION);
+        long fmt = number(headers, H_FMT, FORMAT_VERSION);
+        if (fmt < 1 || fmt > Integer.MAX_VALUE) {
+            throw new MalformedEventException("bad ws.fmt header: " + fmt + " (data-format versions start at 1)");
+        }
         long ts = number(headers, H_TS, recordTimestamp);
         String origin = text(headers, H_ORIGIN);
         if ((op == Op.DELETE) != (value == null)) {
             throw new MalformedEventException(op == Op.DELETE ? "a delete must have no value" : op.wireName() + " has no value");
         }
-        return new ChangeEvent(id, key, op, value, parseCondition(text(headers, H_COND)), fmt,
+        return new ChangeEvent(id, key, op, value, parseCondition(text(headers, H_COND)), (int) fmt,
                 origin == null ? "unknown" : origin, text(headers, H_ACTOR), ts);
     }
 

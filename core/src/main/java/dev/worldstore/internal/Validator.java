@@ -90,10 +90,12 @@ public final class Validator {
 
     /** Checks a username and returns its case-insensitive form (NFC, lower case), the uniqueness key. */
     public static String normalizeUsername(String username) {
-        if (username == null || !USERNAME.matcher(username).matches()) {
+        String composed = username == null ? null : Normalizer.normalize(username, Normalizer.Form.NFC);
+        if (composed == null || !USERNAME.matcher(composed).matches()) {
             throw new ValidationException(ErrorCode.INVALID_SHAPE, "username", "must be " + USERNAME_RULE + describe(username));
         }
-        return Normalizer.normalize(username, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
+        // Upper then lower folds case variants that lower-casing alone keeps apart (final sigma).
+        return composed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
     }
 
     private static String describe(String value) {

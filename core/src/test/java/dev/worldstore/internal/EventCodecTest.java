@@ -287,6 +287,12 @@ class EventCodecTest {
     }
 
     @Test
+    void rejectsFormatVersionOutsideIntRangeInsteadOfTruncatingIt() {
+        // 4294967297 = 2^32 + 1: an (int) cast would silently read it as format 1
+        malformed(withHeader(sample(), "ws.fmt", "4294967297"), PAYLOAD, "ws.fmt");
+    }
+
+    @Test
     void rejectsPutWithoutValue() {
         malformed(headersOf(sample()), null, "no value");
     }

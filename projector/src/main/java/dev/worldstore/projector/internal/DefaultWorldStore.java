@@ -3,6 +3,7 @@ package dev.worldstore.projector.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.Change;
+import dev.worldstore.ChangeFeed;
 import dev.worldstore.Condition;
 import dev.worldstore.ConflictException;
 import dev.worldstore.CorruptDataException;
@@ -327,13 +328,14 @@ public final class DefaultWorldStore implements WorldStore {
     public Optional<PlayerRecord> player(String playerId) {
         Key.Player key = new Key.Player(playerId);
         Validator.checkKey(key);
-        return read(key, ReadConsistency.OWN_WRITES).map(s -> toPlayer(key, s));
+        awaitAllOwnWrites();
+        return read(key, ReadConsistency.LOCAL).map(s -> toPlayer(key, s));
     }
 
     @Override
     public Optional<PlayerRecord> playerByUsername(String username) {
         String normalized = Validator.normalizeUsername(username);
-        awaitOwnWrites(EventCodec.partitionFor(EventCodec.PLAYERS_ROUTING_KEY, partitions));
+        awaitAllOwnWrites();
         byte[] id = projection.get(Cf.USERNAMES, normalized.getBytes(StandardCharsets.UTF_8));
         if (id == null) {
             return Optional.empty();
@@ -368,6 +370,14 @@ public final class DefaultWorldStore implements WorldStore {
         long w = written.get(partition);
         if (w >= 0) {
             projector.progress().await(new LogPosition(partition, w), readWaitMs);
+        }
+    }
+
+    /** lastSeen folds in player-state saves of every world, so a player lookup waits for all partitions. */
+    private void awaitAllOwnWrites() {
+        ensureOpen();
+        for (int p = 0; p < partitions; p++) {
+            awaitOwnWrites(p);
         }
     }
 
@@ -440,6 +450,43 @@ public final class DefaultWorldStore implements WorldStore {
         System.arraycopy(a, 0, r, 0, a.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
+    }
+
+    // ---- change feed ---------------------------------------------------------------------------
+
+    @Override
+    public ChangeFeed changes(String worldId, LogPosition after) {
+        Validator.checkId("worldId", worldId);
+        ensureOpen();
+        int partition = partitionOf(worldId);
+        long from;
+        if (after == null) {
+            from = endOf(worldId).offset();
+        } else if (after.partition() != partition) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position",
+                    "world " + worldId + " lives in partition " + partition + ", not " + after.partition());
+        } else {
+            from = after.offset() + 1;
+        }
+        return new WorldFeed(worldId, partition, from, bootstrapServers(), config, projection, projector.progress(),
+                () -> closed.get() || projector.state() == ProjectorState.CLOSED);
+    }
+
+    @Override
+    public LogPosition endOf(String worldId) {
+        Validator.checkId("worldId", worldId);
+        int partition = partitionOf(worldId);
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(log.topic(), partition);
+        try {
+            long end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).partitionResult(tp)
+                    .get(writeTimeoutMs, TimeUnit.MILLISECONDS).offset();
+            return new LogPosition(partition, end);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LogUnavailableException("cannot read the end offset of " + tp + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreClosedException("interrupted while reading the end of " + tp);
+        }
     }
 
     // ---- operations ---------------------------------------------------------------------------

@@ -253,6 +253,8 @@ final class Projector implements AutoCloseable {
         final Map<OverlayKey, byte[]> overlay = new HashMap<>();
         final Map<String, Verdict> decided = new HashMap<>();
         final Map<Integer, Long> nextOffsets = new HashMap<>();
+        /** The record being applied. */
+        LogPosition position;
 
         byte[] read(Cf cf, byte[] key) {
             byte[] v = overlay.get(new OverlayKey(cf, key));
@@ -272,7 +274,11 @@ final class Projector implements AutoCloseable {
             overlay.put(new OverlayKey(cf, key), TOMBSTONE);
         }
 
-        void decide(ChangeEvent e, Verdict v) {
+        void decide(ChangeEvent e, Verdict v) throws RocksDBException {
+            if (!(v instanceof Verdict.Applied)) {
+                batch.put(store.handle(Cf.REJECTED), RocksProjection.positionKey(position.partition(), position.offset()),
+                        new byte[] {1});
+            }
             if (verdicts.size() > 0 && verdicts.awaited(e.eventId())) {
                 decided.put(e.eventId(), v);
             }
@@ -292,6 +298,7 @@ final class Projector implements AutoCloseable {
     }
 
     private void applyOne(ConsumerRecord<byte[], byte[]> r, Batch b) throws RocksDBException {
+        b.position = new LogPosition(r.partition(), r.offset());
         ChangeEvent e;
         try {
             e = EventCodec.decode(r.headers(), r.value(), r.timestamp());
@@ -425,8 +432,7 @@ final class Projector implements AutoCloseable {
         if (r.value() != null) {
             letter.put("value", Base64.getEncoder().encodeToString(r.value()));
         }
-        byte[] key = ByteBuffer.allocate(12).putInt(r.partition()).putLong(r.offset()).array();
-        b.put(Cf.DEAD_LETTERS, key, Json.bytes(letter));
+        b.put(Cf.DEAD_LETTERS, RocksProjection.positionKey(r.partition(), r.offset()), Json.bytes(letter));
         deadLettered.increment();
         LOG.warn("dead-lettered record {} of topic {}: {}", new LogPosition(r.partition(), r.offset()), topic, reason);
         String eventId = null;

@@ -50,7 +50,9 @@ final class RocksProjection implements AutoCloseable {
         ENTITY_STATES(Table.ENTITY_STATES.wireName()),
         WORLD_STATE(Table.WORLD_STATE.wireName()),
         APP_STORAGE(Table.APP_STORAGE.wireName()),
-        DEAD_LETTERS("dead_letters");
+        DEAD_LETTERS("dead_letters"),
+        /** Positions of events whose condition failed: the log holds them, the state never did. */
+        REJECTED("rejected");
 
         final String cfName;
 
@@ -176,6 +178,17 @@ final class RocksProjection implements AutoCloseable {
 
     static byte[] partitionKey(int partition) {
         return ByteBuffer.allocate(4).putInt(partition).array();
+    }
+
+    /** Key of a log position in the dead_letters and rejected families: partition then offset, big-endian. */
+    static byte[] positionKey(int partition, long offset) {
+        return ByteBuffer.allocate(12).putInt(partition).putLong(offset).array();
+    }
+
+    /** True if the event at this position was dead-lettered or refused, i.e. never changed the state. */
+    boolean notApplied(int partition, long offset) {
+        byte[] k = positionKey(partition, offset);
+        return get(Cf.REJECTED, k) != null || get(Cf.DEAD_LETTERS, k) != null;
     }
 
     static byte[] offsetValue(long nextOffset, long appliedCount) {
