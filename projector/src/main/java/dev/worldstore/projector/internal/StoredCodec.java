@@ -1,14 +1,12 @@
 package dev.worldstore.projector.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.worldstore.CorruptDataException;
 import dev.worldstore.Key;
 import dev.worldstore.Stored;
-import dev.worldstore.internal.Json;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * Layout of a value in the projection's state column families:
@@ -81,12 +79,12 @@ final class StoredCodec {
             String origin = string(b, b.getShort());
             short al = b.getShort();
             String actor = al < 0 ? null : string(b, al);
-            JsonNode value = Json.MAPPER.readTree(stored, b.position(), b.remaining());
-            if (value == null || value.isMissingNode()) {
+            if (!b.hasRemaining()) {
                 throw new CorruptDataException(key, "empty JSON value", null);
             }
-            return new Stored(value, version, Instant.ofEpochMilli(ts), fmt, origin, actor);
-        } catch (IOException | RuntimeException e) {
+            byte[] json = Arrays.copyOfRange(stored, b.position(), stored.length);
+            return new Stored(key, json, version, Instant.ofEpochMilli(ts), fmt, origin, actor);
+        } catch (RuntimeException e) {
             if (e instanceof CorruptDataException c) {
                 throw c;
             }
