@@ -55,6 +55,30 @@ public interface WorldStore extends AutoCloseable {
     /** The log position of {@code worldId}'s partition that the next change will get: a starting point for feeds. */
     LogPosition endOf(String worldId);
 
+    // ---- history ---------------------------------------------------------------------------
+
+    /**
+     * A key's applied changes, newest first.
+     *
+     * @param before only versions strictly below this ({@code Long.MAX_VALUE} for the newest)
+     * @param limit 1 to 1,000
+     * @param withResult also compute each change's resulting value
+     */
+    HistoryPage history(Key key, long before, int limit, boolean withResult, ReadConsistency consistency);
+
+    /**
+     * The key's value as of a point in its history: empty if it did not exist then (or was deleted).
+     * The returned {@link Stored} carries the version and facts of the change that produced it.
+     */
+    Optional<Stored> readAsOf(Key key, AsOf asOf, ReadConsistency consistency);
+
+    /**
+     * Streams every key of a world (world state, entities, player states, app data) as it was at
+     * {@code asOf}, in table then key order, consistent to one log position. Memory is bounded by one
+     * key's history, not the world.
+     */
+    void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, java.util.function.Consumer<Stored> sink);
+
     // ---- players (global) ------------------------------------------------------------------
 
     /**

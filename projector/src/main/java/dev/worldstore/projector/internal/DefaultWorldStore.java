@@ -2,7 +2,9 @@ package dev.worldstore.projector.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.AsOf;
 import dev.worldstore.Change;
+import dev.worldstore.HistoryPage;
 import dev.worldstore.ChangeFeed;
 import dev.worldstore.Condition;
 import dev.worldstore.ConflictException;
@@ -84,6 +86,7 @@ public final class DefaultWorldStore implements WorldStore {
     private final Projector projector;
     private final KafkaChangeLog log;
     private final VerdictBoard verdicts = new VerdictBoard();
+    private final HistoryStore history;
     private final Validator validator;
     private final AtomicLongArray written;
     private final int partitions;
@@ -118,6 +121,7 @@ public final class DefaultWorldStore implements WorldStore {
             throw new StorageException(config.dataDir().resolve("projection") + " holds a projection of topic " + projectedTopic
                     + ", not " + topic + "; use another data.dir or the same kafka.topic", null);
         }
+        this.history = new HistoryStore(projection);
         this.written = new AtomicLongArray(partitions);
         for (int p = 0; p < partitions; p++) {
             written.set(p, -1);
@@ -450,6 +454,44 @@ public final class DefaultWorldStore implements WorldStore {
         System.arraycopy(a, 0, r, 0, a.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
+    }
+
+    // ---- history ------------------------------------------------------------------------------
+
+    @Override
+    public HistoryPage history(Key key, long before, int limit, boolean withResult, ReadConsistency consistency) {
+        Validator.checkKey(key);
+        if (limit < 1 || limit > 1000) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "limit", "must be between 1 and 1000, was " + limit);
+        }
+        if (before < 0) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "before", "must be a version (>= 0), was " + before);
+        }
+        await(key.worldId(), consistency);
+        return history.history(key, before, limit, withResult);
+    }
+
+    @Override
+    public Optional<Stored> readAsOf(Key key, AsOf asOf, ReadConsistency consistency) {
+        Validator.checkKey(key);
+        checkPartition(key.worldId(), asOf);
+        await(key.worldId(), consistency);
+        return history.readAsOf(key, asOf);
+    }
+
+    @Override
+    public void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, java.util.function.Consumer<Stored> sink) {
+        Validator.checkId("worldId", worldId);
+        checkPartition(worldId, asOf);
+        await(worldId, consistency);
+        history.snapshot(worldId, asOf, sink);
+    }
+
+    private void checkPartition(String worldIdOrNull, AsOf asOf) {
+        if (asOf instanceof AsOf.AtPosition p && p.position().partition() != partitionOf(worldIdOrNull)) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "asOf", "position " + p.position()
+                    + " is not in this key's partition " + partitionOf(worldIdOrNull));
+        }
     }
 
     // ---- change feed ---------------------------------------------------------------------------

@@ -62,6 +62,18 @@ final class KeyCodec {
         return new Key.AppData(p.worldId(), p.appId(), p.playerId(), id);
     }
 
+    /** The key of {@code table} whose encoding is {@code bytes}. */
+    static Key decode(dev.worldstore.Table table, byte[] bytes) {
+        List<String> p = parts(bytes);
+        return switch (table) {
+            case PLAYERS -> new Key.Player(p.get(0));
+            case PLAYER_STATES -> new Key.PlayerState(p.get(0), p.get(1));
+            case ENTITY_STATES -> new Key.Entity(p.get(0), p.get(1));
+            case WORLD_STATE -> new Key.WorldState(p.get(0));
+            case APP_STORAGE -> new Key.AppData(p.get(0), p.get(1), p.get(2).isEmpty() ? null : p.get(2), p.get(3));
+        };
+    }
+
     /** The last part of an encoded key. */
     static String lastPart(byte[] key) {
         int i = key.length - 1;

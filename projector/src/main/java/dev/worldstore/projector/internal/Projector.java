@@ -331,6 +331,7 @@ final class Projector implements AutoCloseable {
         switch (e.op()) {
             case DELETE -> {
                 b.delete(cf, key);
+                b.put(Cf.HISTORY, HistoryStore.key(e.key().table(), key, version), HistoryStore.value(e, version));
                 b.decide(e, new Verdict.Applied(version, e.timestampMs()));
                 return;
             }
@@ -346,6 +347,7 @@ final class Projector implements AutoCloseable {
             default -> json = e.payload();
         }
         b.put(cf, key, StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(), json));
+        b.put(Cf.HISTORY, HistoryStore.key(e.key().table(), key, version), HistoryStore.value(e, version));
         if (e.key() instanceof Key.PlayerState ps) {
             touch(b, ps.playerId(), e.timestampMs());
         }
@@ -396,6 +398,7 @@ final class Projector implements AutoCloseable {
         b.put(Cf.PLAYERS, key, StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(),
                 Json.bytes(record)));
         b.put(Cf.USERNAMES, nameKey, key);
+        b.put(Cf.HISTORY, HistoryStore.key(Table.PLAYERS, key, version), HistoryStore.value(e, version));
         touch(b, player.playerId(), e.timestampMs());
         b.decide(e, new Verdict.Applied(version, e.timestampMs()));
     }

@@ -52,7 +52,9 @@ final class RocksProjection implements AutoCloseable {
         APP_STORAGE(Table.APP_STORAGE.wireName()),
         DEAD_LETTERS("dead_letters"),
         /** Positions of events whose condition failed: the log holds them, the state never did. */
-        REJECTED("rejected");
+        REJECTED("rejected"),
+        /** Every applied change per key: see {@link HistoryStore} for the layout. */
+        HISTORY("history");
 
         final String cfName;
 
