@@ -49,6 +49,10 @@ public final class WorldStoreConfig {
             List.of("none", "gzip", "snappy", "lz4", "zstd"), "Compression of change events on the wire and in Kafka's log.");
     public static final ConfigKey PROJECTOR_POLL_MAX_RECORDS = ConfigKey.integer("projector.poll.max.records", 5_000, 1, 100_000,
             "Most events the projector applies in one atomic RocksDB write.");
+    public static final ConfigKey PROJECTOR_SNAPSHOT_INTERVAL_MS = ConfigKey.longKey("projector.snapshot.interval.ms", 3_600_000,
+            0, Long.MAX_VALUE, "How often the projector checkpoints the projection under data.dir/snapshots (0 = never).");
+    public static final ConfigKey PROJECTOR_SNAPSHOT_RETAIN_COUNT = ConfigKey.integer("projector.snapshot.retain.count", 3, 1, 1000,
+            "How many projection snapshots to keep (oldest deleted first).");
     public static final ConfigKey ROCKSDB_BLOCK_CACHE_BYTES = ConfigKey.longKey("rocksdb.block.cache.bytes", 256L * 1024 * 1024,
             0, Long.MAX_VALUE, "RocksDB block cache shared by all tables.");
     public static final ConfigKey ROCKSDB_COMPRESSION = ConfigKey.choice("rocksdb.compression", "lz4",
@@ -58,7 +62,8 @@ public final class WorldStoreConfig {
     public static final List<ConfigKey> KEYS = List.of(DATA_DIR, NODE_ID, KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED_PORT,
             KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE, KAFKA_TOPIC, KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR,
             KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, PRODUCER_LINGER_MS,
-            PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, ROCKSDB_BLOCK_CACHE_BYTES,
+            PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
+            PROJECTOR_SNAPSHOT_RETAIN_COUNT, ROCKSDB_BLOCK_CACHE_BYTES,
             ROCKSDB_COMPRESSION);
 
     private static final String KAFKA_PREFIX = "kafka.";

@@ -554,6 +554,12 @@ public final class DefaultWorldStore implements WorldStore {
         return projector.lag();
     }
 
+    /** Checkpoints the projection into {@code data.dir/snapshots} now; returns the snapshot directory. */
+    public Path takeSnapshot() {
+        ensureOpen();
+        return projector.snapshotNow();
+    }
+
     /** Next offset to apply per partition (for tools and tests). */
     public long[] appliedOffsets() {
         long[] r = new long[partitions];

@@ -76,6 +76,7 @@ final class Projector implements AutoCloseable {
     private final Counter applied;
     private final Counter deadLettered;
     private final Thread thread;
+    private final Snapshots snapshots;
     private volatile Throwable failure;
 
     Projector(RocksProjection store, String bootstrapServers, WorldStoreConfig config, int partitions, VerdictBoard verdicts,
@@ -111,8 +112,14 @@ final class Projector implements AutoCloseable {
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         this.consumer = new KafkaConsumer<>(c);
+        this.snapshots = new Snapshots(config, java.time.Clock.systemUTC());
         this.thread = new Thread(this::run, "worldstore-projector");
         this.thread.setDaemon(true);
+    }
+
+    /** Checkpoints the projection now (thread-safe); returns the snapshot directory. */
+    java.nio.file.Path snapshotNow() {
+        return snapshots.take(store);
     }
 
     Progress progress() {
@@ -166,6 +173,42 @@ final class Projector implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Bounded, synchronous projection for rebuilds and replays: applies the given partitions from
+     * the offsets stored in the projection up to (not including) each target offset, in the calling
+     * thread, then closes the consumer.
+     *
+     * @param onApplied called after each atomic write with the events applied so far
+     */
+    void catchUp(Map<Integer, Long> targets, java.util.function.LongConsumer onApplied) {
+        if (!state.compareAndSet(ProjectorState.NEW, ProjectorState.CATCHING_UP)) {
+            throw new IllegalStateException("projector already started: " + state.get());
+        }
+        try {
+            Map<Integer, long[]> stored = store.offsets();
+            List<TopicPartition> tps = new ArrayList<>();
+            targets.keySet().forEach(p -> tps.add(new TopicPartition(topic, p)));
+            consumer.assign(tps);
+            for (TopicPartition tp : tps) {
+                long[] o = stored.getOrDefault(tp.partition(), new long[] {0, 0});
+                progress.set(tp.partition(), o[0]);
+                appliedCount[tp.partition()] = o[1];
+                consumer.seek(tp, o[0]);
+            }
+            long total = 0;
+            while (targets.entrySet().stream().anyMatch(t -> progress.next(t.getKey()) < t.getValue())) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    total += apply(records, targets);
+                    onApplied.accept(total);
+                }
+            }
+        } finally {
+            state.set(ProjectorState.CLOSED);
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
     private void checkLive() {
         if (state.get() != ProjectorState.CATCHING_UP) {
             return;
@@ -197,6 +240,7 @@ final class Projector implements AutoCloseable {
                 }
                 updateLag();
                 checkLive();
+                snapshots.maybeTake(store);
             }
         } catch (Throwable t) {
             failure = t;
@@ -221,6 +265,14 @@ final class Projector implements AutoCloseable {
 
     /** Applies one poll's records as one atomic write, then publishes progress and verdicts. */
     void apply(ConsumerRecords<byte[], byte[]> records) {
+        apply(records, null);
+    }
+
+    /**
+     * As {@link #apply(ConsumerRecords)}, applying in each partition only offsets below
+     * {@code limits.get(partition)} when limits are given (bounded replays stop exactly there).
+     */
+    private long apply(ConsumerRecords<byte[], byte[]> records, Map<Integer, Long> limits) {
         Batch b = new Batch();
         long count = 0;
         try (WriteBatch batch = new WriteBatch()) {
@@ -228,7 +280,11 @@ final class Projector implements AutoCloseable {
             for (TopicPartition tp : records.partitions()) {
                 int p = tp.partition();
                 long next = progress.next(p);
+                long limit = limits == null ? Long.MAX_VALUE : limits.getOrDefault(p, 0L);
                 for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                    if (r.offset() >= limit) {
+                        break;
+                    }
                     applyOne(r, b);
                     appliedCount[p]++;
                     next = r.offset() + 1;
@@ -245,6 +301,7 @@ final class Projector implements AutoCloseable {
         progress.signal();
         b.decided.forEach((id, v) -> verdicts.decide(id, v));
         applied.increment(count);
+        return count;
     }
 
     /** One poll's pending writes, with an overlay so later events in it read earlier ones. */

@@ -245,6 +245,18 @@ final class RocksProjection implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a consistent checkpoint of the whole projection (state, history and the offsets it
+     * reflects) to {@code target}, hard-linking immutable files.
+     */
+    void checkpoint(Path target) {
+        try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db)) {
+            cp.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB checkpoint of " + dir + " into " + target + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Closes handles before the database and options after it, as RocksDB requires. Idempotent. */
     @Override
     public void close() {
