@@ -79,6 +79,19 @@ public interface WorldStore extends AutoCloseable {
      */
     void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, java.util.function.Consumer<Stored> sink);
 
+    /**
+     * Rolls a world back to how it was at {@code asOf} by appending new events (puts and deletes,
+     * each conditional on the version it replaces), so the rollback is itself in the history and
+     * nothing is rewritten. Keys changed concurrently are reported as conflicts, not overwritten.
+     *
+     * @param actor recorded as the actor of every restoring event
+     */
+    RestoreResult restoreWorld(String worldId, AsOf asOf, String actor);
+
+    /** What a {@link #restoreWorld} did. */
+    record RestoreResult(int rewritten, int deleted, int unchanged, int conflicts) {
+    }
+
     // ---- players (global) ------------------------------------------------------------------
 
     /**

@@ -162,4 +162,29 @@ class HistoryIT {
             assertEquals(at.getValue(), got, "world at " + at.getKey());
         }
     }
+
+    @Test
+    void restoreRollsAWorldBackWithNewAuditedEvents() {
+        World w = store.world(TestKafka.uniqueName("w"));
+        w.saveEntity(Json.parseTrusted("{\"id\":\"keep\",\"v\":1}"));
+        w.saveEntity(Json.parseTrusted("{\"id\":\"changed\",\"v\":1}"));
+        Saved good = w.saveWorldState(Json.parseTrusted("{\"deploy\":\"good\"}"));
+        // the bad deploy
+        w.saveEntity(Json.parseTrusted("{\"id\":\"changed\",\"v\":2}"));
+        w.saveEntity(Json.parseTrusted("{\"id\":\"added\",\"v\":2}"));
+        w.saveWorldState(Json.parseTrusted("{\"deploy\":\"bad\"}"));
+
+        WorldStore.RestoreResult r = store.restoreWorld(w.id(), AsOf.position(good.position()), "ops@rollback");
+
+        assertEquals(new WorldStore.RestoreResult(2, 1, 1, 0), r);
+        assertEquals(1, w.loadEntity("changed").orElseThrow().get("v").asInt());
+        assertTrue(w.loadEntity("added").isEmpty());
+        assertEquals("good", w.loadWorldState().orElseThrow().get("deploy").asText());
+        HistoryEntry last = store.history(new Key.Entity(w.id(), "added"), Long.MAX_VALUE, 1, false, ReadConsistency.OWN_WRITES)
+                .items().get(0);
+        assertEquals(Op.DELETE, last.op());
+        assertEquals("ops@rollback", last.actor());
+        assertEquals(2, store.history(new Key.Entity(w.id(), "added"), Long.MAX_VALUE, 10, false, ReadConsistency.OWN_WRITES)
+                .items().size());
+    }
 }

@@ -487,6 +487,48 @@ public final class DefaultWorldStore implements WorldStore {
         history.snapshot(worldId, asOf, sink);
     }
 
+    @Override
+    public RestoreResult restoreWorld(String worldId, AsOf asOf, String actor) {
+        Map<Key, Stored> past = new java.util.LinkedHashMap<>();
+        snapshot(worldId, asOf, ReadConsistency.OWN_WRITES, s -> past.put(s.key(), s));
+        Map<Key, Stored> now = new java.util.LinkedHashMap<>();
+        ProjectionTools.streamWorld(projection, worldId, s -> now.put(s.key(), s));
+        List<CompletableFuture<Saved>> puts = new ArrayList<>();
+        List<CompletableFuture<Saved>> deletes = new ArrayList<>();
+        int unchanged = 0;
+        for (Map.Entry<Key, Stored> e : past.entrySet()) {
+            Stored current = now.get(e.getKey());
+            if (current != null && java.util.Arrays.equals(current.jsonBytes(), e.getValue().jsonBytes())) {
+                unchanged++;
+                continue;
+            }
+            Condition c = current == null ? Condition.absent() : Condition.version(current.version());
+            puts.add(writeAsync(new Change(e.getKey(), Op.PUT, e.getValue().value(), c, actor)));
+        }
+        for (Map.Entry<Key, Stored> e : now.entrySet()) {
+            if (!past.containsKey(e.getKey())) {
+                deletes.add(writeAsync(new Change(e.getKey(), Op.DELETE, null, Condition.version(e.getValue().version()), actor)));
+            }
+        }
+        int putConflicts = conflicts(puts);
+        int deleteConflicts = conflicts(deletes);
+        return new RestoreResult(puts.size() - putConflicts, deletes.size() - deleteConflicts, unchanged,
+                putConflicts + deleteConflicts);
+    }
+
+    /** Waits for every write; returns how many were refused by their condition. */
+    private static int conflicts(List<CompletableFuture<Saved>> writes) {
+        int conflicts = 0;
+        for (CompletableFuture<Saved> w : writes) {
+            try {
+                join(w);
+            } catch (ConflictException e) {
+                conflicts++;
+            }
+        }
+        return conflicts;
+    }
+
     private void checkPartition(String worldIdOrNull, AsOf asOf) {
         if (asOf instanceof AsOf.AtPosition p && p.position().partition() != partitionOf(worldIdOrNull)) {
             throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "asOf", "position " + p.position()
