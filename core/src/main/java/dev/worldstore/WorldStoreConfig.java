@@ -53,6 +53,16 @@ public final class WorldStoreConfig {
             0, Long.MAX_VALUE, "How often the projector checkpoints the projection under data.dir/snapshots (0 = never).");
     public static final ConfigKey PROJECTOR_SNAPSHOT_RETAIN_COUNT = ConfigKey.integer("projector.snapshot.retain.count", 3, 1, 1000,
             "How many projection snapshots to keep (oldest deleted first).");
+    public static final ConfigKey RETENTION_ENTITY_TTL_MS = ConfigKey.longKey("retention.entity.ttl.ms", 0, 0, Long.MAX_VALUE,
+            "Entities not updated for this long are deleted by an audited delete event (0 = never).");
+    public static final ConfigKey RETENTION_APP_TTL_MS = ConfigKey.longKey("retention.app.ttl.ms", 0, 0, Long.MAX_VALUE,
+            "App data not updated for this long is deleted by an audited delete event (0 = never).");
+    public static final ConfigKey RETENTION_HISTORY_MAX_VERSIONS = ConfigKey.integer("retention.history.max.versions", 0, 0,
+            Integer.MAX_VALUE, "Versions of one key kept in this node's history index (0 = all; the log keeps them regardless).");
+    public static final ConfigKey RETENTION_HISTORY_MAX_AGE_MS = ConfigKey.longKey("retention.history.max.age.ms", 0, 0,
+            Long.MAX_VALUE, "History entries older than this are dropped from this node's index, the newest of a key always kept (0 = keep).");
+    public static final ConfigKey RETENTION_CHECK_INTERVAL_MS = ConfigKey.longKey("retention.check.interval.ms", 60_000, 1_000,
+            Long.MAX_VALUE, "How often expiry and history pruning run.");
     public static final ConfigKey ROCKSDB_BLOCK_CACHE_BYTES = ConfigKey.longKey("rocksdb.block.cache.bytes", 256L * 1024 * 1024,
             0, Long.MAX_VALUE, "RocksDB block cache shared by all tables.");
     public static final ConfigKey ROCKSDB_COMPRESSION = ConfigKey.choice("rocksdb.compression", "lz4",
@@ -63,7 +73,8 @@ public final class WorldStoreConfig {
             KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE, KAFKA_TOPIC, KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR,
             KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, PRODUCER_LINGER_MS,
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
-            PROJECTOR_SNAPSHOT_RETAIN_COUNT, ROCKSDB_BLOCK_CACHE_BYTES,
+            PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
+            RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
             ROCKSDB_COMPRESSION);
 
     private static final String KAFKA_PREFIX = "kafka.";

@@ -1,5 +1,6 @@
 package dev.worldstore.projector;
 
+import dev.worldstore.Upgraders;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.projector.internal.DefaultWorldStore;
@@ -26,6 +27,14 @@ public final class WorldStores {
 
     /** As {@link #open(WorldStoreConfig)}, with the registry for metrics and the clock that stamps events. */
     public static WorldStore open(WorldStoreConfig config, MeterRegistry metrics, Clock clock) {
-        return DefaultWorldStore.open(config, metrics, clock);
+        return DefaultWorldStore.open(config, metrics, clock, Upgraders.none());
+    }
+
+    /**
+     * As {@link #open(WorldStoreConfig, MeterRegistry, Clock)}, with data-format upgraders: values
+     * written in an older format load in the current one.
+     */
+    public static WorldStore open(WorldStoreConfig config, MeterRegistry metrics, Clock clock, Upgraders upgraders) {
+        return DefaultWorldStore.open(config, metrics, clock, upgraders);
     }
 }

@@ -24,6 +24,7 @@ import dev.worldstore.Scan;
 import dev.worldstore.StorageException;
 import dev.worldstore.StoreClosedException;
 import dev.worldstore.Stored;
+import dev.worldstore.Upgraders;
 import dev.worldstore.UsernameTakenException;
 import dev.worldstore.ValidationException;
 import dev.worldstore.World;
@@ -87,6 +88,9 @@ public final class DefaultWorldStore implements WorldStore {
     private final KafkaChangeLog log;
     private final VerdictBoard verdicts = new VerdictBoard();
     private final HistoryStore history;
+    private final Upgraders upgraders;
+    private final Retention retention;
+    private final java.util.concurrent.ScheduledExecutorService housekeeping;
     private final Validator validator;
     private final AtomicLongArray written;
     private final int partitions;
@@ -97,8 +101,9 @@ public final class DefaultWorldStore implements WorldStore {
     private final Timer loadTimer;
 
     private DefaultWorldStore(WorldStoreConfig config, MeterRegistry metrics, Clock clock, EmbeddedKafka broker,
-            String bootstrap) {
+            String bootstrap, Upgraders upgraders) {
         this.config = config;
+        this.upgraders = upgraders;
         this.metrics = metrics;
         this.clock = clock;
         this.broker = broker;
@@ -121,17 +126,27 @@ public final class DefaultWorldStore implements WorldStore {
             throw new StorageException(config.dataDir().resolve("projection") + " holds a projection of topic " + projectedTopic
                     + ", not " + topic + "; use another data.dir or the same kafka.topic", null);
         }
-        this.history = new HistoryStore(projection);
+        this.history = new HistoryStore(projection, upgraders);
         this.written = new AtomicLongArray(partitions);
         for (int p = 0; p < partitions; p++) {
             written.set(p, -1);
         }
-        this.projector = new Projector(projection, bootstrap, config, partitions, verdicts, metrics);
+        this.projector = new Projector(projection, bootstrap, config, partitions, verdicts, metrics, upgraders);
         this.log = new KafkaChangeLog(bootstrap, config, partitions);
         this.loadTimer = Timer.builder("worldstore.loads").description("Loads from the local projection").register(metrics);
         Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
                 .description("Projection size on disk and in memtables").register(metrics);
         projector.start();
+        this.retention = new Retention(projection, this, config, clock);
+        this.housekeeping = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "worldstore-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        if (retention.enabled()) {
+            long every = config.getLong(WorldStoreConfig.RETENTION_CHECK_INTERVAL_MS);
+            housekeeping.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+        }
         LOG.info("worldstore node {} open: topic {} ({} partitions) on {}{}, projection in {}", nodeId, topic, partitions,
                 bootstrap, broker != null ? " (embedded broker)" : "", projection.dir());
     }
@@ -140,7 +155,7 @@ public final class DefaultWorldStore implements WorldStore {
      * Opens a node. Starts the embedded broker first when {@code kafka.bootstrap.servers} is empty.
      * On failure everything already started is closed again.
      */
-    public static DefaultWorldStore open(WorldStoreConfig config, MeterRegistry metrics, Clock clock) {
+    public static DefaultWorldStore open(WorldStoreConfig config, MeterRegistry metrics, Clock clock, Upgraders upgraders) {
         EmbeddedKafka broker = null;
         try {
             Files.createDirectories(config.dataDir());
@@ -150,7 +165,7 @@ public final class DefaultWorldStore implements WorldStore {
                         config.getBoolean(WorldStoreConfig.KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE));
                 bootstrap = broker.bootstrapServers();
             }
-            return new DefaultWorldStore(config, metrics, clock, broker, bootstrap);
+            return new DefaultWorldStore(config, metrics, clock, broker, bootstrap, upgraders);
         } catch (IOException e) {
             closeQuietly(broker);
             throw new StorageException("cannot create data.dir " + config.dataDir() + ": " + e.getMessage(), e);
@@ -237,7 +252,7 @@ public final class DefaultWorldStore implements WorldStore {
 
     private CompletableFuture<Saved> append(Change change, byte[] payload) {
         ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), change.key(), change.op(), payload,
-                change.condition(), EventCodec.FORMAT_VERSION, nodeId, change.actor(), clock.millis());
+                change.condition(), upgraders.current(change.key().table()), nodeId, change.actor(), clock.millis());
         boolean conditional = change.condition().isConditional();
         CompletableFuture<Verdict> verdict = conditional ? verdicts.register(event.eventId()) : null;
         CompletableFuture<Saved> saved = log.append(event).thenCompose(position -> {
@@ -400,7 +415,7 @@ public final class DefaultWorldStore implements WorldStore {
         Validator.checkKey(key);
         await(key.worldId(), consistency);
         byte[] v = projection.get(Cf.of(key.table()), KeyCodec.encode(key));
-        Optional<Stored> result = v == null ? Optional.empty() : Optional.of(StoredCodec.decode(key, v));
+        Optional<Stored> result = v == null ? Optional.empty() : Optional.of(upgrade(StoredCodec.decode(key, v)));
         loadTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         return result;
     }
@@ -434,7 +449,7 @@ public final class DefaultWorldStore implements WorldStore {
                     break;
                 }
                 Key key = KeyCodec.keyOf(scan.prefix(), id);
-                items.add(new Page.Entry(key, StoredCodec.decode(key, it.value())));
+                items.add(new Page.Entry(key, upgrade(StoredCodec.decode(key, it.value()))));
             }
         }
         return new Page(items, Optional.ofNullable(next));
@@ -454,6 +469,16 @@ public final class DefaultWorldStore implements WorldStore {
         System.arraycopy(a, 0, r, 0, a.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;
+    }
+
+    /** The value in its table's current data format (upgraded on the fly if written in an older one). */
+    private Stored upgrade(Stored s) {
+        int current = upgraders.current(s.key().table());
+        if (s.formatVersion() >= current) {
+            return s;
+        }
+        return new Stored(s.key(), Json.bytes(upgraders.upgrade(s.key().table(), s.formatVersion(), s.value())), s.version(),
+                s.updatedAt(), current, s.origin(), s.actor());
     }
 
     // ---- history ------------------------------------------------------------------------------
@@ -476,7 +501,7 @@ public final class DefaultWorldStore implements WorldStore {
         Validator.checkKey(key);
         checkPartition(key.worldId(), asOf);
         await(key.worldId(), consistency);
-        return history.readAsOf(key, asOf);
+        return history.readAsOf(key, asOf).map(this::upgrade);
     }
 
     @Override
@@ -484,7 +509,7 @@ public final class DefaultWorldStore implements WorldStore {
         Validator.checkId("worldId", worldId);
         checkPartition(worldId, asOf);
         await(worldId, consistency);
-        history.snapshot(worldId, asOf, sink);
+        history.snapshot(worldId, asOf, s -> sink.accept(upgrade(s)));
     }
 
     @Override
@@ -596,6 +621,26 @@ public final class DefaultWorldStore implements WorldStore {
         return projector.lag();
     }
 
+    /**
+     * Runs expiry and history pruning now (they also run every {@code retention.check.interval.ms}).
+     *
+     * @return the number of expiry deletes sent
+     */
+    public int sweepRetention() {
+        ensureOpen();
+        return retention.sweep();
+    }
+
+    private void sweepQuietly() {
+        try {
+            if (projector.state() == ProjectorState.LIVE) {
+                retention.sweep();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("retention sweep failed: {}", e.toString());
+        }
+    }
+
     /** Checkpoints the projection into {@code data.dir/snapshots} now; returns the snapshot directory. */
     public Path takeSnapshot() {
         ensureOpen();
@@ -646,7 +691,7 @@ public final class DefaultWorldStore implements WorldStore {
     }
 
     /**
-     * Close order matters: the writer first, so in-flight saves get their acknowledgement; then the
+     * Close order matters: housekeeping first (it writes), then the writer, so in-flight saves get their acknowledgement; then the
      * projector, which stops using RocksDB; then RocksDB; then the admin client and the broker they
      * both talk to.
      */
@@ -655,6 +700,7 @@ public final class DefaultWorldStore implements WorldStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        housekeeping.shutdownNow();
         closeQuietly(log);
         closeQuietly(projector);
         closeQuietly(projection);

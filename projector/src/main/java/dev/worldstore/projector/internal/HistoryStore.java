@@ -8,6 +8,7 @@ import dev.worldstore.Key;
 import dev.worldstore.Op;
 import dev.worldstore.Stored;
 import dev.worldstore.Table;
+import dev.worldstore.Upgraders;
 import dev.worldstore.internal.ChangeEvent;
 import dev.worldstore.internal.Json;
 import dev.worldstore.internal.MergePatch;
@@ -41,9 +42,16 @@ final class HistoryStore {
     private static final byte[] NULL_JSON = "null".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final RocksProjection store;
+    private final Upgraders upgraders;
 
-    HistoryStore(RocksProjection store) {
+    HistoryStore(RocksProjection store, Upgraders upgraders) {
         this.store = store;
+        this.upgraders = upgraders;
+    }
+
+    /** A value with the data format it is in; {@code node == null} means absent. */
+    private record Val(JsonNode node, int format) {
+        static final Val ABSENT = new Val(null, 0);
     }
 
     static byte[] key(Table table, byte[] encodedKey, long version) {
@@ -119,19 +127,19 @@ final class HistoryStore {
      */
     private JsonNode[] results(Key key, byte[] prefix, List<Raw> page) {
         long oldest = page.get(page.size() - 1).stored().version();
-        JsonNode value = valueBefore(key, prefix, oldest);
+        Val value = valueBefore(key, prefix, oldest);
         JsonNode[] results = new JsonNode[page.size()];
         for (int i = page.size() - 1; i >= 0; i--) {
-            value = apply(value, page.get(i));
-            results[i] = value;
+            value = apply(key, value, page.get(i));
+            results[i] = value.node();
         }
         return results;
     }
 
     /** The value of the key just before {@code version}; {@code null} when absent. */
-    private JsonNode valueBefore(Key key, byte[] prefix, long version) {
+    private Val valueBefore(Key key, byte[] prefix, long version) {
         Deque<Raw> patches = new ArrayDeque<>();
-        JsonNode base = null;
+        Val base = Val.ABSENT;
         if (version > 0) {
             try (ReadOptions ro = new ReadOptions(); RocksIterator it = store.iterator(Cf.HISTORY, ro)) {
                 for (it.seekForPrev(concat(prefix, version - 1)); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.prev()) {
@@ -140,22 +148,30 @@ final class HistoryStore {
                         patches.push(r);
                         continue;
                     }
-                    base = r.op() == Op.PUT ? r.changeJson() : null;
+                    base = apply(key, Val.ABSENT, r);
                     break;
                 }
             }
         }
         for (Raw r : patches) {
-            base = apply(base, r);
+            base = apply(key, base, r);
         }
         return base;
     }
 
-    private static JsonNode apply(JsonNode value, Raw change) {
+    /** The value after {@code change}, exactly as the projector computed it (upgrading before a newer patch). */
+    private Val apply(Key key, Val value, Raw change) {
+        int format = change.stored().formatVersion();
         return switch (change.op()) {
-            case PUT -> change.changeJson();
-            case DELETE -> null;
-            case MERGE -> MergePatch.apply(value, change.changeJson());
+            case PUT -> new Val(change.changeJson(), format);
+            case DELETE -> Val.ABSENT;
+            case MERGE -> {
+                JsonNode base = value.node();
+                if (base != null && value.format() < format) {
+                    base = upgraders.upgrade(key.table(), value.format(), base);
+                }
+                yield new Val(MergePatch.apply(base, change.changeJson()), format);
+            }
         };
     }
 
@@ -176,10 +192,10 @@ final class HistoryStore {
         if (found == null || found.op() == Op.DELETE) {
             return Optional.empty();
         }
-        JsonNode value = found.op() == Op.PUT ? found.changeJson()
-                : MergePatch.apply(valueBefore(key, prefix, found.stored().version()), found.changeJson());
+        Val value = apply(key, found.op() == Op.PUT ? Val.ABSENT : valueBefore(key, prefix, found.stored().version()), found);
         Stored s = found.stored();
-        return Optional.of(new Stored(key, Json.bytes(value), s.version(), s.updatedAt(), s.formatVersion(), s.origin(), s.actor()));
+        return Optional.of(new Stored(key, Json.bytes(value.node()), s.version(), s.updatedAt(), value.format(), s.origin(),
+                s.actor()));
     }
 
     /** Every key of {@code worldId} as of {@code asOf}, table by table in key order. */
@@ -191,7 +207,7 @@ final class HistoryStore {
             try (ReadOptions ro = new ReadOptions(); RocksIterator it = store.iterator(Cf.HISTORY, ro)) {
                 byte[] currentKey = null;
                 Key key = null;
-                JsonNode value = null;
+                Val value = Val.ABSENT;
                 Stored facts = null;
                 for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
                     byte[] hk = it.key();
@@ -200,13 +216,13 @@ final class HistoryStore {
                         emit(sink, key, value, facts);
                         currentKey = encoded;
                         key = KeyCodec.decode(table, encoded);
-                        value = null;
+                        value = Val.ABSENT;
                         facts = null;
                     }
                     long version = versionOf(hk);
                     Raw r = decode(key, it.value());
                     if (asOf.includes(version, r.stored().updatedAt().toEpochMilli())) {
-                        value = apply(value, r);
+                        value = apply(key, value, r);
                         facts = r.stored();
                     }
                 }
@@ -215,9 +231,9 @@ final class HistoryStore {
         }
     }
 
-    private static void emit(Consumer<Stored> sink, Key key, JsonNode value, Stored facts) {
-        if (key != null && value != null) {
-            sink.accept(new Stored(key, Json.bytes(value), facts.version(), facts.updatedAt(), facts.formatVersion(),
+    private static void emit(Consumer<Stored> sink, Key key, Val value, Stored facts) {
+        if (key != null && value.node() != null) {
+            sink.accept(new Stored(key, Json.bytes(value.node()), facts.version(), facts.updatedAt(), value.format(),
                     facts.origin(), facts.actor()));
         }
     }

@@ -6,6 +6,7 @@ import dev.worldstore.Key;
 import dev.worldstore.LogUnavailableException;
 import dev.worldstore.StorageException;
 import dev.worldstore.Stored;
+import dev.worldstore.Upgraders;
 import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.internal.EventCodec;
@@ -100,13 +101,14 @@ public final class ProjectionTools {
     }
 
     private static long project(WorldStoreConfig config, Path dir, int partitions, Map<Integer, Long> targets, LongConsumer progress) {
+        Upgraders upgraders = Upgraders.none();
         long[] applied = new long[1];
         try (RocksProjection projection = RocksProjection.open(dir, config)) {
             if (projection.meta("topic") == null) {
                 projection.putMeta("topic", config.get(WorldStoreConfig.KAFKA_TOPIC));
             }
             Projector projector = new Projector(projection, bootstrap(config), config.with(
-                    WorldStoreConfig.PROJECTOR_SNAPSHOT_INTERVAL_MS.name(), "0"), partitions, new VerdictBoard(), new SimpleMeterRegistry());
+                    WorldStoreConfig.PROJECTOR_SNAPSHOT_INTERVAL_MS.name(), "0"), partitions, new VerdictBoard(), new SimpleMeterRegistry(), upgraders);
             projector.catchUp(targets, n -> {
                 applied[0] = n;
                 progress.accept(n);

@@ -8,6 +8,7 @@ import dev.worldstore.LogPosition;
 import dev.worldstore.Op;
 import dev.worldstore.ProjectorState;
 import dev.worldstore.Table;
+import dev.worldstore.Upgraders;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.internal.ChangeEvent;
 import dev.worldstore.internal.EventCodec;
@@ -64,6 +65,7 @@ final class Projector implements AutoCloseable {
     private static final byte[] TOMBSTONE = new byte[0];
 
     private final RocksProjection store;
+    private final Upgraders upgraders;
     private final String topic;
     private final int partitions;
     private final VerdictBoard verdicts;
@@ -80,8 +82,9 @@ final class Projector implements AutoCloseable {
     private volatile Throwable failure;
 
     Projector(RocksProjection store, String bootstrapServers, WorldStoreConfig config, int partitions, VerdictBoard verdicts,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, Upgraders upgraders) {
         this.store = store;
+        this.upgraders = upgraders;
         this.topic = config.get(WorldStoreConfig.KAFKA_TOPIC);
         this.partitions = partitions;
         this.verdicts = verdicts;
@@ -395,6 +398,11 @@ final class Projector implements AutoCloseable {
             case MERGE -> {
                 try {
                     JsonNode target = current == null ? null : Json.parse(StoredCodec.json(current));
+                    int targetFormat = current == null ? e.formatVersion() : StoredCodec.formatVersion(current);
+                    if (target != null && targetFormat < e.formatVersion()) {
+                        // a patch written in a newer format applies to the value in that format
+                        target = upgraders.upgrade(e.key().table(), targetFormat, target);
+                    }
                     json = Json.bytes(MergePatch.apply(target, Json.parse(e.payload())));
                 } catch (IOException | RuntimeException ex) {
                     deadLetter(r, b, "merge patch could not be applied: " + ex.getMessage());

@@ -49,6 +49,11 @@ final class StoredCodec {
         return ByteBuffer.wrap(stored, 1, 8).getLong();
     }
 
+    /** The data-format version of an encoded value, without decoding the rest. */
+    static int formatVersion(byte[] stored) {
+        return ByteBuffer.wrap(stored, 17, 4).getInt();
+    }
+
     /** The JSON bytes of an encoded value, as a copy. */
     static byte[] json(byte[] stored) {
         ByteBuffer b = ByteBuffer.wrap(stored);

@@ -1,0 +1,148 @@
+package dev.worldstore.projector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.AsOf;
+import dev.worldstore.Condition;
+import dev.worldstore.HistoryEntry;
+import dev.worldstore.Key;
+import dev.worldstore.Op;
+import dev.worldstore.ReadConsistency;
+import dev.worldstore.Saved;
+import dev.worldstore.Stored;
+import dev.worldstore.Table;
+import dev.worldstore.Upgraders;
+import dev.worldstore.World;
+import dev.worldstore.WorldStore;
+import dev.worldstore.internal.Json;
+import dev.worldstore.projector.internal.DefaultWorldStore;
+import dev.worldstore.testing.TestKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Expiry as audited deletes, history bounds, and data-format upgraders applied to old events. */
+class RetentionAndUpgradeIT {
+
+    @TempDir
+    Path tmp;
+
+    /** A clock the test moves by hand. */
+    static final class TestClock extends Clock {
+        private volatile Instant now = Instant.parse("2026-11-24T14:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void staleEntitiesAndAppDataExpireAsAuditedDeletes() {
+        try (StoreFixture fixture = new StoreFixture().with("retention.entity.ttl.ms", "3600000")
+                .with("retention.app.ttl.ms", "3600000")) {
+            TestClock clock = new TestClock();
+            DefaultWorldStore store = (DefaultWorldStore) WorldStores.open(fixture.config(tmp.resolve("n")), new SimpleMeterRegistry(),
+                    clock);
+            try {
+                World w = store.world(TestKafka.uniqueName("w"));
+                w.saveEntity(Json.object().put("id", "old"));
+                w.saveAppData("app", null, "old", Json.parseTrusted("1"));
+                clock.advance(Duration.ofMinutes(90));
+                w.saveEntity(Json.object().put("id", "fresh"));
+
+                int sent = store.sweepRetention();
+                assertTrue(sent >= 2, "expiry deletes sent: " + sent);
+                Saved barrier = w.saveWorldState(Json.object());
+                store.awaitPosition(barrier.position(), Duration.ofSeconds(10));
+
+                assertTrue(w.loadEntity("old").isEmpty());
+                assertTrue(w.loadAppData("app", null, "old").isEmpty());
+                assertTrue(w.loadEntity("fresh").isPresent());
+                List<HistoryEntry> h = store.history(new Key.Entity(w.id(), "old"), Long.MAX_VALUE, 10, false,
+                        ReadConsistency.OWN_WRITES).items();
+                assertEquals(2, h.size());
+                assertEquals(Op.DELETE, h.get(0).op());
+                assertEquals("worldstore:expiry", h.get(0).actor());
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    @Test
+    void historyIsBoundedByCountKeepingTheNewest() {
+        try (StoreFixture fixture = new StoreFixture().with("retention.history.max.versions", "3")) {
+            DefaultWorldStore store = (DefaultWorldStore) fixture.open(tmp.resolve("n"));
+            World w = store.world(TestKafka.uniqueName("w"));
+            Saved last = null;
+            for (int i = 0; i < 10; i++) {
+                last = w.saveWorldState(Json.object().put("i", i));
+            }
+            store.read(new Key.WorldState(w.id()));
+            store.sweepRetention();
+            List<HistoryEntry> h = store.history(new Key.WorldState(w.id()), Long.MAX_VALUE, 100, true, ReadConsistency.OWN_WRITES)
+                    .items();
+            assertEquals(3, h.size());
+            assertEquals(last.version(), h.get(0).version());
+            assertEquals(9, w.loadWorldState().orElseThrow().get("i").asInt());
+        }
+    }
+
+    @Test
+    void upgradersBringOldEventsToTheNewShape() {
+        try (StoreFixture fixture = new StoreFixture()) {
+            Path dir = tmp.resolve("n");
+            String worldId = TestKafka.uniqueName("w");
+            WorldStore v1 = fixture.open(dir);
+            Saved old = v1.world(worldId).savePlayerState("p", Json.parseTrusted("{\"hp\":7,\"mana\":1}"));
+            v1.close();
+
+            // format 2 renames hp to health
+            Upgraders upgraders = Upgraders.builder().add(Table.PLAYER_STATES, 1, v -> {
+                ObjectNode o = (ObjectNode) v;
+                o.set("health", o.remove("hp"));
+                return o;
+            }).build();
+            WorldStore v2 = WorldStores.open(fixture.config(dir), new SimpleMeterRegistry(), Clock.systemUTC(), upgraders);
+            try {
+                World w = v2.world(worldId);
+                Stored loaded = v2.read(new Key.PlayerState(worldId, "p"), ReadConsistency.atLeast(old.position())).orElseThrow();
+                assertEquals(Json.parseTrusted("{\"mana\":1,\"health\":7}"), loaded.value());
+                assertEquals(2, loaded.formatVersion());
+                assertEquals(old.version(), loaded.version());
+                // a format-2 patch applies to the upgraded value
+                w.patchPlayerState("p", Json.parseTrusted("{\"health\":8}"), Condition.any());
+                assertEquals(Json.parseTrusted("{\"mana\":1,\"health\":8}"), w.loadPlayerState("p").orElseThrow());
+                // and the past reads in the new shape too
+                assertEquals(Json.parseTrusted("{\"mana\":1,\"health\":7}"),
+                        v2.readAsOf(new Key.PlayerState(worldId, "p"), AsOf.position(old.position()), ReadConsistency.OWN_WRITES)
+                                .orElseThrow().value());
+            } finally {
+                v2.close();
+            }
+        }
+    }
+}
