@@ -52,8 +52,17 @@ public interface WorldStore extends AutoCloseable {
      */
     ChangeFeed changes(String worldId, LogPosition after);
 
+    /**
+     * Follows a world's accepted changes starting at {@code from} (inclusive): the audit log. With
+     * {@link #positionAt} a reader starts at a time; it stops where it likes (e.g. at {@link #endOf}).
+     */
+    ChangeFeed changesFrom(String worldId, LogPosition from);
+
     /** The log position of {@code worldId}'s partition that the next change will get: a starting point for feeds. */
     LogPosition endOf(String worldId);
+
+    /** The first position of {@code worldId}'s partition written at or after {@code time} ({@link #endOf} if none). */
+    LogPosition positionAt(String worldId, java.time.Instant time);
 
     // ---- history ---------------------------------------------------------------------------
 

@@ -187,4 +187,26 @@ class HistoryIT {
         assertEquals(2, store.history(new Key.Entity(w.id(), "added"), Long.MAX_VALUE, 10, false, ReadConsistency.OWN_WRITES)
                 .items().size());
     }
+
+    @Test
+    void auditLogListsAWorldsChangesInLogOrderFromATime() {
+        World w = store.world(TestKafka.uniqueName("w"));
+        Saved first = w.saveWorldState(Json.object().put("n", 1));
+        w.saveEntity(Json.object().put("id", "e"));
+        Saved last = w.deleteEntity("e");
+        Instant createdAt = store.history(new Key.WorldState(w.id()), Long.MAX_VALUE, 1, false, ReadConsistency.OWN_WRITES)
+                .items().get(0).timestamp();
+        dev.worldstore.LogPosition from = store.positionAt(w.id(), createdAt);
+        assertTrue(from.offset() <= first.version());
+        List<dev.worldstore.ChangeRecord> got = new ArrayList<>();
+        try (dev.worldstore.ChangeFeed feed = store.changesFrom(w.id(), first.position())) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (got.size() < 3 && System.nanoTime() < deadline) {
+                got.addAll(feed.poll(java.time.Duration.ofSeconds(1)));
+            }
+        }
+        assertEquals(List.of(Op.PUT, Op.PUT, Op.DELETE), got.stream().map(dev.worldstore.ChangeRecord::op).toList());
+        assertEquals(last.version(), got.get(2).version());
+        assertEquals(store.endOf(w.id()).offset() - 1, last.version());
+    }
 }

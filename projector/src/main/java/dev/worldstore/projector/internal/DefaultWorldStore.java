@@ -566,19 +566,32 @@ public final class DefaultWorldStore implements WorldStore {
     @Override
     public ChangeFeed changes(String worldId, LogPosition after) {
         Validator.checkId("worldId", worldId);
+        if (after == null) {
+            return changesFrom(worldId, endOf(worldId));
+        }
+        return changesFrom(worldId, new LogPosition(after.partition(), after.offset() + 1));
+    }
+
+    @Override
+    public ChangeFeed changesFrom(String worldId, LogPosition from) {
+        Validator.checkId("worldId", worldId);
         ensureOpen();
         int partition = partitionOf(worldId);
-        long from;
-        if (after == null) {
-            from = endOf(worldId).offset();
-        } else if (after.partition() != partition) {
+        if (from.partition() != partition) {
             throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position",
-                    "world " + worldId + " lives in partition " + partition + ", not " + after.partition());
-        } else {
-            from = after.offset() + 1;
+                    "world " + worldId + " lives in partition " + partition + ", not " + from.partition());
         }
-        return new WorldFeed(worldId, partition, from, bootstrapServers(), config, projection, projector.progress(),
+        return new WorldFeed(worldId, partition, from.offset(), bootstrapServers(), config, projection, projector.progress(),
                 () -> closed.get() || projector.state() == ProjectorState.CLOSED);
+    }
+
+    @Override
+    public LogPosition positionAt(String worldId, Instant time) {
+        Validator.checkId("worldId", worldId);
+        int partition = partitionOf(worldId);
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(log.topic(), partition);
+        long offset = listOffset(tp, org.apache.kafka.clients.admin.OffsetSpec.forTimestamp(time.toEpochMilli()));
+        return offset >= 0 ? new LogPosition(partition, offset) : endOf(worldId);
     }
 
     @Override
@@ -586,15 +599,17 @@ public final class DefaultWorldStore implements WorldStore {
         Validator.checkId("worldId", worldId);
         int partition = partitionOf(worldId);
         org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(log.topic(), partition);
+        return new LogPosition(partition, listOffset(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+    }
+
+    private long listOffset(org.apache.kafka.common.TopicPartition tp, org.apache.kafka.clients.admin.OffsetSpec spec) {
         try {
-            long end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).partitionResult(tp)
-                    .get(writeTimeoutMs, TimeUnit.MILLISECONDS).offset();
-            return new LogPosition(partition, end);
+            return admin.listOffsets(Map.of(tp, spec)).partitionResult(tp).get(writeTimeoutMs, TimeUnit.MILLISECONDS).offset();
         } catch (ExecutionException | TimeoutException e) {
-            throw new LogUnavailableException("cannot read the end offset of " + tp + ": " + e.getMessage(), e);
+            throw new LogUnavailableException("cannot read offsets of " + tp + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreClosedException("interrupted while reading the end of " + tp);
+            throw new StoreClosedException("interrupted while reading offsets of " + tp);
         }
     }
 
