@@ -99,6 +99,7 @@ public final class DefaultWorldStore implements WorldStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final MeterRegistry metrics;
     private final Timer loadTimer;
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> saveTimers = new java.util.concurrent.ConcurrentHashMap<>();
 
     private DefaultWorldStore(WorldStoreConfig config, MeterRegistry metrics, Clock clock, EmbeddedKafka broker,
             String bootstrap, Upgraders upgraders) {
@@ -237,12 +238,16 @@ public final class DefaultWorldStore implements WorldStore {
             result = CompletableFuture.failedFuture(e);
         }
         String table = change.key().table().wireName();
-        return result.whenComplete((saved, error) -> Timer.builder("worldstore.saves")
+        return result.whenComplete((saved, error) -> saveTimer(table, error == null ? "applied" : outcome(error))
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    }
+
+    private Timer saveTimer(String table, String outcome) {
+        return saveTimers.computeIfAbsent(table + '/' + outcome, k -> Timer.builder("worldstore.saves")
                 .description("Saves, from call to acknowledgement (and verdict for conditional writes)")
                 .tag("table", table)
-                .tag("outcome", error == null ? "applied" : outcome(error))
-                .register(metrics)
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+                .tag("outcome", outcome)
+                .register(metrics));
     }
 
     private static String outcome(Throwable error) {
