@@ -133,10 +133,16 @@ class ConfigKeyTest {
     }
 
     @Test
-    void durationKeysEndInMsAndSizeKeysEndInBytes() {
+    void everyNumericKeyNamesItsUnit() {
+        java.util.Set<String> units = java.util.Set.of("ms", "bytes", "count", "versions", "port", "partitions", "records",
+                "factor");
         for (ConfigKey k : WorldStoreConfig.KEYS) {
             boolean number = k.type() == ConfigKey.Type.INT || k.type() == ConfigKey.Type.LONG;
-            if (number && (k.name().contains("timeout") || k.name().contains("linger") || k.name().contains("retention"))) {
+            String unit = k.name().substring(k.name().lastIndexOf('.') + 1);
+            if (number) {
+                assertTrue(units.contains(unit), k.name() + " must end in its unit, one of " + units);
+            }
+            if (k.name().contains("timeout") || k.name().contains("linger") || k.name().contains("interval")) {
                 assertTrue(k.name().endsWith(".ms"), k.name() + " is a duration and must end in .ms");
             }
             if (k.name().contains("bytes")) {

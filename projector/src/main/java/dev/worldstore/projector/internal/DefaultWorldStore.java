@@ -112,38 +112,49 @@ public final class DefaultWorldStore implements WorldStore {
         this.writeTimeoutMs = config.getLong(WorldStoreConfig.WRITE_TIMEOUT_MS);
         this.validator = new Validator(config.getInt(WorldStoreConfig.VALUE_MAX_BYTES));
         this.nodeId = nodeId(config);
-        Properties ap = new Properties();
-        ap.putAll(config.kafkaClientOverrides());
-        ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        ap.put(AdminClientConfig.CLIENT_ID_CONFIG, "worldstore-admin");
-        this.admin = Admin.create(ap);
         String topic = config.get(WorldStoreConfig.KAFKA_TOPIC);
-        this.partitions = KafkaChangeLog.ensureTopic(admin, config, broker != null, writeTimeoutMs);
-        this.projection = RocksProjection.open(config.dataDir().resolve("projection"), config);
-        String projectedTopic = projection.meta("topic");
-        if (projectedTopic == null) {
-            projection.putMeta("topic", topic);
-        } else if (!projectedTopic.equals(topic)) {
-            throw new StorageException(config.dataDir().resolve("projection") + " holds a projection of topic " + projectedTopic
-                    + ", not " + topic + "; use another data.dir or the same kafka.topic", null);
+        // Resources opened so far, closed newest first if a later step fails, so a failed open leaks nothing.
+        java.util.Deque<AutoCloseable> opened = new java.util.ArrayDeque<>();
+        try {
+            Properties ap = new Properties();
+            ap.putAll(config.kafkaClientOverrides());
+            ap.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            ap.put(AdminClientConfig.CLIENT_ID_CONFIG, "worldstore-admin");
+            this.admin = Admin.create(ap);
+            opened.push(admin);
+            this.partitions = KafkaChangeLog.ensureTopic(admin, config, broker != null, writeTimeoutMs);
+            this.projection = RocksProjection.open(config.dataDir().resolve("projection"), config);
+            opened.push(projection);
+            String projectedTopic = projection.meta("topic");
+            if (projectedTopic == null) {
+                projection.putMeta("topic", topic);
+            } else if (!projectedTopic.equals(topic)) {
+                throw new StorageException(config.dataDir().resolve("projection") + " holds a projection of topic " + projectedTopic
+                        + ", not " + topic + "; use another data.dir or the same kafka.topic", null);
+            }
+            this.history = new HistoryStore(projection, upgraders);
+            this.written = new AtomicLongArray(partitions);
+            for (int p = 0; p < partitions; p++) {
+                written.set(p, -1);
+            }
+            this.projector = new Projector(projection, bootstrap, config, partitions, verdicts, metrics, upgraders);
+            opened.push(projector);
+            this.log = new KafkaChangeLog(bootstrap, config, partitions);
+            opened.push(log);
+            this.loadTimer = Timer.builder("worldstore.loads").description("Loads from the local projection").register(metrics);
+            Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
+                    .description("Projection size on disk and in memtables").register(metrics);
+            projector.start();
+            this.retention = new Retention(projection, this, config, clock);
+            this.housekeeping = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "worldstore-retention");
+                t.setDaemon(true);
+                return t;
+            });
+        } catch (RuntimeException e) {
+            opened.forEach(DefaultWorldStore::closeQuietly);
+            throw e;
         }
-        this.history = new HistoryStore(projection, upgraders);
-        this.written = new AtomicLongArray(partitions);
-        for (int p = 0; p < partitions; p++) {
-            written.set(p, -1);
-        }
-        this.projector = new Projector(projection, bootstrap, config, partitions, verdicts, metrics, upgraders);
-        this.log = new KafkaChangeLog(bootstrap, config, partitions);
-        this.loadTimer = Timer.builder("worldstore.loads").description("Loads from the local projection").register(metrics);
-        Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
-                .description("Projection size on disk and in memtables").register(metrics);
-        projector.start();
-        this.retention = new Retention(projection, this, config, clock);
-        this.housekeeping = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "worldstore-retention");
-            t.setDaemon(true);
-            return t;
-        });
         if (retention.enabled()) {
             long every = config.getLong(WorldStoreConfig.RETENTION_CHECK_INTERVAL_MS);
             housekeeping.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
