@@ -63,7 +63,7 @@ public final class WorldStoreConfig {
             Long.MAX_VALUE, "History entries older than this are dropped from this node's index, the newest of a key always kept (0 = keep).");
     public static final ConfigKey RETENTION_CHECK_INTERVAL_MS = ConfigKey.longKey("retention.check.interval.ms", 60_000, 1_000,
             Long.MAX_VALUE, "How often expiry and history pruning run.");
-    public static final ConfigKey ROCKSDB_BLOCK_CACHE_BYTES = ConfigKey.longKey("rocksdb.block.cache.bytes", 256L * 1024 * 1024,
+    public static final ConfigKey ROCKSDB_BLOCK_CACHE_BYTES = ConfigKey.longKey("rocksdb.block.cache.bytes", 512L * 1024 * 1024,
             0, Long.MAX_VALUE, "RocksDB block cache shared by all tables.");
     public static final ConfigKey ROCKSDB_COMPRESSION = ConfigKey.choice("rocksdb.compression", "lz4",
             List.of("none", "lz4", "zstd"), "Compression of the projection's files (large values are stored compressed).");

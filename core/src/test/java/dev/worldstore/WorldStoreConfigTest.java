@@ -47,7 +47,7 @@ class WorldStoreConfigTest {
         assertEquals(65_536, c.getInt(WorldStoreConfig.PRODUCER_BATCH_BYTES));
         assertEquals("lz4", c.get(WorldStoreConfig.PRODUCER_COMPRESSION));
         assertEquals(5_000, c.getInt(WorldStoreConfig.PROJECTOR_POLL_MAX_RECORDS));
-        assertEquals(256L * 1024 * 1024, c.getLong(WorldStoreConfig.ROCKSDB_BLOCK_CACHE_BYTES));
+        assertEquals(512L * 1024 * 1024, c.getLong(WorldStoreConfig.ROCKSDB_BLOCK_CACHE_BYTES));
         assertEquals("lz4", c.get(WorldStoreConfig.ROCKSDB_COMPRESSION));
         assertTrue(c.kafkaClientOverrides().isEmpty());
     }

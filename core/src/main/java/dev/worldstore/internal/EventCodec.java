@@ -126,75 +126,92 @@ public final class EventCodec {
      * @throws MalformedEventException naming what is missing or wrong
      */
     public static ChangeEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
-        try {
-            return decodeChecked(headers, value, recordTimestamp);
-        } catch (MissingHeader e) {
-            throw new MalformedEventException("missing header " + e.getMessage());
-        }
-    }
-
-    private static ChangeEvent decodeChecked(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
-        String id = required(headers, H_ID);
+        Fields f = new Fields(headers);
+        String id = f.required(H_ID, f.id);
         Table table;
         Op op;
         try {
-            table = Table.fromWireName(required(headers, H_TABLE));
-            op = Op.fromWireName(required(headers, H_OP));
+            table = Table.fromWireName(f.required(H_TABLE, f.table));
+            op = Op.fromWireName(f.required(H_OP, f.op));
         } catch (IllegalArgumentException e) {
             throw new MalformedEventException(e.getMessage(), e);
         }
-        Key key = key(table, headers);
+        Key key = switch (table) {
+            case PLAYERS -> new Key.Player(f.required(H_KEY, f.key));
+            case PLAYER_STATES -> new Key.PlayerState(f.required(H_WORLD, f.world), f.required(H_KEY, f.key));
+            case ENTITY_STATES -> new Key.Entity(f.required(H_WORLD, f.world), f.required(H_KEY, f.key));
+            case WORLD_STATE -> new Key.WorldState(f.required(H_WORLD, f.world));
+            case APP_STORAGE -> new Key.AppData(f.required(H_WORLD, f.world), f.required(H_APP, f.app), f.player,
+                    f.required(H_KEY, f.key));
+        };
         try {
             Validator.checkKey(key);
         } catch (RuntimeException e) {
             throw new MalformedEventException("bad key: " + e.getMessage(), e);
         }
-        long fmt = number(headers, H_FMT, FORMAT_VERSION);
+        long fmt = number(H_FMT, f.fmt, FORMAT_VERSION);
         if (fmt < 1 || fmt > Integer.MAX_VALUE) {
             throw new MalformedEventException("bad ws.fmt header: " + fmt + " (data-format versions start at 1)");
         }
-        long ts = number(headers, H_TS, recordTimestamp);
-        String origin = text(headers, H_ORIGIN);
+        long ts = number(H_TS, f.ts, recordTimestamp);
         if ((op == Op.DELETE) != (value == null)) {
             throw new MalformedEventException(op == Op.DELETE ? "a delete must have no value" : op.wireName() + " has no value");
         }
-        return new ChangeEvent(id, key, op, value, parseCondition(text(headers, H_COND)), (int) fmt,
-                origin == null ? "unknown" : origin, text(headers, H_ACTOR), ts);
+        return new ChangeEvent(id, key, op, value, parseCondition(f.cond), (int) fmt, f.origin == null ? "unknown" : f.origin,
+                f.actor, ts);
     }
 
-    private static Key key(Table table, Headers headers) {
-        return switch (table) {
-            case PLAYERS -> new Key.Player(required(headers, H_KEY));
-            case PLAYER_STATES -> new Key.PlayerState(required(headers, H_WORLD), required(headers, H_KEY));
-            case ENTITY_STATES -> new Key.Entity(required(headers, H_WORLD), required(headers, H_KEY));
-            case WORLD_STATE -> new Key.WorldState(required(headers, H_WORLD));
-            case APP_STORAGE -> new Key.AppData(required(headers, H_WORLD), required(headers, H_APP),
-                    text(headers, H_PLAYER), required(headers, H_KEY));
-        };
-    }
+    /** The worldstore headers of one record, read in a single pass (the last of a repeated name wins). */
+    private static final class Fields {
+        String id;
+        String table;
+        String world;
+        String key;
+        String app;
+        String player;
+        String op;
+        String cond;
+        String fmt;
+        String origin;
+        String actor;
+        String ts;
 
-    /** A required header is absent; turned into a {@link MalformedEventException} by {@link #decode}. */
-    private static final class MissingHeader extends RuntimeException {
-        MissingHeader(String name) {
-            super(name, null, false, false);
+        Fields(Headers headers) {
+            for (Header h : headers) {
+                String name = h.key();
+                if (name.length() < 4 || !name.startsWith("ws.") || h.value() == null) {
+                    continue;
+                }
+                String v = new String(h.value(), StandardCharsets.UTF_8);
+                switch (name) {
+                    case H_ID -> id = v;
+                    case H_TABLE -> table = v;
+                    case H_WORLD -> world = v;
+                    case H_KEY -> key = v;
+                    case H_APP -> app = v;
+                    case H_PLAYER -> player = v;
+                    case H_OP -> op = v;
+                    case H_COND -> cond = v;
+                    case H_FMT -> fmt = v;
+                    case H_ORIGIN -> origin = v;
+                    case H_ACTOR -> actor = v;
+                    case H_TS -> ts = v;
+                    default -> {
+                        // another tool's header: ignored
+                    }
+                }
+            }
+        }
+
+        String required(String name, String value) throws MalformedEventException {
+            if (value == null) {
+                throw new MalformedEventException("missing header " + name);
+            }
+            return value;
         }
     }
 
-    private static String required(Headers headers, String name) {
-        String v = text(headers, name);
-        if (v == null) {
-            throw new MissingHeader(name);
-        }
-        return v;
-    }
-
-    private static String text(Headers headers, String name) {
-        Header h = headers.lastHeader(name);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static long number(Headers headers, String name, long fallback) throws MalformedEventException {
-        String v = text(headers, name);
+    private static long number(String name, String v, long fallback) throws MalformedEventException {
         if (v == null) {
             return fallback;
         }

@@ -49,7 +49,13 @@ public final class KafkaChangeLog implements AutoCloseable {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, config.get(WorldStoreConfig.PRODUCER_BATCH_BYTES));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.get(WorldStoreConfig.PRODUCER_COMPRESSION));
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxRecordBytes(config)));
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.get(WorldStoreConfig.WRITE_TIMEOUT_MS));
+        long writeTimeout = config.getLong(WorldStoreConfig.WRITE_TIMEOUT_MS);
+        long linger = config.getLong(WorldStoreConfig.PRODUCER_LINGER_MS);
+        // A save's whole wait is bounded by write.timeout.ms: Kafka's delivery timeout enforces it
+        // (it must be at least linger + request timeout).
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(writeTimeout));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.max(1, Math.min(30_000, writeTimeout - linger))));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(writeTimeout));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "worldstore-writer");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -82,17 +88,30 @@ public final class KafkaChangeLog implements AutoCloseable {
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxRecordBytes(config)),
                         TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime"));
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         try {
             try {
                 admin.createTopics(List.of(nt)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                return partitions;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
             }
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic);
-            return d.partitions().size();
+            // It exists (maybe created a moment ago by another node): describe it, retrying while the
+            // metadata of a brand-new topic is still propagating.
+            while (true) {
+                try {
+                    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(timeoutMs, TimeUnit.MILLISECONDS).get(topic);
+                    return d.partitions().size();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(50);
+                }
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new LogUnavailableException("cannot create or describe topic " + topic + ": " + cause.getMessage(), cause);

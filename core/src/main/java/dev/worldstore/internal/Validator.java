@@ -30,9 +30,6 @@ public final class Validator {
     static final String USERNAME_RULE = "1 to " + MAX_USERNAME_LENGTH
             + " letters, digits, _ - . or inner spaces";
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:@-]{1," + MAX_ID_LENGTH + "}");
-    private static final Pattern APP_KEY = Pattern.compile("[A-Za-z0-9_.:@/-]{1," + MAX_APP_KEY_LENGTH + "}");
-    private static final Pattern APP_KEY_PREFIX = Pattern.compile("[A-Za-z0-9_.:@/-]{0," + MAX_APP_KEY_LENGTH + "}");
     private static final Pattern USERNAME = Pattern.compile("[\\p{L}\\p{N}_.-](?:[\\p{L}\\p{N}_. -]{0,62}[\\p{L}\\p{N}_.-])?");
 
     private final int maxValueBytes;
@@ -47,8 +44,25 @@ public final class Validator {
 
     // ---- ids -------------------------------------------------------------------------------
 
+    /** The id rule without a regex: this runs on every load and save. */
+    private static boolean idChars(String s, int min, int max, boolean slash) {
+        int n = s.length();
+        if (n < min || n > max) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+                    || c == '.' || c == ':' || c == '@' || (slash && c == '/');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static void checkId(String field, String id) {
-        if (id == null || !ID.matcher(id).matches()) {
+        if (id == null || !idChars(id, 1, MAX_ID_LENGTH, false)) {
             throw new ValidationException(ErrorCode.INVALID_ID, field, "must be " + ID_RULE + describe(id));
         }
     }
@@ -68,7 +82,7 @@ public final class Validator {
             if (k.playerId() != null) {
                 checkId("playerId", k.playerId());
             }
-            if (!APP_KEY.matcher(k.key()).matches()) {
+            if (!idChars(k.key(), 1, MAX_APP_KEY_LENGTH, true)) {
                 throw new ValidationException(ErrorCode.INVALID_ID, "key", "must be " + APP_KEY_RULE + describe(k.key()));
             }
         }
@@ -81,7 +95,7 @@ public final class Validator {
             if (a.playerId() != null) {
                 checkId("playerId", a.playerId());
             }
-            if (!APP_KEY_PREFIX.matcher(a.keyPrefix()).matches()) {
+            if (!idChars(a.keyPrefix(), 0, MAX_APP_KEY_LENGTH, true)) {
                 throw new ValidationException(ErrorCode.INVALID_ID, "prefix", "must be up to " + MAX_APP_KEY_LENGTH
                         + " characters of A-Z a-z 0-9 _ - . : @ /" + describe(a.keyPrefix()));
             }

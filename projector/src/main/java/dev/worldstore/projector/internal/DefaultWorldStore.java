@@ -267,21 +267,30 @@ public final class DefaultWorldStore implements WorldStore {
     }
 
     private CompletableFuture<Saved> append(Change change, byte[] payload) {
-        ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), change.key(), change.op(), payload,
-                change.condition(), upgraders.current(change.key().table()), nodeId, change.actor(), clock.millis());
-        boolean conditional = change.condition().isConditional();
-        CompletableFuture<Verdict> verdict = conditional ? verdicts.register(event.eventId()) : null;
+        ChangeEvent event = new ChangeEvent(newEventId(), change.key(), change.op(), payload, change.condition(),
+                upgraders.current(change.key().table()), nodeId, change.actor(), clock.millis());
+        if (!change.condition().isConditional()) {
+            // bounded by the producer's delivery.timeout.ms (= write.timeout.ms): no timer per save
+            return log.append(event).thenApply(position -> {
+                written.accumulateAndGet(position.partition(), position.offset(), Math::max);
+                return new Saved(position.offset(), position);
+            });
+        }
+        CompletableFuture<Verdict> verdict = verdicts.register(event.eventId());
         CompletableFuture<Saved> saved = log.append(event).thenCompose(position -> {
             written.accumulateAndGet(position.partition(), position.offset(), Math::max);
-            if (!conditional) {
-                return CompletableFuture.completedFuture(new Saved(position.offset(), position));
-            }
             return verdict.thenApply(v -> toSaved(change.key(), change.condition(), v, position));
         });
-        return withTimeout(saved, event.eventId(), "write of " + change.key());
+        return withTimeout(saved, event.eventId(), change.key());
     }
 
-    private CompletableFuture<Saved> withTimeout(CompletableFuture<Saved> saved, String eventId, String what) {
+    /** A random event id; ThreadLocalRandom, not SecureRandom, whose lock concurrent writers would share. */
+    private static String newEventId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+    }
+
+    private CompletableFuture<Saved> withTimeout(CompletableFuture<Saved> saved, String eventId, Object what) {
         return saved.orTimeout(writeTimeoutMs, TimeUnit.MILLISECONDS).handle((s, error) -> {
             verdicts.forget(eventId);
             if (error == null) {
@@ -289,7 +298,7 @@ public final class DefaultWorldStore implements WorldStore {
             }
             Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (e instanceof TimeoutException) {
-                throw new LogUnavailableException("no outcome for the " + what + " within write.timeout.ms=" + writeTimeoutMs
+                throw new LogUnavailableException("no outcome for the write of " + what + " within write.timeout.ms=" + writeTimeoutMs
                         + " ms (Kafka topic " + log.topic() + "); the write may still be applied, retry with a condition", e);
             }
             throw e instanceof RuntimeException r ? r : new CompletionException(e);
@@ -342,7 +351,7 @@ public final class DefaultWorldStore implements WorldStore {
         Validator.normalizeUsername(username);
         ObjectNode body = Json.object().put("id", id).put("username", username);
         Change change = new Change(key, Op.PUT, body, Condition.absent(), null);
-        ChangeEvent event = new ChangeEvent(UUID.randomUUID().toString(), key, Op.PUT, validator.check(change),
+        ChangeEvent event = new ChangeEvent(newEventId(), key, Op.PUT, validator.check(change),
                 Condition.absent(), EventCodec.FORMAT_VERSION, nodeId, null, clock.millis());
         CompletableFuture<Verdict> verdict = verdicts.register(event.eventId());
         CompletableFuture<Saved> saved = log.append(event).thenCompose(position -> {
@@ -354,7 +363,7 @@ public final class DefaultWorldStore implements WorldStore {
                 return toSaved(key, Condition.absent(), v, position);
             });
         });
-        Saved s = join(withTimeout(saved, event.eventId(), "registration of player " + id));
+        Saved s = join(withTimeout(saved, event.eventId(), key));
         Instant at = Instant.ofEpochMilli(event.timestampMs());
         return new PlayerRecord(id, username, at, at, s.version());
     }

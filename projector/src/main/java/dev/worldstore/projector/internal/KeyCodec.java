@@ -96,6 +96,30 @@ final class KeyCodec {
     }
 
     private static byte[] join(String... parts) {
+        // Ids are ASCII by the validation rules, so one byte per char; anything else goes through UTF-8.
+        int size = parts.length - 1;
+        for (String p : parts) {
+            size += p.length();
+        }
+        byte[] out = new byte[size];
+        int at = 0;
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                out[at++] = SEP;
+            }
+            String p = parts[i];
+            for (int c = 0; c < p.length(); c++) {
+                char ch = p.charAt(c);
+                if (ch >= 0x80) {
+                    return joinUtf8(parts);
+                }
+                out[at++] = (byte) ch;
+            }
+        }
+        return out;
+    }
+
+    private static byte[] joinUtf8(String... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         for (int i = 0; i < parts.length; i++) {
             if (i > 0) {

@@ -63,6 +63,8 @@ import org.slf4j.LoggerFactory;
 final class Projector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Projector.class);
     private static final byte[] TOMBSTONE = new byte[0];
+    /** A plain factory for the well-formedness check: no duplicate-key tracking, no tree. */
+    private static final com.fasterxml.jackson.core.JsonFactory WELL_FORMED = new com.fasterxml.jackson.core.JsonFactory();
 
     private final RocksProjection store;
     private final Upgraders upgraders;
@@ -310,7 +312,7 @@ final class Projector implements AutoCloseable {
     /** One poll's pending writes, with an overlay so later events in it read earlier ones. */
     private final class Batch {
         WriteBatch batch;
-        final Map<OverlayKey, byte[]> overlay = new HashMap<>();
+        final Map<OverlayKey, byte[]> overlay = new HashMap<>(8192);
         final Map<String, Verdict> decided = new HashMap<>();
         final Map<Integer, Long> nextOffsets = new HashMap<>();
         /** The record being applied. */
@@ -470,7 +472,7 @@ final class Projector implements AutoCloseable {
 
     /** Object tables need a JSON object, app data any JSON value: a streaming check, no tree built. */
     private static void checkWellFormed(ChangeEvent e) throws MalformedEventException {
-        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.getFactory().createParser(e.payload())) {
+        try (com.fasterxml.jackson.core.JsonParser p = WELL_FORMED.createParser(e.payload())) {
             com.fasterxml.jackson.core.JsonToken first = p.nextToken();
             boolean objectTable = e.key().table() != Table.APP_STORAGE;
             if (first == null || (objectTable && first != com.fasterxml.jackson.core.JsonToken.START_OBJECT && e.op() == Op.PUT)) {
