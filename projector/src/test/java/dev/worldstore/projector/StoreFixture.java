@@ -19,6 +19,7 @@ import java.util.Map;
 public final class StoreFixture implements AutoCloseable {
     private final String topic = TestKafka.uniqueName("changes");
     private final List<WorldStore> open = new ArrayList<>();
+    private final List<Path> dirs = new ArrayList<>();
     private final Map<String, String> extra = new LinkedHashMap<>();
 
     public StoreFixture with(String key, String value) {
@@ -52,9 +53,11 @@ public final class StoreFixture implements AutoCloseable {
         return WorldStoreConfig.of(m);
     }
 
-    /** A node with a fresh data directory. */
+    /** A node with a fresh data directory, deleted by {@link #close()}. */
     public WorldStore open() {
-        return open(newDataDir());
+        Path dir = newDataDir();
+        dirs.add(dir);
+        return open(dir);
     }
 
     public WorldStore open(Path dataDir) {
@@ -67,6 +70,13 @@ public final class StoreFixture implements AutoCloseable {
     public void close() {
         for (int i = open.size() - 1; i >= 0; i--) {
             open.get(i).close();
+        }
+        for (Path dir : dirs) {
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // best effort: a temporary directory
+            }
         }
     }
 }
