@@ -21,7 +21,11 @@ public interface ChangeFeed extends AutoCloseable {
      */
     List<ChangeRecord> poll(Duration timeout);
 
-    /** The position after which the next poll continues (what a client resumes from). */
+    /**
+     * The position of the next change this feed will read (inclusive). To resume later without a gap
+     * or a repeat, pass it to {@link WorldStore#changesFrom}; {@link WorldStore#changes} takes the
+     * position of the last change received instead.
+     */
     LogPosition position();
 
     @Override

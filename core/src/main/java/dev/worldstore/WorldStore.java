@@ -113,10 +113,23 @@ public interface WorldStore extends AutoCloseable {
      */
     PlayerRecord registerPlayer(String playerId, String username);
 
-    Optional<PlayerRecord> player(String playerId);
+    /** A registered player, after this node's own writes are projected. */
+    default Optional<PlayerRecord> player(String playerId) {
+        return player(playerId, ReadConsistency.OWN_WRITES);
+    }
+
+    /**
+     * A registered player. {@code lastSeen} folds in player-state saves of every world, so an
+     * {@link ReadConsistency.OwnWrites} read waits for this node's writes in every partition.
+     */
+    Optional<PlayerRecord> player(String playerId, ReadConsistency consistency);
 
     /** Looks a player up by username, case-insensitively. */
-    Optional<PlayerRecord> playerByUsername(String username);
+    default Optional<PlayerRecord> playerByUsername(String username) {
+        return playerByUsername(username, ReadConsistency.OWN_WRITES);
+    }
+
+    Optional<PlayerRecord> playerByUsername(String username, ReadConsistency consistency);
 
     // ---- operations --------------------------------------------------------------------------
 

@@ -91,9 +91,7 @@ final class ServeCommand extends ConfiguredCommand {
     // (any AutoCloseable; it is closed before the store on shutdown, and should log its address).
     // ===================================================================================================
     static AutoCloseable startHttp(WorldStore store, HttpConfig http, java.nio.file.Path dataDir, PrometheusMeterRegistry registry) {
-        LOG.warn("HTTP API not started: this build has no HTTP server yet (would listen on {}:{})",
-                http.get(HttpConfig.HTTP_HOST), http.get(HttpConfig.HTTP_PORT));
-        return () -> { };
+        return dev.worldstore.http.HttpServer.start(store, http, dataDir, registry);
     }
 
     private static String bootstrap(WorldStore store, WorldStoreConfig config) {

@@ -365,21 +365,21 @@ public final class DefaultWorldStore implements WorldStore {
         });
         Saved s = join(withTimeout(saved, event.eventId(), key));
         Instant at = Instant.ofEpochMilli(event.timestampMs());
-        return new PlayerRecord(id, username, at, at, s.version());
+        return new PlayerRecord(id, username, at, at, s.version(), s.position());
     }
 
     @Override
-    public Optional<PlayerRecord> player(String playerId) {
+    public Optional<PlayerRecord> player(String playerId, ReadConsistency consistency) {
         Key.Player key = new Key.Player(playerId);
         Validator.checkKey(key);
-        awaitAllOwnWrites();
+        awaitPlayers(consistency);
         return read(key, ReadConsistency.LOCAL).map(s -> toPlayer(key, s));
     }
 
     @Override
-    public Optional<PlayerRecord> playerByUsername(String username) {
+    public Optional<PlayerRecord> playerByUsername(String username, ReadConsistency consistency) {
         String normalized = Validator.normalizeUsername(username);
-        awaitAllOwnWrites();
+        awaitPlayers(consistency);
         byte[] id = projection.get(Cf.USERNAMES, normalized.getBytes(StandardCharsets.UTF_8));
         if (id == null) {
             return Optional.empty();
@@ -401,7 +401,8 @@ public final class DefaultWorldStore implements WorldStore {
         if (lastSeen.isBefore(created)) {
             lastSeen = created;
         }
-        return new PlayerRecord(key.playerId(), v.path("username").asText(), created, lastSeen, s.version());
+        return new PlayerRecord(key.playerId(), v.path("username").asText(), created, lastSeen, s.version(),
+                new LogPosition(partitionOf(null), s.version()));
     }
 
     // ---- reads ------------------------------------------------------------------------------
@@ -418,10 +419,14 @@ public final class DefaultWorldStore implements WorldStore {
     }
 
     /** lastSeen folds in player-state saves of every world, so a player lookup waits for all partitions. */
-    private void awaitAllOwnWrites() {
+    private void awaitPlayers(ReadConsistency consistency) {
         ensureOpen();
-        for (int p = 0; p < partitions; p++) {
-            awaitOwnWrites(p);
+        if (consistency instanceof ReadConsistency.OwnWrites) {
+            for (int p = 0; p < partitions; p++) {
+                awaitOwnWrites(p);
+            }
+        } else if (consistency instanceof ReadConsistency.AtLeast a) {
+            projector.progress().await(a.position(), readWaitMs);
         }
     }
 

@@ -1,0 +1,388 @@
+package dev.worldstore.http;
+
+import static dev.worldstore.http.HttpSupport.JSON;
+import static dev.worldstore.http.HttpSupport.MERGE_PATCH_JSON;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.Change;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.Op;
+import dev.worldstore.Page;
+import dev.worldstore.PlayerRecord;
+import dev.worldstore.ProjectorState;
+import dev.worldstore.ReadConsistency;
+import dev.worldstore.Saved;
+import dev.worldstore.Scan;
+import dev.worldstore.Stored;
+import dev.worldstore.ValidationException;
+import dev.worldstore.WorldStore;
+import dev.worldstore.internal.Json;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * The API's routes and their handlers: the guide's calls over HTTP/JSON. Every handler is
+ * stateless; reads run on the request thread (local RocksDB), saves are handed to the store
+ * asynchronously so a request waiting for Kafka holds no thread.
+ */
+final class ApiRoutes {
+    static final String PRINCIPAL = "worldstore.principal";
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1_000;
+    /** How many entries one filtered entity page may look at before it returns with fewer items. */
+    static final int FILTER_SCAN_BUDGET = 10_000;
+
+    private static final List<String> PUT_TYPES = List.of(JSON);
+    private static final List<String> PATCH_TYPES = List.of(MERGE_PATCH_JSON, JSON);
+
+    private final WorldStore store;
+    private final long maxBodyBytes;
+    private final Executor responseExecutor;
+    private final PrometheusMeterRegistry registry;
+    private final byte[] openApi;
+    private final ChangeStream changes;
+
+    ApiRoutes(WorldStore store, long maxBodyBytes, Executor responseExecutor, PrometheusMeterRegistry registry, byte[] openApi,
+            ChangeStream changes) {
+        this.store = store;
+        this.maxBodyBytes = maxBodyBytes;
+        this.responseExecutor = responseExecutor;
+        this.registry = registry;
+        this.openApi = openApi;
+        this.changes = changes;
+    }
+
+    /** Every route, in documentation order. */
+    List<Route> routes() {
+        List<Route> r = new ArrayList<>();
+        String w = "/v1/worlds/{worldId}";
+        add(r, HandlerType.GET, "/health/live", Route.Access.PUBLIC, this::live);
+        add(r, HandlerType.GET, "/health/ready", Route.Access.PUBLIC, this::ready);
+        add(r, HandlerType.GET, "/metrics", Route.Access.PUBLIC, this::metrics);
+        add(r, HandlerType.GET, "/openapi.json", Route.Access.PUBLIC, this::openApi);
+
+        add(r, HandlerType.POST, "/v1/players", Route.Access.PLAYERS, this::registerPlayer);
+        add(r, HandlerType.GET, "/v1/players", Route.Access.PLAYERS, this::findPlayer);
+        add(r, HandlerType.GET, "/v1/players/{playerId}", Route.Access.PLAYERS, this::getPlayer);
+
+        String ps = w + "/players/{playerId}/state";
+        add(r, HandlerType.PUT, ps, Route.Access.WORLD, ctx -> write(ctx, playerState(ctx), Op.PUT));
+        add(r, HandlerType.PATCH, ps, Route.Access.WORLD, ctx -> write(ctx, playerState(ctx), Op.MERGE));
+        add(r, HandlerType.GET, ps, Route.Access.WORLD, ctx -> read(ctx, playerState(ctx)));
+        add(r, HandlerType.DELETE, ps, Route.Access.WORLD, ctx -> write(ctx, playerState(ctx), Op.DELETE));
+
+        add(r, HandlerType.GET, w + "/entities", Route.Access.WORLD, this::listEntities);
+        String e = w + "/entities/{entityId}";
+        add(r, HandlerType.PUT, e, Route.Access.WORLD, ctx -> write(ctx, entity(ctx), Op.PUT));
+        add(r, HandlerType.PATCH, e, Route.Access.WORLD, ctx -> write(ctx, entity(ctx), Op.MERGE));
+        add(r, HandlerType.GET, e, Route.Access.WORLD, ctx -> read(ctx, entity(ctx)));
+        add(r, HandlerType.DELETE, e, Route.Access.WORLD, ctx -> write(ctx, entity(ctx), Op.DELETE));
+
+        String ws = w + "/state";
+        add(r, HandlerType.PUT, ws, Route.Access.WORLD, ctx -> write(ctx, worldState(ctx), Op.PUT));
+        add(r, HandlerType.PATCH, ws, Route.Access.WORLD, ctx -> write(ctx, worldState(ctx), Op.MERGE));
+        add(r, HandlerType.GET, ws, Route.Access.WORLD, ctx -> read(ctx, worldState(ctx)));
+
+        String app = w + "/apps/{appId}";
+        add(r, HandlerType.GET, app + "/data", Route.Access.APP, ctx -> listAppData(ctx, null));
+        add(r, HandlerType.PUT, app + "/data/<key>", Route.Access.APP, ctx -> write(ctx, appData(ctx, null), Op.PUT));
+        add(r, HandlerType.GET, app + "/data/<key>", Route.Access.APP, ctx -> read(ctx, appData(ctx, null)));
+        add(r, HandlerType.DELETE, app + "/data/<key>", Route.Access.APP, ctx -> write(ctx, appData(ctx, null), Op.DELETE));
+        String pApp = app + "/players/{playerId}";
+        add(r, HandlerType.GET, pApp + "/data", Route.Access.APP, ctx -> listAppData(ctx, ctx.pathParam("playerId")));
+        add(r, HandlerType.PUT, pApp + "/data/<key>", Route.Access.APP,
+                ctx -> write(ctx, appData(ctx, ctx.pathParam("playerId")), Op.PUT));
+        add(r, HandlerType.GET, pApp + "/data/<key>", Route.Access.APP, ctx -> read(ctx, appData(ctx, ctx.pathParam("playerId"))));
+        add(r, HandlerType.DELETE, pApp + "/data/<key>", Route.Access.APP,
+                ctx -> write(ctx, appData(ctx, ctx.pathParam("playerId")), Op.DELETE));
+
+        add(r, HandlerType.GET, w + "/changes", Route.Access.WORLD, changes::handle);
+        return r;
+    }
+
+    private static void add(List<Route> routes, HandlerType method, String path, Route.Access access, Handler handler) {
+        routes.add(new Route(method, path, access, handler));
+    }
+
+    // ---- keys from paths ----------------------------------------------------------------------
+
+    private static Key playerState(Context ctx) {
+        return new Key.PlayerState(ctx.pathParam("worldId"), ctx.pathParam("playerId"));
+    }
+
+    private static Key entity(Context ctx) {
+        return new Key.Entity(ctx.pathParam("worldId"), ctx.pathParam("entityId"));
+    }
+
+    private static Key worldState(Context ctx) {
+        return new Key.WorldState(ctx.pathParam("worldId"));
+    }
+
+    private static Key appData(Context ctx, String playerId) {
+        return new Key.AppData(ctx.pathParam("worldId"), ctx.pathParam("appId"), playerId, ctx.pathParam("key"));
+    }
+
+    static String actor(Context ctx) {
+        ApiKeys.Principal p = ctx.attribute(PRINCIPAL);
+        return p == null ? null : p.name();
+    }
+
+    // ---- writes -------------------------------------------------------------------------------
+
+    /**
+     * PUT, PATCH (merge patch) or DELETE of one key, under the request's condition. An entity's
+     * {@code id} field is filled from the path when the body leaves it out, so listed entities
+     * always name themselves.
+     */
+    private void write(Context ctx, Key key, Op op) {
+        JsonNode payload = null;
+        if (op != Op.DELETE) {
+            payload = HttpSupport.readJson(ctx, maxBodyBytes, op == Op.PUT ? PUT_TYPES : PATCH_TYPES);
+            if (key instanceof Key.Entity k && payload instanceof ObjectNode o && !o.has("id")) {
+                o.put("id", k.entityId());
+            }
+        }
+        Change change = new Change(key, op, payload, HttpSupport.condition(ctx), actor(ctx));
+        boolean precondition = HttpSupport.hasPrecondition(ctx);
+        ctx.future(() -> store.writeAsync(change).handleAsync((saved, error) -> {
+            if (error != null) {
+                Problems.write(ctx, Problems.of(error, precondition));
+            } else {
+                saved(ctx, saved);
+            }
+            return null;
+        }, responseExecutor));
+    }
+
+    /** The response of every applied write: 200, ETag, X-Worldstore-Position and {@code {"version", "position"}}. */
+    static void saved(Context ctx, Saved saved) {
+        ctx.header("ETag", HttpSupport.etag(saved.version()));
+        ctx.header(HttpSupport.POSITION_HEADER, saved.position().toString());
+        ObjectNode body = Json.object().put("version", saved.version()).put("position", saved.position().toString());
+        HttpSupport.json(ctx, 200, body);
+    }
+
+    // ---- reads --------------------------------------------------------------------------------
+
+    /** GET of one key: the value exactly as saved, its version as ETag; 304 when If-None-Match names that version. */
+    private void read(Context ctx, Key key) {
+        Optional<Stored> found = store.read(key, HttpSupport.consistency(ctx));
+        if (found.isEmpty()) {
+            throw new ApiProblem(404, Problems.KEY_NOT_FOUND, null, "no value is stored at " + describe(key));
+        }
+        Stored s = found.get();
+        String etag = HttpSupport.etag(s.version());
+        ctx.header("ETag", etag);
+        String inm = ctx.header("If-None-Match");
+        if (inm != null && matches(inm, etag)) {
+            ctx.status(304);
+            return;
+        }
+        // the stored JSON bytes as they are: no parse and re-serialise per GET
+        ctx.status(200);
+        ctx.contentType(HttpSupport.JSON);
+        ctx.result(s.jsonBytes());
+    }
+
+    private static boolean matches(String ifNoneMatch, String etag) {
+        for (String t : ifNoneMatch.split(",")) {
+            String v = t.trim();
+            if (v.equals("*") || v.equals(etag) || v.equals("W/" + etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String describe(Key key) {
+        if (key instanceof Key.PlayerState k) {
+            return "world '" + k.worldId() + "', player '" + k.playerId() + "' (player state)";
+        } else if (key instanceof Key.Entity k) {
+            return "world '" + k.worldId() + "', entity '" + k.entityId() + "'";
+        } else if (key instanceof Key.WorldState k) {
+            return "world '" + k.worldId() + "' (world state)";
+        } else if (key instanceof Key.AppData k) {
+            return "world '" + k.worldId() + "', app '" + k.appId() + "', "
+                    + (k.playerId() == null ? "world-wide" : "player '" + k.playerId() + "'") + ", key '" + k.key() + "'";
+        } else if (key instanceof Key.Player k) {
+            return "player '" + k.playerId() + "'";
+        }
+        return key.toString();
+    }
+
+    /**
+     * One page of a world's entities in id order: {@code {"items": [...], "next": "..."}}. With
+     * {@code type}, only entities whose {@code metadata.type} (or top-level {@code type}) equals it
+     * are returned; such a page may hold fewer than {@code limit} items, even none, while
+     * {@code next} is present: a filtered page looks at no more than {@value #FILTER_SCAN_BUDGET}
+     * entities, so memory and time stay bounded in any world.
+     */
+    private void listEntities(Context ctx) {
+        String worldId = ctx.pathParam("worldId");
+        int limit = HttpSupport.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        String type = ctx.queryParam("type");
+        String after = HttpSupport.decodeCursor(ctx);
+        ReadConsistency consistency = HttpSupport.consistency(ctx);
+        ObjectNode body = Json.object();
+        ArrayNode items = body.putArray("items");
+        String next = null;
+        int scanned = 0;
+        while (true) {
+            Page page = store.scan(new Scan(new Scan.Entities(worldId), after, limit), consistency);
+            consistency = ReadConsistency.LOCAL;
+            String lastId = null;
+            boolean full = false;
+            List<Page.Entry> entries = page.items();
+            for (int i = 0; i < entries.size(); i++) {
+                Page.Entry entry = entries.get(i);
+                lastId = ((Key.Entity) entry.key()).entityId();
+                scanned++;
+                JsonNode value = entry.stored().value();
+                if (type == null || type.equals(value.path("metadata").path("type").textValue())
+                        || type.equals(value.path("type").textValue())) {
+                    items.add(value);
+                    if (items.size() == limit) {
+                        full = true;
+                        boolean lastOfAll = i == entries.size() - 1 && page.next().isEmpty();
+                        next = lastOfAll ? null : lastId;
+                        break;
+                    }
+                }
+            }
+            if (full || page.next().isEmpty()) {
+                break;
+            }
+            if (type == null || scanned >= FILTER_SCAN_BUDGET) {
+                next = page.next().get();
+                break;
+            }
+            after = page.next().get();
+        }
+        if (next != null) {
+            body.put("next", HttpSupport.encodeCursor(next));
+        } else {
+            body.putNull("next");
+        }
+        HttpSupport.json(ctx, 200, body);
+    }
+
+    /** One page of an app's keys (world-wide or one player's): {@code {"items": [{"key","value","version"}], "next"}}. */
+    private void listAppData(Context ctx, String playerId) {
+        int limit = HttpSupport.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        String prefix = ctx.queryParam("prefix");
+        Scan scan = new Scan(new Scan.AppData(ctx.pathParam("worldId"), ctx.pathParam("appId"), playerId, prefix),
+                HttpSupport.decodeCursor(ctx), limit);
+        Page page = store.scan(scan, HttpSupport.consistency(ctx));
+        ObjectNode body = Json.object();
+        ArrayNode items = body.putArray("items");
+        for (Page.Entry e : page.items()) {
+            items.addObject().put("key", ((Key.AppData) e.key()).key()).put("version", e.stored().version())
+                    .set("value", e.stored().value());
+        }
+        if (page.next().isPresent()) {
+            body.put("next", HttpSupport.encodeCursor(page.next().get()));
+        } else {
+            body.putNull("next");
+        }
+        HttpSupport.json(ctx, 200, body);
+    }
+
+    // ---- players ------------------------------------------------------------------------------
+
+    /** {@code POST /v1/players {"id"?, "username"}}: 201 with the player; 409 USERNAME_TAKEN or ALREADY_EXISTS. */
+    private void registerPlayer(Context ctx) {
+        JsonNode body = HttpSupport.readJson(ctx, maxBodyBytes, PUT_TYPES);
+        if (!body.isObject()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "value", "must be a JSON object {\"id\"?, \"username\"}");
+        }
+        body.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("id") && !f.equals("username")) {
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, f, "is not a player field (id, username)");
+            }
+        });
+        JsonNode id = body.get("id");
+        if (id != null && !id.isNull() && !id.isTextual()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "id", "must be a string");
+        }
+        JsonNode username = body.get("username");
+        if (username == null || !username.isTextual()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "username", "must be given as a string");
+        }
+        PlayerRecord p = store.registerPlayer(id == null || id.isNull() ? null : id.asText(), username.asText());
+        ctx.header("ETag", HttpSupport.etag(p.version()));
+        ctx.header("Location", "/v1/players/" + p.id());
+        ctx.header(HttpSupport.POSITION_HEADER, p.position().toString());
+        HttpSupport.json(ctx, 201, player(p));
+    }
+
+    /** Own writes, or the position the request says it must see. */
+    private static ReadConsistency playerConsistency(Context ctx) {
+        LogPosition required = HttpSupport.requiredPosition(ctx);
+        return required == null ? ReadConsistency.OWN_WRITES : ReadConsistency.atLeast(required);
+    }
+
+    private void getPlayer(Context ctx) {
+        String id = ctx.pathParam("playerId");
+        PlayerRecord p = store.player(id, playerConsistency(ctx)).orElseThrow(() -> new ApiProblem(404, Problems.KEY_NOT_FOUND, null,
+                "no player '" + id + "' is registered"));
+        ctx.header("ETag", HttpSupport.etag(p.version()));
+        HttpSupport.json(ctx, 200, player(p));
+    }
+
+    /** {@code GET /v1/players?username=}: {@code {"items": [player]}}, empty when nobody holds the name. */
+    private void findPlayer(Context ctx) {
+        String username = ctx.queryParam("username");
+        if (username == null || username.isEmpty()) {
+            throw ApiProblem.invalidArgument("username", "is required: GET /v1/players?username=<name> looks a player up");
+        }
+        ObjectNode body = Json.object();
+        ArrayNode items = body.putArray("items");
+        store.playerByUsername(username, playerConsistency(ctx)).ifPresent(p -> items.add(player(p)));
+        HttpSupport.json(ctx, 200, body);
+    }
+
+    static ObjectNode player(PlayerRecord p) {
+        return Json.object().put("id", p.id()).put("username", p.username()).put("createdAt", p.createdAt().toString())
+                .put("lastSeen", p.lastSeen().toString()).put("version", p.version());
+    }
+
+    // ---- operations ---------------------------------------------------------------------------
+
+    private void live(Context ctx) {
+        HttpSupport.json(ctx, 200, Json.object().put("status", "UP"));
+    }
+
+    /** Ready once the projector has caught up with the log it found at start (state LIVE). */
+    private void ready(Context ctx) {
+        ProjectorState state = store.projectorState();
+        long lag = store.projectorLag();
+        if (state == ProjectorState.LIVE) {
+            HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag));
+            return;
+        }
+        ObjectNode extra = Json.object().put("projector", state.name()).put("lag", lag);
+        Problems.write(ctx, new Problems.Problem(503, Problems.NOT_READY, "the projector is " + state
+                + (state == ProjectorState.CATCHING_UP ? " (" + lag + " events behind)" : ""), null, Map.of("Retry-After", "1"), extra));
+    }
+
+    private void metrics(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+        ctx.result(registry.scrape());
+    }
+
+    private void openApi(Context ctx) {
+        ctx.contentType(JSON);
+        ctx.result(openApi);
+    }
+}

@@ -1,0 +1,237 @@
+package dev.worldstore.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.ChangeFeed;
+import dev.worldstore.ChangeRecord;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.Op;
+import dev.worldstore.WorldStore;
+import dev.worldstore.internal.Json;
+import io.javalin.http.Context;
+import jakarta.servlet.ServletOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/worlds/{worldId}/changes}: a world's accepted changes as Server-Sent Events.
+ *
+ * <p>Each change is one event: {@code id:} its log position ({@code "partition-offset"}),
+ * {@code event:} its operation ({@code put}, {@code merge-patch}, {@code delete}), {@code data:} one
+ * line of JSON {@code {table, worldId, <key fields>, op, version, position, value | patch, actor,
+ * origin, timestamp, eventId}}. The stream opens with an {@code event: ready} whose {@code id} (when
+ * known) is the position it starts after. A client resumes without gaps or duplicates by sending
+ * the last id it saw as {@code Last-Event-ID} (what EventSource does) or {@code ?from=}; without
+ * either it starts live, with changes made from now on.
+ *
+ * <p>Each client gets its own feed, read from Kafka (not buffered in server memory) and polled on
+ * its own thread, which writes to the client's socket directly: a slow client blocks only itself,
+ * and stays bounded by one poll's records. A comment line is written every
+ * {@code http.sse.heartbeat.ms} when nothing else was, which keeps proxies from closing the stream
+ * and lets the server notice a client that went away; the feed is closed as soon as a write fails.
+ * A key that holds only some apps does not see other apps' storage changes.
+ */
+final class ChangeStream {
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeStream.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final WorldStore store;
+    private final ExecutorService threads;
+    private final Semaphore slots;
+    private final int maxClients;
+    private final long heartbeatMs;
+    private final AtomicBoolean stopping;
+
+    ChangeStream(WorldStore store, ExecutorService threads, int maxClients, long heartbeatMs, AtomicBoolean stopping) {
+        this.store = store;
+        this.threads = threads;
+        this.maxClients = maxClients;
+        this.slots = new Semaphore(maxClients);
+        this.heartbeatMs = heartbeatMs;
+        this.stopping = stopping;
+    }
+
+    /** Feeds open now. */
+    int open() {
+        return maxClients - slots.availablePermits();
+    }
+
+    void handle(Context ctx) {
+        String worldId = ctx.pathParam("worldId");
+        LogPosition after = resumePoint(ctx);
+        ApiKeys.Principal principal = ctx.attribute(ApiRoutes.PRINCIPAL);
+        if (!slots.tryAcquire()) {
+            throw new ApiProblem(503, Problems.TOO_MANY_STREAMS, null, "this node already serves " + maxClients
+                    + " change feeds (http.sse.max.clients); retry later or on another node", Map.of("Retry-After", "5"));
+        }
+        ChangeFeed feed;
+        try {
+            if (after == null) {
+                // Live: start after the last change that exists now, and say so in the ready event's id,
+                // so a client that drops before the first change still resumes without a gap.
+                LogPosition end = store.endOf(worldId);
+                after = end.offset() > 0 ? new LogPosition(end.partition(), end.offset() - 1) : null;
+            }
+            feed = store.changes(worldId, after);
+        } catch (RuntimeException | Error e) {
+            slots.release();
+            throw e;
+        }
+        LogPosition start = after;
+        ctx.status(200);
+        ctx.res().setContentType("text/event-stream;charset=utf-8");
+        ctx.header("Cache-Control", "no-cache");
+        ctx.header("X-Accel-Buffering", "no");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable task = () -> {
+            try {
+                stream(ctx, worldId, start, feed, principal);
+            } finally {
+                closeQuietly(feed);
+                slots.release();
+                done.complete(null);
+            }
+        };
+        // The supplier runs once the request is asynchronous, so the feed thread never races the handler.
+        ctx.future(() -> {
+            try {
+                threads.execute(task);
+            } catch (RejectedExecutionException e) {
+                closeQuietly(feed);
+                slots.release();
+                Problems.write(ctx, Problems.of(new ApiProblem(503, Problems.TOO_MANY_STREAMS, null, "the server is stopping",
+                        Map.of("Retry-After", "5")), false));
+                done.complete(null);
+            }
+            return done;
+        });
+    }
+
+    private static LogPosition resumePoint(Context ctx) {
+        String lastEventId = ctx.header("Last-Event-ID");
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            return HttpSupport.position("Last-Event-ID", lastEventId.trim());
+        }
+        String from = ctx.queryParam("from");
+        if (from != null && !from.isBlank()) {
+            return HttpSupport.position("from", from.trim());
+        }
+        return null;
+    }
+
+    private void stream(Context ctx, String worldId, LogPosition start, ChangeFeed feed, ApiKeys.Principal principal) {
+        try {
+            ServletOutputStream out = ctx.res().getOutputStream();
+            StringBuilder hello = new StringBuilder("retry: 1000\n");
+            if (start != null) {
+                hello.append("id: ").append(start).append('\n');
+            }
+            ObjectNode ready = Json.object().put("worldId", worldId);
+            if (start != null) {
+                ready.put("after", start.toString());
+            } else {
+                ready.putNull("after");
+            }
+            hello.append("event: ready\ndata: ").append(Json.text(ready)).append("\n\n");
+            send(out, hello);
+            long lastWrite = System.nanoTime();
+            while (!stopping.get()) {
+                List<ChangeRecord> batch = feed.poll(POLL);
+                StringBuilder events = new StringBuilder();
+                for (ChangeRecord r : batch) {
+                    if (visible(r, principal)) {
+                        event(events, r);
+                    }
+                }
+                if (events.length() > 0) {
+                    send(out, events);
+                    lastWrite = System.nanoTime();
+                } else if (System.nanoTime() - lastWrite >= heartbeatMs * 1_000_000L) {
+                    send(out, new StringBuilder(": keep-alive\n\n"));
+                    lastWrite = System.nanoTime();
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("change feed of world {} ended: client went away ({})", worldId, e.toString());
+        } catch (RuntimeException e) {
+            // The stream has started: the problem goes out as a last event instead of a status.
+            Problems.Problem p = Problems.of(e, false);
+            try {
+                send(ctx.res().getOutputStream(), new StringBuilder("event: error\ndata: ").append(Json.text(p.body())).append("\n\n"));
+            } catch (IOException | RuntimeException ignored) {
+                // the client is gone as well
+            }
+        }
+    }
+
+    private static void send(OutputStream out, CharSequence text) throws IOException {
+        out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static boolean visible(ChangeRecord r, ApiKeys.Principal principal) {
+        return principal == null || !(r.key() instanceof Key.AppData a) || principal.mayApp(a.appId());
+    }
+
+    static void event(StringBuilder sb, ChangeRecord r) {
+        sb.append("id: ").append(r.position()).append('\n');
+        sb.append("event: ").append(r.op().wireName()).append('\n');
+        sb.append("data: ").append(Json.text(data(r))).append("\n\n");
+    }
+
+    static ObjectNode data(ChangeRecord r) {
+        ObjectNode n = Json.object();
+        Key key = r.key();
+        n.put("table", key.table().wireName());
+        if (key.worldId() != null) {
+            n.put("worldId", key.worldId());
+        }
+        if (key instanceof Key.PlayerState k) {
+            n.put("playerId", k.playerId());
+        } else if (key instanceof Key.Entity k) {
+            n.put("entityId", k.entityId());
+        } else if (key instanceof Key.AppData k) {
+            n.put("appId", k.appId());
+            if (k.playerId() != null) {
+                n.put("playerId", k.playerId());
+            } else {
+                n.putNull("playerId");
+            }
+            n.put("key", k.key());
+        } else if (key instanceof Key.Player k) {
+            n.put("playerId", k.playerId());
+        }
+        n.put("op", r.op().wireName());
+        n.put("version", r.version());
+        n.put("position", r.position().toString());
+        if (r.op() == Op.PUT) {
+            n.set("value", r.payload());
+        } else if (r.op() == Op.MERGE) {
+            n.set("patch", r.payload());
+        }
+        n.put("actor", r.actor());
+        n.put("origin", r.origin());
+        n.put("timestamp", r.timestamp().toString());
+        n.put("eventId", r.eventId());
+        return n;
+    }
+
+    private static void closeQuietly(ChangeFeed feed) {
+        try {
+            feed.close();
+        } catch (RuntimeException e) {
+            LOG.debug("closing a change feed: {}", e.toString());
+        }
+    }
+}

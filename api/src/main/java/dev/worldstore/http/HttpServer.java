@@ -1,0 +1,426 @@
+package dev.worldstore.http;
+
+import dev.worldstore.WorldStore;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.router.ParsedEndpoint;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * worldstore's HTTP API (Javalin on Jetty 12) in front of one {@link WorldStore}: the guide's
+ * calls over HTTP/JSON, the SSE change feed, health, Prometheus metrics and the OpenAPI document.
+ * See {@code openapi.json} for the routes, {@link Problems} for error statuses and codes,
+ * {@link ApiKeys} for authentication.
+ *
+ * <p>Every request is logged on one line by the logger {@code dev.worldstore.http.access}
+ * (method, path, status, milliseconds, actor) and timed in {@code http.server.requests} (tags:
+ * method, uri = route template, status).
+ *
+ * <p>Start with {@link #start}; {@link #close()} stops it (idempotent) but does not close the store.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.worldstore.http.access");
+    static final String ROUTE_ATTR = "worldstore.route";
+    private static final String UNMATCHED = "UNMATCHED";
+
+    private final Javalin app;
+    private final ExecutorService sseThreads;
+    private final AtomicBoolean stopping;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<Route> routes;
+    private final String generatedAdminKey;
+    private final boolean tls;
+    private final String host;
+
+    private HttpServer(Javalin app, ExecutorService sseThreads, AtomicBoolean stopping, List<Route> routes, String generatedAdminKey,
+            boolean tls, String host) {
+        this.app = app;
+        this.sseThreads = sseThreads;
+        this.stopping = stopping;
+        this.routes = routes;
+        this.generatedAdminKey = generatedAdminKey;
+        this.tls = tls;
+        this.host = host;
+    }
+
+    /**
+     * Starts the API on {@code http.host:http.port}.
+     *
+     * @param dataDir the node's {@code data.dir}: where the generated admin key's hash is kept
+     *     when auth is on and no keys file is configured
+     * @param registry where HTTP metrics go and what {@code GET /metrics} serves
+     * @throws dev.worldstore.ConfigException if the keys file or TLS keystore is unusable
+     * @throws IllegalStateException if the port cannot be bound
+     */
+    public static HttpServer start(WorldStore store, HttpConfig config, Path dataDir, PrometheusMeterRegistry registry) {
+        ApiKeys keys = null;
+        String generated = null;
+        if (config.getBoolean(HttpConfig.HTTP_AUTH_ENABLED)) {
+            ApiKeys.Loaded loaded = ApiKeys.loadOrGenerate(config.get(HttpConfig.HTTP_AUTH_KEYS_FILE), dataDir);
+            keys = loaded.keys();
+            generated = loaded.generatedAdminKey();
+            LOG.info("HTTP auth on: {} API key(s) from {}", keys.size(), keys.source());
+        } else {
+            LOG.warn("**************************************************************************************");
+            LOG.warn("HTTP AUTH IS DISABLED (http.auth.enabled=false): ANYONE WHO CAN REACH {}:{} CAN READ AND",
+                    config.get(HttpConfig.HTTP_HOST), config.get(HttpConfig.HTTP_PORT));
+            LOG.warn("WRITE EVERY WORLD. Use this only for local development.");
+            LOG.warn("**************************************************************************************");
+        }
+        String keystore = config.get(HttpConfig.HTTP_TLS_KEYSTORE_PATH);
+        boolean tls = !keystore.isBlank();
+        if (tls && !Files.isReadable(Path.of(keystore))) {
+            throw new dev.worldstore.ConfigException(HttpConfig.HTTP_TLS_KEYSTORE_PATH.name(), "cannot read keystore " + keystore);
+        }
+
+        AtomicBoolean stopping = new AtomicBoolean();
+        QueuedThreadPool jettyThreads = new QueuedThreadPool(config.getInt(HttpConfig.HTTP_THREADS_MAX), 8, 60_000);
+        jettyThreads.setName("worldstore-http");
+        int maxStreams = config.getInt(HttpConfig.HTTP_SSE_MAX_CLIENTS);
+        AtomicInteger sseThreadNo = new AtomicInteger();
+        ThreadPoolExecutor sseThreads = new ThreadPoolExecutor(0, maxStreams, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "worldstore-sse-" + sseThreadNo.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        ChangeStream changes = new ChangeStream(store, sseThreads, maxStreams, config.getInt(HttpConfig.HTTP_SSE_HEARTBEAT_MS), stopping);
+        long maxBody = config.getInt(HttpConfig.HTTP_MAX_BODY_BYTES);
+        List<Route> routes = new ApiRoutes(store, maxBody, jettyThreads, registry, openApiDocument(), changes).routes();
+        Gauge.builder("http.sse.clients", changes, ChangeStream::open).description("Open change-feed (SSE) streams")
+                .register(registry);
+        Gauge.builder("http.server.threads.busy", jettyThreads, QueuedThreadPool::getBusyThreads)
+                .description("Request threads at work").register(registry);
+        Gauge.builder("http.server.threads", jettyThreads, QueuedThreadPool::getThreads)
+                .description("Request threads in the pool").register(registry);
+        Gauge.builder("http.server.queued", jettyThreads, QueuedThreadPool::getQueueSize)
+                .description("Jobs waiting for a request thread").register(registry);
+        Metrics metrics = new Metrics(registry);
+        Auth auth = new Auth(keys);
+        String host = config.get(HttpConfig.HTTP_HOST);
+        int port = config.getInt(HttpConfig.HTTP_PORT);
+        int idleMs = config.getInt(HttpConfig.HTTP_IDLE_TIMEOUT_MS);
+        String keystorePassword = config.get(HttpConfig.HTTP_TLS_KEYSTORE_PASSWORD);
+
+        Javalin app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.startup.startupWatcherEnabled = false;
+            cfg.http.generateEtags = false;
+            cfg.http.prefer405over404 = true;
+            cfg.http.maxRequestSize = maxBody;
+            cfg.http.asyncTimeout = 0;
+            cfg.jetty.threadPool = jettyThreads;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.jetty.addConnector((server, httpConfig) -> {
+                httpConfig.setSendServerVersion(false);
+                ServerConnector connector;
+                if (tls) {
+                    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+                    secure.setSniHostCheck(false);
+                    httpConfig.addCustomizer(secure);
+                    SslContextFactory.Server ssl = new SslContextFactory.Server();
+                    ssl.setKeyStorePath(keystore);
+                    ssl.setKeyStorePassword(keystorePassword);
+                    ssl.setKeyStoreType("PKCS12");
+                    connector = new ServerConnector(server, ssl, new HttpConnectionFactory(httpConfig));
+                } else {
+                    connector = new ServerConnector(server, new HttpConnectionFactory(httpConfig));
+                }
+                connector.setHost(host);
+                connector.setPort(port);
+                connector.setIdleTimeout(idleMs);
+                return connector;
+            });
+            for (Route r : routes) {
+                cfg.routes.addHttpHandler(r.method(), r.path(), wrap(r, auth));
+                if (r.method() == HandlerType.GET && !r.path().endsWith("/changes")) {
+                    // HEAD runs the GET handler (status, ETag, length; Jetty drops the body), not Javalin's blind 200
+                    cfg.routes.addHttpHandler(HandlerType.HEAD, r.path(), wrap(r, auth));
+                }
+            }
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                Problems.Problem p = positionField(ctx, Problems.of(e, HttpSupport.hasPrecondition(ctx)));
+                if (p.status() == 405) {
+                    ctx.header("Allow", String.join(", ", allowed(ctx, routes)));
+                }
+                Problems.write(ctx, p);
+            });
+            // Javalin answers unmatched paths and methods itself; turn those answers into problems too.
+            for (int status : new int[] {404, 405}) {
+                cfg.routes.error(status, ctx -> {
+                    String type = ctx.res().getContentType();
+                    if (type != null && type.startsWith(Problems.PROBLEM_JSON)) {
+                        return; // already a problem (e.g. KEY_NOT_FOUND)
+                    }
+                    if (status == 405) {
+                        ctx.header("Allow", String.join(", ", allowed(ctx, routes)));
+                        Problems.write(ctx, Problems.of(new ApiProblem(405, Problems.METHOD_NOT_ALLOWED, null,
+                                ctx.method().name() + " is not allowed on " + ctx.path()), false));
+                    } else {
+                        Problems.write(ctx, Problems.of(new ApiProblem(404, Problems.NOT_FOUND, null,
+                                "no route " + ctx.method().name() + " " + ctx.path() + " (see /openapi.json)"), false));
+                    }
+                });
+            }
+            cfg.router.javaLangErrorHandler((res, error) -> {
+                LOG.error("unexpected error serving a request", error);
+                res.setStatus(500);
+                res.setContentType(Problems.PROBLEM_JSON);
+                try {
+                    res.getOutputStream().write(dev.worldstore.internal.Json.bytes(new Problems.Problem(500, Problems.INTERNAL_ERROR,
+                            "unexpected server error; see the server log", null, Map.of(), null).body()));
+                } catch (IOException ignored) {
+                    // the client is gone
+                }
+            });
+            cfg.requestLogger.http((ctx, ms) -> metrics.record(ctx, ms));
+        });
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            sseThreads.shutdownNow();
+            throw new IllegalStateException("cannot start the HTTP API on " + host + ":" + port + ": " + rootMessage(e), e);
+        }
+        HttpServer server = new HttpServer(app, sseThreads, stopping, routes, generated, tls, host);
+        LOG.info("HTTP API listening on {}", server.uri());
+        if (generated != null) {
+            System.out.println("worldstore: generated the admin API key (shown only this once; keep it now): " + generated);
+            System.out.flush();
+        }
+        return server;
+    }
+
+    /** The store names a log position it refuses "position"; name the request part that carried it. */
+    private static Problems.Problem positionField(Context ctx, Problems.Problem p) {
+        if (!"position".equals(p.field())) {
+            return p;
+        }
+        for (String header : new String[] {HttpSupport.POSITION_HEADER, "Last-Event-ID"}) {
+            if (ctx.header(header) != null) {
+                return new Problems.Problem(p.status(), p.code(), p.detail(), header, p.headers(), p.extra());
+            }
+        }
+        return ctx.queryParam("from") != null ? new Problems.Problem(p.status(), p.code(), p.detail(), "from", p.headers(), p.extra()) : p;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private static byte[] openApiDocument() {
+        try (InputStream in = HttpServer.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Authentication and authorization of one route, then its handler. */
+    private static Handler wrap(Route r, Auth auth) {
+        return ctx -> {
+            ctx.attribute(ROUTE_ATTR, r.path());
+            if (r.access() != Route.Access.PUBLIC) {
+                auth.authorize(ctx, r.access());
+            }
+            r.handler().handle(ctx);
+        };
+    }
+
+    private static List<String> allowed(Context ctx, List<Route> routes) {
+        Set<String> methods = new LinkedHashSet<>();
+        String path = ctx.path();
+        for (Route r : routes) {
+            if (new ParsedEndpoint(new io.javalin.router.Endpoint(r.method(), r.path(), c -> { }),
+                    new io.javalin.config.RouterConfig()).matches(path)) {
+                methods.add(r.method().name());
+                if (r.method() == HandlerType.GET) {
+                    methods.add("HEAD");
+                }
+            }
+        }
+        return new ArrayList<>(methods);
+    }
+
+    /** API-key checks. With auth off every request acts as an anonymous admin. */
+    private static final class Auth {
+        private final ApiKeys keys;
+
+        Auth(ApiKeys keys) {
+            this.keys = keys;
+        }
+
+        void authorize(Context ctx, Route.Access access) {
+            ApiKeys.Principal p;
+            if (keys == null) {
+                p = ApiKeys.Principal.ANONYMOUS;
+            } else {
+                String h = ctx.header("Authorization");
+                if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.substring(7).isBlank()) {
+                    throw new ApiProblem(401, Problems.UNAUTHORIZED, "Authorization",
+                            "send an API key as 'Authorization: Bearer <key>'", Map.of("WWW-Authenticate", "Bearer realm=\"worldstore\""));
+                }
+                p = keys.authenticate(h.substring(7).trim()).orElseThrow(() -> new ApiProblem(401, Problems.UNAUTHORIZED,
+                        "Authorization", "the API key is not valid", Map.of("WWW-Authenticate",
+                                "Bearer realm=\"worldstore\", error=\"invalid_token\"")));
+            }
+            ctx.attribute(ApiRoutes.PRINCIPAL, p);
+            switch (access) {
+                case PLAYERS -> {
+                    if (!p.mayPlayers()) {
+                        throw forbidden(p, "the player registry (it needs admin or \"players\": true)");
+                    }
+                }
+                case WORLD -> checkWorld(p, ctx.pathParam("worldId"));
+                case APP -> {
+                    checkWorld(p, ctx.pathParam("worldId"));
+                    String app = ctx.pathParam("appId");
+                    if (!p.mayApp(app)) {
+                        throw forbidden(p, "the storage of app '" + app + "'");
+                    }
+                }
+                case PUBLIC -> {
+                }
+            }
+        }
+
+        private static void checkWorld(ApiKeys.Principal p, String worldId) {
+            if (!p.mayWorld(worldId)) {
+                throw forbidden(p, "world '" + worldId + "'");
+            }
+        }
+
+        private static ApiProblem forbidden(ApiKeys.Principal p, String what) {
+            return new ApiProblem(403, Problems.FORBIDDEN, null, "API key '" + p.name() + "' may not use " + what);
+        }
+    }
+
+    /** The access log line and the request timer of every request. */
+    private static final class Metrics {
+        private final PrometheusMeterRegistry registry;
+        private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+        Metrics(PrometheusMeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        void record(Context ctx, Float ms) {
+            String route = ctx.attribute(ROUTE_ATTR);
+            String uri = route == null ? UNMATCHED : route;
+            String method = ctx.method().name();
+            int status = ctx.statusCode();
+            String id = method + ' ' + uri + ' ' + status;
+            Timer timer = timers.computeIfAbsent(id, k -> Timer.builder("http.server.requests")
+                    .description("HTTP requests, by route template and status")
+                    .tag("method", method)
+                    .tag("uri", Route.openApiPath(uri))
+                    .tag("status", Integer.toString(status))
+                    .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),
+                            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1))
+                    .register(registry));
+            long nanos = ms == null ? 0 : (long) (ms * 1_000_000.0);
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+            if (ACCESS.isInfoEnabled()) {
+                ApiKeys.Principal p = ctx.attribute(ApiRoutes.PRINCIPAL);
+                String actor = p == null ? "-" : p.name() == null ? "anonymous" : p.name();
+                ACCESS.info("{} {} {} {} ms actor={}", method, ctx.path(), status,
+                        String.format(Locale.ROOT, "%.1f", ms == null ? 0f : ms), actor);
+            }
+        }
+    }
+
+    /** The port the API listens on (the bound one when {@code http.port} was 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** The base address, e.g. {@code http://127.0.0.1:8080}. */
+    public URI uri() {
+        String h = host.isBlank() || host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        if (h.contains(":")) {
+            h = "[" + h + "]";
+        }
+        return URI.create((tls ? "https" : "http") + "://" + h + ":" + port());
+    }
+
+    /** The admin key generated on this start (its only appearance besides standard output), if one was. */
+    public Optional<String> generatedAdminKey() {
+        return Optional.ofNullable(generatedAdminKey);
+    }
+
+    /**
+     * Every registered route as {@code "METHOD /path"}, parameters in OpenAPI braces. HEAD, which
+     * every GET route except the change feed also answers, is left out (OpenAPI implies it).
+     */
+    public List<String> routes() {
+        List<String> out = new ArrayList<>();
+        for (ParsedEndpoint e : app.unsafe.internalRouter.allHttpHandlers()) {
+            if (e.endpoint.method != HandlerType.HEAD) {
+                out.add(e.endpoint.method.name() + " " + Route.openApiPath(e.endpoint.path));
+            }
+        }
+        return out;
+    }
+
+    /** Stops accepting requests, ends open change feeds and stops Jetty. Does not close the store. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stopping.set(true);
+        sseThreads.shutdown();
+        try {
+            if (!sseThreads.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("change feeds still open after 5 s; stopping the server anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        app.stop();
+        LOG.info("HTTP API stopped");
+    }
+
+    List<Route> routeTable() {
+        return routes;
+    }
+}

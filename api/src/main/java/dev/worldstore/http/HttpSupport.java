@@ -1,0 +1,207 @@
+package dev.worldstore.http;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.worldstore.Condition;
+import dev.worldstore.LogPosition;
+import dev.worldstore.ReadConsistency;
+import dev.worldstore.internal.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/** Request parsing and response writing shared by the routes. Stateless. */
+final class HttpSupport {
+    static final String JSON = "application/json";
+    static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+    static final String POSITION_HEADER = "X-Worldstore-Position";
+
+    private HttpSupport() {
+    }
+
+    // ---- versions and conditions --------------------------------------------------------------
+
+    static String etag(long version) {
+        return "\"" + version + "\"";
+    }
+
+    /** True when the request carries a write precondition (its conflicts answer 412 rather than 409). */
+    static boolean hasPrecondition(Context ctx) {
+        return ctx.header("If-Match") != null || ctx.header("If-None-Match") != null;
+    }
+
+    /**
+     * The write condition of a request: {@code If-Match: "<version>"} expects that version,
+     * {@code If-None-Match: *} creates only, neither writes unconditionally.
+     */
+    static Condition condition(Context ctx) {
+        String ifMatch = ctx.header("If-Match");
+        String ifNoneMatch = ctx.header("If-None-Match");
+        if (ifMatch != null && ifNoneMatch != null) {
+            throw ApiProblem.invalidArgument("If-Match", "send either If-Match or If-None-Match, not both");
+        }
+        if (ifNoneMatch != null) {
+            if (!ifNoneMatch.trim().equals("*")) {
+                throw ApiProblem.invalidArgument("If-None-Match",
+                        "on a write, If-None-Match must be * (create only), was '" + ifNoneMatch + "'");
+            }
+            return Condition.absent();
+        }
+        if (ifMatch != null) {
+            return Condition.version(parseEtag("If-Match", ifMatch));
+        }
+        return Condition.any();
+    }
+
+    /** Parses one entity tag holding a version: {@code "12"} (quotes optional). */
+    static long parseEtag(String header, String value) {
+        String v = value.trim();
+        if (v.equals("*")) {
+            throw ApiProblem.invalidArgument(header, header + ": * is not supported; send the version you read, e.g. \"42\"");
+        }
+        if (v.startsWith("W/")) {
+            throw ApiProblem.invalidArgument(header, "weak entity tags are not supported; send the version as \"42\"");
+        }
+        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+            v = v.substring(1, v.length() - 1);
+        }
+        try {
+            long version = Long.parseLong(v);
+            if (version < 0) {
+                throw new NumberFormatException();
+            }
+            return version;
+        } catch (NumberFormatException e) {
+            throw ApiProblem.invalidArgument(header, "must be one version in quotes as the ETag gave it, e.g. \"42\"; was '" + value + "'");
+        }
+    }
+
+    /** The consistency a read needs: at least the position in {@code X-Worldstore-Position}, else this node's own writes. */
+    static ReadConsistency consistency(Context ctx) {
+        LogPosition p = requiredPosition(ctx);
+        return p == null ? ReadConsistency.OWN_WRITES : ReadConsistency.atLeast(p);
+    }
+
+    static LogPosition requiredPosition(Context ctx) {
+        String h = ctx.header(POSITION_HEADER);
+        if (h == null || h.isBlank()) {
+            return null;
+        }
+        return position(POSITION_HEADER, h.trim());
+    }
+
+    static LogPosition position(String field, String text) {
+        try {
+            return LogPosition.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiProblem.invalidArgument(field, e.getMessage());
+        }
+    }
+
+    // ---- bodies -------------------------------------------------------------------------------
+
+    /**
+     * Reads and parses the JSON body. Checks the media type first ({@code accepted}, parameters
+     * such as charset ignored), then the size ({@code Content-Length} before reading, the bytes
+     * while reading), then the syntax.
+     */
+    static JsonNode readJson(Context ctx, long maxBytes, List<String> accepted) {
+        String type = ctx.header("Content-Type");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!accepted.contains(mediaType)) {
+            throw new ApiProblem(415, Problems.UNSUPPORTED_MEDIA_TYPE, "Content-Type",
+                    "the body must be sent as " + String.join(" or ", accepted) + (type == null ? ", Content-Type was missing"
+                            : ", was '" + type + "'"));
+        }
+        byte[] body = readBody(ctx, maxBytes);
+        if (body.length == 0) {
+            throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "the request body is empty; send a JSON value");
+        }
+        try {
+            JsonNode node = Json.parse(body);
+            if (node == null || node.isMissingNode()) {
+                throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "the request body holds no JSON value");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "malformed JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "unreadable body: " + e.getMessage());
+        }
+    }
+
+    static byte[] readBody(Context ctx, long maxBytes) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes, declared + " bytes");
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw tooLarge(maxBytes, "more");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static ApiProblem tooLarge(long maxBytes, String was) {
+        return new ApiProblem(413, Problems.BODY_TOO_LARGE, null,
+                "the request body must be at most " + maxBytes + " bytes (http.max.body.bytes), was " + was);
+    }
+
+    // ---- query parameters ---------------------------------------------------------------------
+
+    static int intParam(Context ctx, String name, int dflt, int min, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw ApiProblem.invalidArgument(name, "must be a whole number between " + min + " and " + max + ", was '" + v + "'");
+    }
+
+    /** Page cursors are opaque to clients: the last listed id, base64url-encoded. */
+    static String encodeCursor(String lastId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String decodeCursor(Context ctx) {
+        String c = ctx.queryParam("cursor");
+        if (c == null || c.isEmpty()) {
+            return null;
+        }
+        try {
+            String id = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
+            if (!id.isEmpty()) {
+                return id;
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through
+        }
+        throw ApiProblem.invalidArgument("cursor", "must be the 'next' value of a previous page, was '" + c + "'");
+    }
+
+    // ---- responses ----------------------------------------------------------------------------
+
+    static void json(Context ctx, int status, JsonNode body) {
+        ctx.status(status);
+        ctx.contentType(JSON);
+        ctx.result(Json.bytes(body));
+    }
+}

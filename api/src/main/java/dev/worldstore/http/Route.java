@@ -1,0 +1,40 @@
+package dev.worldstore.http;
+
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.Objects;
+
+/**
+ * One route of the API: method, path template (Javalin syntax: {@code {id}} is one segment,
+ * {@code <key>} may span segments), who may call it, and its handler.
+ */
+record Route(HandlerType method, String path, Access access, Handler handler) {
+
+    /** What a caller needs to hold (see {@link ApiKeys}). Path parameters name the world and app. */
+    enum Access {
+        /** Health, metrics, the OpenAPI document: no key needed. */
+        PUBLIC,
+        /** The global player registry: an admin key or one with {@code "players": true}. */
+        PLAYERS,
+        /** A world's state and change feed: the key holds {@code {worldId}}. */
+        WORLD,
+        /** An app's storage in a world: the key holds {@code {worldId}} and {@code {appId}}. */
+        APP
+    }
+
+    Route {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(access, "access");
+        Objects.requireNonNull(handler, "handler");
+    }
+
+    /** The path as OpenAPI writes it: every parameter in braces. */
+    String openApiPath() {
+        return openApiPath(path);
+    }
+
+    static String openApiPath(String javalinPath) {
+        return javalinPath.replace('<', '{').replace('>', '}');
+    }
+}

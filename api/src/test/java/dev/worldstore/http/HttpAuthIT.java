@@ -1,0 +1,157 @@
+package dev.worldstore.http;
+
+import static dev.worldstore.http.HttpAsserts.assertOk;
+import static dev.worldstore.http.HttpAsserts.assertProblem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.worldstore.Key;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** API keys: authentication, world, app and player-registry scopes (with negative cases), actors, the generated admin key. */
+class HttpAuthIT {
+    @TempDir
+    static Path dir;
+    static HttpTestNode node;
+
+    static final String ADMIN = ApiKeys.newKey();
+    static final String SERVER_A = ApiKeys.newKey();
+    static final String SERVER_B = ApiKeys.newKey();
+    static final String APP_X = ApiKeys.newKey();
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path keys = dir.resolve("keys.json");
+        Files.writeString(keys, """
+                {"keys": [
+                  {"name": "admin", "hash": "%s", "admin": true},
+                  {"name": "server-a", "hash": "%s", "worlds": ["wa"], "apps": ["*"], "players": true},
+                  {"name": "server-b", "hash": "%s", "worlds": ["wb"], "apps": ["*"]},
+                  {"name": "app-x", "hash": "%s", "worlds": ["wa"], "apps": ["x"]}
+                ]}""".formatted(ApiKeys.hash(ADMIN), ApiKeys.hash(SERVER_A), ApiKeys.hash(SERVER_B), ApiKeys.hash(APP_X)));
+        node = HttpTestNode.start(HttpTestNode.newTopic(), dir.resolve("node"), Map.of("http.auth.enabled", "true",
+                "http.auth.keys.file", keys.toString()));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    private static HttpResponse<String> as(String key, String method, String path, String json) {
+        node.apiKey = key;
+        try {
+            return node.call(method, path, json);
+        } finally {
+            node.apiKey = null;
+        }
+    }
+
+    @Test
+    void missingOrUnknownKeyIs401() {
+        HttpResponse<String> none = node.get("/v1/worlds/wa/state");
+        assertProblem(none, 401, "UNAUTHORIZED", "Authorization");
+        assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+        assertProblem(as(ApiKeys.newKey(), "GET", "/v1/worlds/wa/state", null), 401, "UNAUTHORIZED");
+        assertProblem(node.get("/v1/worlds/wa/state", "Authorization", "Basic " + SERVER_A), 401, "UNAUTHORIZED");
+        assertProblem(node.call("PUT", "/v1/worlds/wa/state", "{}"), 401, "UNAUTHORIZED");
+        assertProblem(node.call("POST", "/v1/players", "{\"username\":\"x\"}"), 401, "UNAUTHORIZED");
+    }
+
+    @Test
+    void operationsRoutesNeedNoKey() {
+        assertEquals(200, node.get("/health/live").statusCode());
+        assertEquals(200, node.get("/metrics").statusCode());
+        assertEquals(200, node.get("/openapi.json").statusCode());
+    }
+
+    @Test
+    void worldKeyReachesOnlyItsWorlds() {
+        assertOk(as(SERVER_A, "PUT", "/v1/worlds/wa/players/p1/state", "{\"hp\":1}"));
+        assertOk(as(SERVER_A, "GET", "/v1/worlds/wa/players/p1/state", null));
+        assertOk(as(SERVER_A, "GET", "/v1/worlds/wa/entities", null));
+
+        assertProblem(as(SERVER_A, "PUT", "/v1/worlds/wb/players/p1/state", "{\"hp\":1}"), 403, "FORBIDDEN");
+        assertProblem(as(SERVER_A, "GET", "/v1/worlds/wb/entities", null), 403, "FORBIDDEN");
+        assertProblem(as(SERVER_A, "GET", "/v1/worlds/wb/changes", null), 403, "FORBIDDEN");
+        assertProblem(as(SERVER_B, "GET", "/v1/worlds/wa/players/p1/state", null), 403, "FORBIDDEN");
+        assertProblem(as(SERVER_B, "PATCH", "/v1/worlds/wa/state", "{\"a\":1}"), 403, "FORBIDDEN");
+        assertProblem(as(SERVER_B, "DELETE", "/v1/worlds/wa/entities/e1", null), 403, "FORBIDDEN");
+        assertOk(as(SERVER_B, "PUT", "/v1/worlds/wb/state", "{\"time\":\"night\"}"));
+        assertOk(as(ADMIN, "GET", "/v1/worlds/wb/state", null));
+        assertOk(as(ADMIN, "GET", "/v1/worlds/wa/players/p1/state", null));
+    }
+
+    @Test
+    void appKeyReachesOnlyItsAppInItsWorlds() {
+        assertOk(as(APP_X, "PUT", "/v1/worlds/wa/apps/x/data/settings", "{\"pvp\":true}"));
+        assertOk(as(APP_X, "PUT", "/v1/worlds/wa/apps/x/players/p1/data/character", "{\"class\":\"mage\"}"));
+        assertOk(as(APP_X, "GET", "/v1/worlds/wa/apps/x/data", null));
+        assertOk(as(SERVER_A, "PUT", "/v1/worlds/wa/apps/y/data/settings", "{\"y\":1}"));
+
+        assertProblem(as(APP_X, "GET", "/v1/worlds/wa/apps/y/data/settings", null), 403, "FORBIDDEN");
+        assertProblem(as(APP_X, "PUT", "/v1/worlds/wa/apps/y/data/settings", "{}"), 403, "FORBIDDEN");
+        assertProblem(as(APP_X, "GET", "/v1/worlds/wa/apps/y/data", null), 403, "FORBIDDEN");
+        assertProblem(as(APP_X, "DELETE", "/v1/worlds/wa/apps/y/players/p1/data/k", null), 403, "FORBIDDEN");
+        assertProblem(as(APP_X, "GET", "/v1/worlds/wb/apps/x/data/settings", null), 403, "FORBIDDEN");
+        assertProblem(as(SERVER_B, "GET", "/v1/worlds/wa/apps/x/data/settings", null), 403, "FORBIDDEN");
+        assertEquals(true, assertOk(as(SERVER_A, "GET", "/v1/worlds/wa/apps/x/data/settings", null)).path("pvp").asBoolean());
+    }
+
+    @Test
+    void playerRegistryNeedsThePlayersScope() {
+        assertEquals(201, as(SERVER_A, "POST", "/v1/players", "{\"id\":\"auth-p1\",\"username\":\"AuthOne\"}").statusCode());
+        assertEquals(201, as(ADMIN, "POST", "/v1/players", "{\"username\":\"AuthTwo\"}").statusCode());
+        assertOk(as(SERVER_A, "GET", "/v1/players/auth-p1", null));
+        assertProblem(as(SERVER_B, "POST", "/v1/players", "{\"username\":\"AuthThree\"}"), 403, "FORBIDDEN");
+        assertProblem(as(SERVER_B, "GET", "/v1/players/auth-p1", null), 403, "FORBIDDEN");
+        assertProblem(as(APP_X, "GET", "/v1/players?username=AuthOne", null), 403, "FORBIDDEN");
+    }
+
+    @Test
+    void theKeyNameIsTheActorOfItsWrites() {
+        assertOk(as(SERVER_A, "PUT", "/v1/worlds/wa/entities/actor-test", "{}"));
+        assertEquals("server-a", node.store.read(new Key.Entity("wa", "actor-test")).orElseThrow().actor());
+        assertOk(as(APP_X, "PUT", "/v1/worlds/wa/apps/x/data/actor-test", "1"));
+        assertEquals("app-x", node.store.read(new Key.AppData("wa", "x", null, "actor-test")).orElseThrow().actor());
+    }
+
+    @Test
+    void withoutKeysFileAnAdminKeyIsGeneratedOnceAndKeptHashed() throws IOException {
+        Path data = dir.resolve("generated");
+        HttpConfig config = HttpConfig.of("http.port", "0", "http.auth.enabled", "true");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        String key;
+        try (HttpServer first = HttpServer.start(node.store, config, data, registry)) {
+            key = first.generatedAdminKey().orElseThrow();
+            String stored = Files.readString(data.resolve("api-keys.json"));
+            assertFalse(stored.contains(key), "the key itself is never stored");
+            assertTrue(stored.contains(ApiKeys.hash(key)));
+            assertEquals(200, get(first, "/v1/worlds/any/entities", key).statusCode());
+            assertEquals(401, get(first, "/v1/worlds/any/entities", null).statusCode());
+        }
+        try (HttpServer second = HttpServer.start(node.store, config, data, registry)) {
+            assertTrue(second.generatedAdminKey().isEmpty(), "generated only on the first start");
+            assertEquals(200, get(second, "/v1/worlds/any/entities", key).statusCode());
+        }
+    }
+
+    private static HttpResponse<String> get(HttpServer server, String path, String key) {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(server.uri().resolve(path));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return node.send(b.build());
+    }
+}
