@@ -32,10 +32,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,7 +41,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
@@ -103,20 +100,8 @@ final class Projector implements AutoCloseable {
             Gauge.builder("worldstore.projector.lag", lag, l -> l.get(partition))
                     .description("Events in the log not yet applied").tag("partition", Integer.toString(p)).register(metrics);
         }
-        Properties c = new Properties();
-        c.putAll(config.kafkaClientOverrides());
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.get(WorldStoreConfig.PROJECTOR_POLL_MAX_RECORDS));
-        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                Integer.toString(config.getInt(WorldStoreConfig.VALUE_MAX_BYTES) + 2 * 1024 * 1024));
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "worldstore-projector");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        this.consumer = new KafkaConsumer<>(c);
+        this.consumer = LogReaders.open(config, bootstrapServers, "worldstore-projector",
+                config.getInt(WorldStoreConfig.PROJECTOR_POLL_MAX_RECORDS), true);
         this.snapshots = new Snapshots(config, java.time.Clock.systemUTC());
         this.thread = new Thread(this::run, "worldstore-projector");
         this.thread.setDaemon(true);

@@ -20,14 +20,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A {@link ChangeFeed} over one world's partition. Reads the log with its own consumer (pull, so a
@@ -58,19 +55,7 @@ final class WorldFeed implements ChangeFeed {
         this.projection = projection;
         this.progress = progress;
         this.storeClosed = storeClosed;
-        Properties c = new Properties();
-        c.putAll(config.kafkaClientOverrides());
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(MAX_BUFFERED));
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                Integer.toString(config.getInt(WorldStoreConfig.VALUE_MAX_BYTES) + 2 * 1024 * 1024));
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "worldstore-feed-" + worldId);
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        this.consumer = new KafkaConsumer<>(c);
+        this.consumer = LogReaders.open(config, bootstrap, "worldstore-feed-" + worldId, MAX_BUFFERED, false);
         this.topicPartition = new TopicPartition(config.get(WorldStoreConfig.KAFKA_TOPIC), partition);
         consumer.assign(List.of(topicPartition));
         consumer.seek(topicPartition, fromOffset);
