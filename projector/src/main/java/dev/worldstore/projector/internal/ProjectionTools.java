@@ -146,6 +146,11 @@ public final class ProjectionTools {
                 target = found >= 0 ? found
                         : get(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp), "read the end of " + tp).offset();
             }
+            long end = get(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp), "read the end of " + tp).offset();
+            if (target > end) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "asOf", asOf + " is past the end of " + tp
+                        + " (next offset " + end + ")");
+            }
             scratch = Files.createTempDirectory("worldstore-replay-");
             Path from = useSnapshots ? newestSnapshotNotAfter(config, partition, target, scratch) : null;
             long events = project(config, scratch, partitions, Map.of(partition, target), progress);
@@ -222,6 +227,11 @@ public final class ProjectionTools {
      * @return a description of the first difference, or empty when identical
      */
     public static Optional<String> compare(WorldStoreConfig config, Path a, Path b) {
+        for (Path p : List.of(a, b)) {
+            if (!Files.isDirectory(p)) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "projection", p + " is not a projection directory");
+            }
+        }
         try (RocksProjection pa = RocksProjection.open(a, config); RocksProjection pb = RocksProjection.open(b, config)) {
             for (Cf cf : Cf.values()) {
                 try (ReadOptions r1 = new ReadOptions(); ReadOptions r2 = new ReadOptions();
