@@ -51,12 +51,20 @@ import picocli.CommandLine.Option;
  *
  * <p>Memory stays bounded whatever the counts: in-flight saves are capped by a semaphore, payloads
  * are a fixed set of prebuilt variants, latencies go into fixed-size HdrHistograms.
+ *
+ * <p>With {@code --http} it benchmarks the HTTP API instead ({@link HttpBenchMode}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = "Benchmark saves and loads against a fresh embedded broker (free port, temp dir) or --kafka.bootstrap.servers: "
                 + "(a) save throughput with N async saves in flight, (b) save latency at a fixed offered rate, measured from the "
                 + "intended send time, (c) local load throughput and latency, (d) projector catch-up of a fresh node. "
-                + "Progress goes to stderr, the results table (markdown) to stdout.")
+                + "Progress goes to stderr, the results table (markdown) to stdout.",
+        footer = {"", "With --http: benchmark the HTTP API instead, over keep-alive connections: GETs and PUTs of player states at "
+                + "the maximum rate, then each at half its measured maximum for latency. Against --url, or by default an "
+                + "in-process node (the store as above, the HTTP server on a free loopback port, auth and access log off). "
+                + "Options of the measurements above do not apply; --payload-bytes, --keys (players; default 10000, quick 500), "
+                + "--quick, --verbose and the store keys do.",
+                "Exit codes: 0 done, 1 failed (or some saves/requests failed), 2 usage or configuration error."})
 final class BenchCommand extends ConfiguredCommand {
 
     @Option(names = "--saves", paramLabel = "N", description = "(a) Saves to time. Default: 200000 (quick: 5000).")
@@ -68,7 +76,8 @@ final class BenchCommand extends ConfiguredCommand {
     @Option(names = "--payload-bytes", paramLabel = "N", description = "Size of each saved player state (JSON). Default: 1024.")
     Integer payloadBytes;
 
-    @Option(names = "--keys", paramLabel = "N", description = "(a)(b) Distinct players written. Default: 100000 (quick: 1000).")
+    @Option(names = "--keys", paramLabel = "N",
+            description = "(a)(b) Distinct players written. Default: 100000 (quick: 1000); with --http 10000 (quick: 500).")
     Integer keys;
 
     @Option(names = "--worlds", paramLabel = "N", description = "Worlds the players are spread over. Default: 64.")
@@ -102,6 +111,34 @@ final class BenchCommand extends ConfiguredCommand {
 
     @Option(names = "--verbose", description = "Show worldstore's INFO log lines.")
     boolean verbose;
+
+    @Option(names = "--http", description = "Benchmark the HTTP API instead (see below).")
+    boolean http;
+
+    @Option(names = "--url", paramLabel = "URL",
+            description = "(--http) The API of a running node, e.g. http://127.0.0.1:8080; it gets a bench-http-* world. "
+                    + "Default: an in-process node.")
+    String url;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "(--http --url) API key with write access, sent as a bearer token.")
+    String apiKey;
+
+    @Option(names = "--http-concurrency", paramLabel = "N",
+            description = "(--http) Keep-alive connections, each with one request in flight. Default: 32 (quick: 8).")
+    Integer httpConcurrency;
+
+    @Option(names = "--http-seconds", paramLabel = "N", description = "(--http) Measured duration of each of the 4 runs. Default: 10 (quick: 2).")
+    Integer httpSeconds;
+
+    @Option(names = "--http-warmup-seconds", paramLabel = "N",
+            description = "(--http) Unmeasured warm-up before each run. Default: 5 (quick: 1).")
+    Integer httpWarmupSeconds;
+
+    /** Options of the Java-API measurements, refused with --http; and of the HTTP mode, refused without it. */
+    private static final List<String> STORE_ONLY = List.of("--saves", "--concurrency", "--worlds", "--rate", "--latency-seconds",
+            "--load-threads", "--load-keys", "--load-seconds", "--warmup-seconds", "--skip-catchup");
+    private static final List<String> HTTP_ONLY = List.of("--url", "--api-key", "--http-concurrency", "--http-seconds",
+            "--http-warmup-seconds");
 
     @Override
     List<ConfigKey> keys() {
@@ -157,6 +194,15 @@ final class BenchCommand extends ConfiguredCommand {
 
     @Override
     public Integer call() throws Exception {
+        var parsed = spec.commandLine().getParseResult();
+        for (String o : http ? STORE_ONLY : HTTP_ONLY) {
+            if (parsed.hasMatchedOption(o)) {
+                throw new ConfigException(o, http ? "does not apply to bench --http" : "needs --http");
+            }
+        }
+        if (http) {
+            return callHttp();
+        }
         resolveOptions();
         Settings settings = settings();
         boolean tempDir = !settings.isSet(WorldStoreConfig.DATA_DIR.name());
@@ -279,13 +325,46 @@ final class BenchCommand extends ConfiguredCommand {
         }
     }
 
-    private String args() {
+    private int callHttp() throws IOException, InterruptedException {
+        int players = or(keys, 10_000, 500);
+        int payload = or(payloadBytes, 1024, 1024);
+        int conc = or(httpConcurrency, 32, 8);
+        int seconds = or(httpSeconds, 10, 2);
+        int warmup = or(httpWarmupSeconds, 5, 1);
+        check("--keys", players, 1, 10_000_000);
+        check("--payload-bytes", payload, 200, 32 * 1024 * 1024);
+        check("--http-concurrency", conc, 1, 10_000);
+        check("--http-seconds", seconds, 1, 3_600);
+        check("--http-warmup-seconds", warmup, 0, 3_600);
+        java.net.URI target = null;
+        if (url != null) {
+            try {
+                target = java.net.URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--url", "is not a URL: " + e.getMessage());
+            }
+            if (!("http".equalsIgnoreCase(target.getScheme()) || "https".equalsIgnoreCase(target.getScheme())) || target.getHost() == null
+                    || (target.getPath() != null && !target.getPath().isEmpty() && !target.getPath().equals("/"))) {
+                throw new ConfigException("--url", "must be http://host:port or https://host:port (no path), was '" + url + "'");
+            }
+        } else if (apiKey != null) {
+            throw new ConfigException("--api-key", "needs --url (the in-process node runs with auth off)");
+        }
+        Settings settings = settings();
+        HttpBenchMode.Params p = new HttpBenchMode.Params(target, apiKey, conc, seconds, warmup, players, payload, verbose, args());
+        return new HttpBenchMode(p, out(), this::progress).run(settings);
+    }
+
+    /** The arguments after {@code bench}, for the report; secrets (an API key) are masked. */
+    String args() {
         List<String> original = spec.commandLine().getParseResult().originalArgs();
         StringBuilder b = new StringBuilder();
         boolean seen = false;
+        boolean maskNext = false;
         for (String s : original) {
             if (seen) {
-                b.append(' ').append(s);
+                b.append(' ').append(maskNext ? "***" : s.startsWith("--api-key=") ? "--api-key=***" : s);
+                maskNext = s.equals("--api-key");
             } else if (s.equals("bench")) {
                 seen = true;
             }
@@ -316,12 +395,19 @@ final class BenchCommand extends ConfiguredCommand {
         } catch (IOException | RuntimeException e) {
             // not Linux
         }
-        return String.format(Locale.ROOT, "%d cores%s, max heap %.1f GiB, Java %s (%s), %s %s %s", rt.availableProcessors(), cpu,
+        String load = "";
+        try {
+            String[] avg = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).trim().split("\\s+");
+            load = ", load average " + avg[0] + " (1 min) when the report was printed"; // other work on the machine skews the numbers
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return String.format(Locale.ROOT, "%d cores%s, max heap %.1f GiB, Java %s (%s), %s %s %s%s", rt.availableProcessors(), cpu,
                 rt.maxMemory() / (1024.0 * 1024 * 1024), Runtime.version(), System.getProperty("java.vendor"),
-                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"), load);
     }
 
-    private static void deleteTopic(String bootstrap, Settings s) {
+    static void deleteTopic(String bootstrap, Settings s) {
         Properties p = new Properties();
         p.putAll(s.storeConfig().kafkaClientOverrides());
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -26,11 +26,13 @@ final class Logging implements AutoCloseable {
         return l;
     }
 
-    private void set(String name, ch.qos.logback.classic.Level level) {
+    /** Sets one logger's level until {@link #close()} (a no-op when Logback is not the backend). */
+    Logging set(String name, ch.qos.logback.classic.Level level) {
         if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
-            previous.put(logger, logger.getLevel());
+            previous.putIfAbsent(logger, logger.getLevel());
             logger.setLevel(level);
         }
+        return this;
     }
 
     @Override

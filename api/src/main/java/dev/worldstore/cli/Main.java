@@ -15,14 +15,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code worldstore} command: {@code serve}, {@code demo}, {@code bench}, {@code config}.
+ * The {@code worldstore} command: {@code serve}, {@code demo}, {@code bench}, {@code replay},
+ * {@code rebuild}, {@code restore}, {@code config}.
  *
  * <p>Exit codes: 0 success, 1 runtime failure (e.g. the store cannot start), 2 usage or
  * configuration error. Errors print one line, no stack trace.
  */
 @Command(name = "worldstore", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Event-sourced state store for multiplayer 3D worlds: saves go to Kafka, loads come from a local RocksDB projection.",
-        subcommands = {ServeCommand.class, DemoCommand.class, BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, DemoCommand.class, BenchCommand.class, ReplayCommand.class, RebuildCommand.class,
+            RestoreCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Configuration: every key can be given as --key=value, as a WORLDSTORE_* environment variable or in a "
                 + "properties file (--config FILE); run `worldstore config` for the reference.",
                 "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error."})
@@ -89,6 +91,10 @@ public final class Main implements Callable<Integer> {
             if (ex instanceof ConfigException) {
                 err.println("worldstore " + c.getCommandName() + ": configuration error: " + ex.getMessage());
                 return EXIT_USAGE;
+            }
+            if (ex instanceof CliFailure) {
+                err.println("worldstore " + c.getCommandName() + ": " + ex.getMessage());
+                return EXIT_FAILURE;
             }
             if (ex instanceof WorldStoreException) {
                 err.println("worldstore " + c.getCommandName() + ": " + ex.getMessage());

@@ -63,4 +63,19 @@ class CliIT {
         assertTrue(number(out, "\\| load, LOCAL, \\d+ threads, random of [\\d,]+ keys \\| ([\\d,]+) \\|") > 0, out);
         assertTrue(number(out, "\\| projector catch-up, fresh node [^|]*\\| ([\\d,]+) events \\|") > 0, out);
     }
+
+    @Test
+    void quickHttpBenchPrintsTheHttpTable() {
+        String out = run("bench", "--http", "--quick")[0];
+
+        assertTrue(out.contains("## worldstore bench --http"), out);
+        assertTrue(out.contains("- command: `worldstore bench --http --quick`"), out);
+        assertTrue(out.contains("- machine: "), out);
+        assertTrue(out.contains("| measurement | ops | errors | time | throughput | p50 | p99 | p99.9 | max |"), out);
+        assertTrue(number(out, "\\| GET player state, max rate, 8 connections \\| ([\\d,]+) \\| 0 \\|") > 0, out);
+        assertTrue(number(out, "\\| PUT player state, max rate, 8 connections \\| ([\\d,]+) \\| 0 \\|") > 0, out);
+        assertTrue(number(out, "\\| GET player state at [\\d,]+/s offered \\(half of max\\) \\| ([\\d,]+) \\| 0 \\|") > 0, out);
+        assertTrue(number(out, "\\| PUT player state at [\\d,]+/s offered \\(half of max\\) \\| ([\\d,]+) \\| 0 \\|") > 0, out);
+        assertTrue(out.contains("Targets (issue 3): "), out);
+    }
 }

@@ -57,7 +57,7 @@ class MainTest {
         assertTrue(v.out().startsWith("worldstore "), v.out());
         Run h = run(Map.of(), "--help");
         assertEquals(0, h.code());
-        for (String c : new String[] {"serve", "demo", "bench", "config"}) {
+        for (String c : new String[] {"serve", "demo", "bench", "replay", "rebuild", "restore", "config"}) {
             assertTrue(h.out().contains(c), c);
         }
         assertEquals(2, run(Map.of()).code());
@@ -124,5 +124,79 @@ class MainTest {
         for (ConfigKey k : WorldStoreConfig.KEYS) {
             assertTrue(help.contains("--" + k.name() + "="), k.name());
         }
+    }
+
+    @Test
+    void theOfflineCommandsTakeTheStoreKeysAndDocumentTheirOptions() {
+        for (String c : new String[] {"replay", "rebuild", "restore"}) {
+            Run r = run(Map.of(), c, "--help");
+            assertEquals(0, r.code(), c);
+            for (ConfigKey k : WorldStoreConfig.KEYS) {
+                assertTrue(r.out().contains("--" + k.name() + "="), c + " " + k.name());
+            }
+            assertFalse(r.out().contains("--http.port"), c);
+        }
+        String replay = run(Map.of(), "replay", "--help").out();
+        for (String o : new String[] {"--world=WORLD", "--to=INSTANT|POSITION", "--out=FILE", "--no-snapshots"}) {
+            assertTrue(replay.contains(o), o);
+        }
+        String rebuild = run(Map.of(), "rebuild", "--help").out();
+        assertTrue(rebuild.contains("--target=DIR") && rebuild.contains("--compare-with=DIR"), rebuild);
+        String restore = run(Map.of(), "restore", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(restore.contains("must NOT be the data.dir of a running node"), restore);
+        String bench = run(Map.of(), "bench", "--help").out();
+        for (String o : new String[] {"--http", "--url=URL", "--api-key=KEY", "--http-concurrency=N", "--http-seconds=N",
+                "--http-warmup-seconds=N"}) {
+            assertTrue(bench.contains(o), o);
+        }
+    }
+
+    @Test
+    void offlineCommandUsageErrorsAreOneLineWithExitCode2(@TempDir Path dir) throws IOException {
+        Run missing = run(Map.of(), "replay", "--world=w");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("Missing required options"), missing.err());
+
+        Run badTo = run(Map.of(), "replay", "--world=w", "--to=yesterday", "--out=" + dir.resolve("w.json"));
+        assertEquals(2, badTo.code());
+        assertEquals(1, badTo.err().strip().lines().count(), badTo.err());
+        assertTrue(badTo.err().contains("--to: must be an ISO-8601 instant like 2026-11-24T14:02:00Z or a log position like 0-42, "
+                + "was 'yesterday'"), badTo.err());
+
+        Run badWorld = run(Map.of(), "restore", "--world=a b", "--to=0-1");
+        assertEquals(2, badWorld.code());
+        assertTrue(badWorld.err().contains("--world: must be"), badWorld.err());
+
+        Run noFolder = run(Map.of(), "replay", "--world=w", "--to=0-1", "--out=" + dir.resolve("missing").resolve("w.json"));
+        assertEquals(2, noFolder.code());
+        assertTrue(noFolder.err().contains("--out: folder " + dir.resolve("missing") + " does not exist"), noFolder.err());
+
+        Files.writeString(dir.resolve("taken"), "x");
+        Run notEmpty = run(Map.of(), "rebuild", "--target=" + dir);
+        assertEquals(2, notEmpty.code());
+        assertTrue(notEmpty.err().contains("--target: " + dir + " is not empty"), notEmpty.err());
+
+        Run noProjection = run(Map.of(), "rebuild", "--target=" + dir.resolve("new"), "--compare-with=" + dir);
+        assertEquals(2, noProjection.code());
+        assertTrue(noProjection.err().contains("--compare-with: " + dir + " holds no projection"), noProjection.err());
+    }
+
+    @Test
+    void benchHttpOptionsAreCheckedBeforeAnythingStarts() {
+        Run storeOnly = run(Map.of(), "bench", "--http", "--saves=10");
+        assertEquals(2, storeOnly.code());
+        assertTrue(storeOnly.err().contains("--saves: does not apply to bench --http"), storeOnly.err());
+        Run httpOnly = run(Map.of(), "bench", "--http-seconds=3");
+        assertEquals(2, httpOnly.code());
+        assertTrue(httpOnly.err().contains("--http-seconds: needs --http"), httpOnly.err());
+        Run keyWithoutUrl = run(Map.of(), "bench", "--http", "--api-key=k");
+        assertEquals(2, keyWithoutUrl.code());
+        assertTrue(keyWithoutUrl.err().contains("--api-key: needs --url"), keyWithoutUrl.err());
+        Run badUrl = run(Map.of(), "bench", "--http", "--url=localhost:8080");
+        assertEquals(2, badUrl.code());
+        assertTrue(badUrl.err().contains("--url: must be http://host:port"), badUrl.err());
+        Run zero = run(Map.of(), "bench", "--http", "--http-concurrency=0");
+        assertEquals(2, zero.code());
+        assertTrue(zero.err().contains("--http-concurrency: must be between 1 and 10000, was 0"), zero.err());
     }
 }

@@ -1,0 +1,159 @@
+package dev.worldstore.cli;
+
+import dev.worldstore.AsOf;
+import dev.worldstore.ConfigException;
+import dev.worldstore.ConfigKey;
+import dev.worldstore.ProjectorState;
+import dev.worldstore.WorldStore;
+import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.projector.WorldStores;
+import dev.worldstore.projector.internal.DefaultWorldStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Rolls a world back to a past point by appending new, conditional, audited events (nothing in the
+ * log is rewritten). Runs its own short-lived node: opens a projection of the log, waits until it
+ * has caught up, then calls {@link WorldStore#restoreWorld}.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+        description = {"Roll a world back to how it was at a point in its history by appending new, conditional, audited events.",
+                "Appends new events (puts and deletes, each "
+                + "conditional on the version it replaces, actor cli:restore), so the rollback is itself in the history; keys "
+                + "changed concurrently are reported as conflicts, not overwritten. Every node sees the rollback like any "
+                + "other change.",
+                "Runs its own node for the duration: it needs Kafka (--kafka.bootstrap.servers, or with none set the embedded "
+                + "broker of a running `worldstore serve` on 127.0.0.1:<kafka.embedded.port>; restore never starts a broker) "
+                + "and a projection folder, a fresh temporary one unless --data.dir is given. --data.dir must NOT be the "
+                + "data.dir of a running node (RocksDB refuses a second user); a stopped node's data.dir is fine and saves "
+                + "re-reading the log."},
+        footer = {"", "Example: worldstore restore --world=arena --to=2026-11-24T14:02:00Z --kafka.bootstrap.servers=kafka:9092",
+                "Exit codes: 0 restored, 1 failed or some keys were left as they are because they changed concurrently "
+                        + "(run it again), 2 usage or configuration error."})
+final class RestoreCommand extends ConfiguredCommand {
+    static final String ACTOR = "cli:restore";
+
+    @Option(names = "--world", required = true, paramLabel = "WORLD", description = "The world to roll back.")
+    String world;
+
+    @Option(names = "--to", required = true, paramLabel = "INSTANT|POSITION",
+            description = "The point to roll back to, inclusive: an ISO-8601 instant (2026-11-24T14:02:00Z) or a log position of "
+                    + "the world's partition (3-1042, as returned by a save).")
+    String to;
+
+    @Option(names = "--catch-up-timeout-seconds", paramLabel = "N", defaultValue = "600",
+            description = "How long to wait for this command's node to catch up with the log before giving up. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int catchUpTimeoutSeconds;
+
+    @Option(names = "--verbose", description = "Show worldstore's INFO log lines.")
+    boolean verbose;
+
+    @Override
+    List<ConfigKey> keys() {
+        return WorldStoreConfig.KEYS;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String worldId = ChangeLog.worldId("--world", world);
+        AsOf asOf = ChangeLog.asOf("--to", to);
+        if (catchUpTimeoutSeconds < 1 || catchUpTimeoutSeconds > 86_400) {
+            throw new ConfigException("--catch-up-timeout-seconds", "must be between 1 and 86400, was " + catchUpTimeoutSeconds);
+        }
+        Settings settings = settings();
+        WorldStoreConfig given = settings.storeConfig();
+        boolean tempDir = !settings.isSet(WorldStoreConfig.DATA_DIR.name());
+        Path dataDir = tempDir ? Files.createTempDirectory("worldstore-restore-") : given.dataDir();
+        Settings s = settings.with(WorldStoreConfig.DATA_DIR.name(), dataDir.toString())
+                .with(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS.name(), ChangeLog.bootstrap(given))
+                .withDefault(WorldStoreConfig.NODE_ID.name(), "worldstore-restore")
+                .withDefault(WorldStoreConfig.PROJECTOR_SNAPSHOT_INTERVAL_MS.name(), "0");
+        WorldStoreConfig config = s.storeConfig();
+        PrintWriter out = out();
+        WorldStore store = null;
+        Logging quiet = Logging.quiet(verbose);
+        try {
+            long[] starts;
+            long[] ends;
+            try (ChangeLog log = ChangeLog.open(config)) {
+                log.checkPosition("--to", worldId, asOf);
+                starts = log.beginnings();
+                ends = log.ends();
+            }
+            err().println("restore: world " + worldId + " to " + ChangeLog.text(asOf) + " on " + ChangeLog.describe(given) + ", topic "
+                    + config.get(WorldStoreConfig.KAFKA_TOPIC) + "; catching up a projection in " + dataDir
+                    + (tempDir ? " (temporary)" : ""));
+            err().flush();
+            store = WorldStores.open(config, new SimpleMeterRegistry(), Clock.systemUTC());
+            awaitCaughtUp(store, starts, ends);
+
+            WorldStore.RestoreResult r = store.restoreWorld(worldId, asOf, ACTOR);
+            out.println("restored world " + worldId + " to " + ChangeLog.text(asOf) + " (actor " + ACTOR + "): "
+                    + keys(r.rewritten()) + " rewritten, " + keys(r.deleted()) + " deleted, " + keys(r.unchanged()) + " unchanged, "
+                    + Latency.count(r.conflicts()) + (r.conflicts() == 1 ? " conflict" : " conflicts"));
+            out.flush();
+            if (r.conflicts() > 0) {
+                err().println("worldstore restore: " + r.conflicts() + " key(s) changed while restoring and were left as they are; "
+                        + "run restore again to roll them back too");
+                err().flush();
+                return Main.EXIT_FAILURE;
+            }
+            return Main.EXIT_OK;
+        } finally {
+            if (store != null) {
+                store.close();
+            }
+            if (tempDir) {
+                DemoCommand.deleteRecursively(dataDir);
+            }
+            quiet.close();
+        }
+    }
+
+    /** Waits until the node's projector is LIVE with no lag, showing how far it got; bounded by the timeout. */
+    private void awaitCaughtUp(WorldStore store, long[] starts, long[] ends) throws InterruptedException {
+        long total = 0;
+        for (int p = 0; p < ends.length; p++) {
+            total += ends[p] - starts[p];
+        }
+        ProgressLine progress = new ProgressLine(err(), "restore: catching up", "events", ProgressLine.interactive()).total(total);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(catchUpTimeoutSeconds);
+        while (!(store.projectorState() == ProjectorState.LIVE && store.projectorLag() == 0)) {
+            if (store.projectorState() == ProjectorState.FAILED) {
+                throw new CliFailure("this command's projector failed while catching up with the log (run with --verbose to see why)");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CliFailure("the projection did not catch up with the log within " + catchUpTimeoutSeconds + " s (lag "
+                        + Latency.count(store.projectorLag()) + " events); raise --catch-up-timeout-seconds or give --data.dir of a "
+                        + "stopped node");
+            }
+            progress.update(applied(store, starts));
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        progress.finish(applied(store, starts));
+    }
+
+    private static String keys(int n) {
+        return Latency.count(n) + (n == 1 ? " key" : " keys");
+    }
+
+    private static long applied(WorldStore store, long[] starts) {
+        if (!(store instanceof DefaultWorldStore d)) {
+            return 0;
+        }
+        long[] next = d.appliedOffsets();
+        long n = 0;
+        for (int p = 0; p < next.length && p < starts.length; p++) {
+            n += Math.max(0, next[p] - starts[p]);
+        }
+        return n;
+    }
+}
