@@ -80,6 +80,11 @@ public final class ApiKeys {
             return admin || apps.contains("*") || apps.contains(appId);
         }
 
+        /** Every app's storage (in the worlds it holds): admin, or {@code "apps": ["*"]}. */
+        boolean mayEveryApp() {
+            return admin || apps.contains("*");
+        }
+
         boolean mayPlayers() {
             return admin || players;
         }

@@ -6,6 +6,7 @@ import static dev.worldstore.http.HttpSupport.MERGE_PATCH_JSON;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.AsOf;
 import dev.worldstore.Change;
 import dev.worldstore.ErrorCode;
 import dev.worldstore.Key;
@@ -52,6 +53,7 @@ final class ApiRoutes {
     private final PrometheusMeterRegistry registry;
     private final byte[] openApi;
     private final ChangeStream changes;
+    private final HistoryRoutes history;
 
     ApiRoutes(WorldStore store, long maxBodyBytes, Executor responseExecutor, PrometheusMeterRegistry registry, byte[] openApi,
             ChangeStream changes) {
@@ -61,6 +63,7 @@ final class ApiRoutes {
         this.registry = registry;
         this.openApi = openApi;
         this.changes = changes;
+        this.history = new HistoryRoutes(store, maxBodyBytes);
     }
 
     /** Every route, in documentation order. */
@@ -75,12 +78,15 @@ final class ApiRoutes {
         add(r, HandlerType.POST, "/v1/players", Route.Access.PLAYERS, this::registerPlayer);
         add(r, HandlerType.GET, "/v1/players", Route.Access.PLAYERS, this::findPlayer);
         add(r, HandlerType.GET, "/v1/players/{playerId}", Route.Access.PLAYERS, this::getPlayer);
+        add(r, HandlerType.GET, "/v1/players/{playerId}/history", Route.Access.PLAYERS,
+                ctx -> history.keyHistory(ctx, new Key.Player(ctx.pathParam("playerId")), playerConsistency(ctx)));
 
         String ps = w + "/players/{playerId}/state";
         add(r, HandlerType.PUT, ps, Route.Access.WORLD, ctx -> write(ctx, playerState(ctx), Op.PUT));
         add(r, HandlerType.PATCH, ps, Route.Access.WORLD, ctx -> write(ctx, playerState(ctx), Op.MERGE));
         add(r, HandlerType.GET, ps, Route.Access.WORLD, ctx -> read(ctx, playerState(ctx)));
         add(r, HandlerType.DELETE, ps, Route.Access.WORLD, ctx -> write(ctx, playerState(ctx), Op.DELETE));
+        add(r, HandlerType.GET, ps + "/history", Route.Access.WORLD, ctx -> keyHistory(ctx, playerState(ctx)));
 
         add(r, HandlerType.GET, w + "/entities", Route.Access.WORLD, this::listEntities);
         String e = w + "/entities/{entityId}";
@@ -88,17 +94,22 @@ final class ApiRoutes {
         add(r, HandlerType.PATCH, e, Route.Access.WORLD, ctx -> write(ctx, entity(ctx), Op.MERGE));
         add(r, HandlerType.GET, e, Route.Access.WORLD, ctx -> read(ctx, entity(ctx)));
         add(r, HandlerType.DELETE, e, Route.Access.WORLD, ctx -> write(ctx, entity(ctx), Op.DELETE));
+        add(r, HandlerType.GET, e + "/history", Route.Access.WORLD, ctx -> keyHistory(ctx, entity(ctx)));
 
         String ws = w + "/state";
         add(r, HandlerType.PUT, ws, Route.Access.WORLD, ctx -> write(ctx, worldState(ctx), Op.PUT));
         add(r, HandlerType.PATCH, ws, Route.Access.WORLD, ctx -> write(ctx, worldState(ctx), Op.MERGE));
         add(r, HandlerType.GET, ws, Route.Access.WORLD, ctx -> read(ctx, worldState(ctx)));
+        add(r, HandlerType.GET, ws + "/history", Route.Access.WORLD, ctx -> keyHistory(ctx, worldState(ctx)));
 
         String app = w + "/apps/{appId}";
         add(r, HandlerType.GET, app + "/data", Route.Access.APP, ctx -> listAppData(ctx, null));
         add(r, HandlerType.PUT, app + "/data/<key>", Route.Access.APP, ctx -> write(ctx, appData(ctx, null), Op.PUT));
         add(r, HandlerType.GET, app + "/data/<key>", Route.Access.APP, ctx -> read(ctx, appData(ctx, null)));
         add(r, HandlerType.DELETE, app + "/data/<key>", Route.Access.APP, ctx -> write(ctx, appData(ctx, null), Op.DELETE));
+        // An app key may contain '/' (and end in "/history"), so its history is not ".../data/<key>/history" but a
+        // sibling of /data: the history of .../data/<key> is .../history/<key>.
+        add(r, HandlerType.GET, app + "/history/<key>", Route.Access.APP, ctx -> keyHistory(ctx, appData(ctx, null)));
         String pApp = app + "/players/{playerId}";
         add(r, HandlerType.GET, pApp + "/data", Route.Access.APP, ctx -> listAppData(ctx, ctx.pathParam("playerId")));
         add(r, HandlerType.PUT, pApp + "/data/<key>", Route.Access.APP,
@@ -106,13 +117,27 @@ final class ApiRoutes {
         add(r, HandlerType.GET, pApp + "/data/<key>", Route.Access.APP, ctx -> read(ctx, appData(ctx, ctx.pathParam("playerId"))));
         add(r, HandlerType.DELETE, pApp + "/data/<key>", Route.Access.APP,
                 ctx -> write(ctx, appData(ctx, ctx.pathParam("playerId")), Op.DELETE));
+        add(r, HandlerType.GET, pApp + "/history/<key>", Route.Access.APP,
+                ctx -> keyHistory(ctx, appData(ctx, ctx.pathParam("playerId"))));
 
-        add(r, HandlerType.GET, w + "/changes", Route.Access.WORLD, changes::handle);
+        stream(r, w + "/changes", Route.Access.WORLD, changes::handle);
+        stream(r, w + "/history", Route.Access.WORLD, history::worldHistory);
+        stream(r, w + "/snapshot", Route.Access.WORLD, history::snapshot);
+        add(r, HandlerType.POST, w + "/restore", Route.Access.WORLD_EVERY_APP, history::restore);
         return r;
     }
 
     private static void add(List<Route> routes, HandlerType method, String path, Route.Access access, Handler handler) {
         routes.add(new Route(method, path, access, handler));
+    }
+
+    /** A streaming GET: answers no HEAD (that would do all the work to send no body). */
+    private static void stream(List<Route> routes, String path, Route.Access access, Handler handler) {
+        routes.add(new Route(HandlerType.GET, path, access, handler, false));
+    }
+
+    private void keyHistory(Context ctx, Key key) {
+        history.keyHistory(ctx, key, HttpSupport.consistency(ctx));
     }
 
     // ---- keys from paths ----------------------------------------------------------------------
@@ -175,15 +200,25 @@ final class ApiRoutes {
 
     // ---- reads --------------------------------------------------------------------------------
 
-    /** GET of one key: the value exactly as saved, its version as ETag; 304 when If-None-Match names that version. */
+    /**
+     * GET of one key: the value exactly as saved, its version as ETag; 304 when If-None-Match names
+     * that version. With {@code ?asOf=} (an instant or a log position): the value as of then, its
+     * version then as ETag and {@code X-Worldstore-As-Of-Version}; 404 if it did not exist then.
+     */
     private void read(Context ctx, Key key) {
-        Optional<Stored> found = store.read(key, HttpSupport.consistency(ctx));
+        AsOf asOf = HttpSupport.asOf(ctx, "asOf");
+        Optional<Stored> found = asOf == null ? store.read(key, HttpSupport.consistency(ctx))
+                : store.readAsOf(key, asOf, HttpSupport.consistency(ctx));
         if (found.isEmpty()) {
-            throw new ApiProblem(404, Problems.KEY_NOT_FOUND, null, "no value is stored at " + describe(key));
+            throw new ApiProblem(404, Problems.KEY_NOT_FOUND, null, asOf == null ? "no value is stored at " + describe(key)
+                    : "no value was stored at " + describe(key) + " as of " + HttpSupport.describe(asOf));
         }
         Stored s = found.get();
         String etag = HttpSupport.etag(s.version());
         ctx.header("ETag", etag);
+        if (asOf != null) {
+            ctx.header(HttpSupport.AS_OF_VERSION_HEADER, Long.toString(s.version()));
+        }
         String inm = ctx.header("If-None-Match");
         if (inm != null && matches(inm, etag)) {
             ctx.status(304);
@@ -334,6 +369,20 @@ final class ApiRoutes {
 
     private void getPlayer(Context ctx) {
         String id = ctx.pathParam("playerId");
+        AsOf asOf = HttpSupport.asOf(ctx, "asOf");
+        if (asOf != null) {
+            Stored s = store.readAsOf(new Key.Player(id), asOf, playerConsistency(ctx)).orElseThrow(() -> new ApiProblem(404,
+                    Problems.KEY_NOT_FOUND, null, "no player '" + id + "' was registered as of " + HttpSupport.describe(asOf)));
+            ctx.header("ETag", HttpSupport.etag(s.version()));
+            ctx.header(HttpSupport.AS_OF_VERSION_HEADER, Long.toString(s.version()));
+            // the registration as it was: lastSeen is not part of a player's history
+            ObjectNode body = Json.object();
+            if (s.value() instanceof ObjectNode o) {
+                body.setAll(o);
+            }
+            HttpSupport.json(ctx, 200, body.put("version", s.version()));
+            return;
+        }
         PlayerRecord p = store.player(id, playerConsistency(ctx)).orElseThrow(() -> new ApiProblem(404, Problems.KEY_NOT_FOUND, null,
                 "no player '" + id + "' is registered"));
         ctx.header("ETag", HttpSupport.etag(p.version()));

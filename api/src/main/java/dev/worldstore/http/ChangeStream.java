@@ -180,7 +180,8 @@ final class ChangeStream {
         out.flush();
     }
 
-    private static boolean visible(ChangeRecord r, ApiKeys.Principal principal) {
+    /** False for another app's storage change when the key is limited to some apps. */
+    static boolean visible(ChangeRecord r, ApiKeys.Principal principal) {
         return principal == null || !(r.key() instanceof Key.AppData a) || principal.mayApp(a.appId());
     }
 

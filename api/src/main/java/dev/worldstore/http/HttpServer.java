@@ -166,9 +166,16 @@ public final class HttpServer implements AutoCloseable {
             });
             for (Route r : routes) {
                 cfg.routes.addHttpHandler(r.method(), r.path(), wrap(r, auth));
-                if (r.method() == HandlerType.GET && !r.path().endsWith("/changes")) {
+                if (r.head()) {
                     // HEAD runs the GET handler (status, ETag, length; Jetty drops the body), not Javalin's blind 200
                     cfg.routes.addHttpHandler(HandlerType.HEAD, r.path(), wrap(r, auth));
+                } else if (r.method() == HandlerType.GET) {
+                    // a streaming GET: HEAD would do all its work to send no body, so 405 rather than Javalin's blind 200
+                    cfg.routes.addHttpHandler(HandlerType.HEAD, r.path(), ctx -> {
+                        ctx.attribute(ROUTE_ATTR, r.path());
+                        throw new ApiProblem(405, Problems.METHOD_NOT_ALLOWED, null, "HEAD is not answered on " + ctx.path()
+                                + " (a streamed response); use GET");
+                    });
                 }
             }
             cfg.routes.exception(Exception.class, (e, ctx) -> {
@@ -273,7 +280,7 @@ public final class HttpServer implements AutoCloseable {
             if (new ParsedEndpoint(new io.javalin.router.Endpoint(r.method(), r.path(), c -> { }),
                     new io.javalin.config.RouterConfig()).matches(path)) {
                 methods.add(r.method().name());
-                if (r.method() == HandlerType.GET) {
+                if (r.head()) {
                     methods.add("HEAD");
                 }
             }
@@ -316,6 +323,13 @@ public final class HttpServer implements AutoCloseable {
                     String app = ctx.pathParam("appId");
                     if (!p.mayApp(app)) {
                         throw forbidden(p, "the storage of app '" + app + "'");
+                    }
+                }
+                case WORLD_EVERY_APP -> {
+                    checkWorld(p, ctx.pathParam("worldId"));
+                    if (!p.mayEveryApp()) {
+                        throw forbidden(p, "every app's storage of world '" + ctx.pathParam("worldId")
+                                + "' (it needs admin, or the world and \"apps\": [\"*\"])");
                     }
                 }
                 case PUBLIC -> {
@@ -389,7 +403,8 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Every registered route as {@code "METHOD /path"}, parameters in OpenAPI braces. HEAD, which
-     * every GET route except the change feed also answers, is left out (OpenAPI implies it).
+     * every GET route except the streaming ones (change feed, audit log, snapshot) also answers, is
+     * left out (OpenAPI implies it).
      */
     public List<String> routes() {
         List<String> out = new ArrayList<>();

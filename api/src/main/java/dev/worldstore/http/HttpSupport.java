@@ -3,6 +3,7 @@ package dev.worldstore.http;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.worldstore.AsOf;
 import dev.worldstore.Condition;
 import dev.worldstore.LogPosition;
 import dev.worldstore.ReadConsistency;
@@ -20,6 +21,8 @@ final class HttpSupport {
     static final String JSON = "application/json";
     static final String MERGE_PATCH_JSON = "application/merge-patch+json";
     static final String POSITION_HEADER = "X-Worldstore-Position";
+    /** On a read with {@code asOf}: the version the value had then (also the ETag). */
+    static final String AS_OF_VERSION_HEADER = "X-Worldstore-As-Of-Version";
 
     private HttpSupport() {
     }
@@ -174,6 +177,53 @@ final class HttpSupport {
             // fall through
         }
         throw ApiProblem.invalidArgument(name, "must be a whole number between " + min + " and " + max + ", was '" + v + "'");
+    }
+
+    /** A non-negative whole number, {@code dflt} when absent. */
+    static long longParam(Context ctx, String name, long dflt) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw ApiProblem.invalidArgument(name, "must be a whole number >= 0, was '" + v + "'");
+    }
+
+    /** {@code true}/{@code false}; a bare {@code ?name} is true; {@code dflt} when absent. */
+    static boolean boolParam(Context ctx, String name, boolean dflt) {
+        String v = ctx.queryParam(name);
+        if (v == null) {
+            return dflt;
+        }
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (t.isEmpty() || t.equals("true")) {
+            return true;
+        }
+        if (t.equals("false")) {
+            return false;
+        }
+        throw ApiProblem.invalidArgument(name, "must be true or false, was '" + v + "'");
+    }
+
+    /**
+     * The query parameter {@code name} as a point in history (an ISO-8601 instant or a log position
+     * {@code partition-offset}), {@code null} when absent. Present but empty or malformed: 400
+     * INVALID_ARGUMENT naming {@code name}.
+     */
+    static AsOf asOf(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        return v == null ? null : AsOf.parse(name, v.trim());
+    }
+
+    static String describe(AsOf asOf) {
+        return asOf instanceof AsOf.AtTime t ? t.instant().toString() : ((AsOf.AtPosition) asOf).position().toString();
     }
 
     /** Page cursors are opaque to clients: the last listed id, base64url-encoded. */

@@ -6,9 +6,10 @@ import java.util.Objects;
 
 /**
  * One route of the API: method, path template (Javalin syntax: {@code {id}} is one segment,
- * {@code <key>} may span segments), who may call it, and its handler.
+ * {@code <key>} may span segments), who may call it, its handler, and whether a GET route also
+ * answers HEAD (not the streaming routes: a HEAD would do all their work to send no body).
  */
-record Route(HandlerType method, String path, Access access, Handler handler) {
+record Route(HandlerType method, String path, Access access, Handler handler, boolean head) {
 
     /** What a caller needs to hold (see {@link ApiKeys}). Path parameters name the world and app. */
     enum Access {
@@ -19,7 +20,16 @@ record Route(HandlerType method, String path, Access access, Handler handler) {
         /** A world's state and change feed: the key holds {@code {worldId}}. */
         WORLD,
         /** An app's storage in a world: the key holds {@code {worldId}} and {@code {appId}}. */
-        APP
+        APP,
+        /**
+         * A whole world, every app's storage included (restore rewrites all of it): an admin key, or
+         * one that holds {@code {worldId}} and every app ({@code "apps": ["*"]}).
+         */
+        WORLD_EVERY_APP
+    }
+
+    Route(HandlerType method, String path, Access access, Handler handler) {
+        this(method, path, access, handler, method == HandlerType.GET);
     }
 
     Route {

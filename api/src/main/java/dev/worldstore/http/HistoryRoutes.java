@@ -1,0 +1,481 @@
+package dev.worldstore.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.AsOf;
+import dev.worldstore.ChangeFeed;
+import dev.worldstore.ChangeRecord;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.HistoryEntry;
+import dev.worldstore.HistoryPage;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.ReadConsistency;
+import dev.worldstore.Stored;
+import dev.worldstore.Table;
+import dev.worldstore.ValidationException;
+import dev.worldstore.WorldStore;
+import dev.worldstore.internal.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * History over HTTP: a key's versions, a world's audit log, a world as it was at a point in time,
+ * and rolling a world back. Reads run on the request thread; the audit log and the snapshot are
+ * written to the response as they are read, so neither holds a world (or a log) in memory.
+ *
+ * <p>Once a streamed response has started (status 200 sent), a failure can no longer change the
+ * status: the body then ends with an {@code "error"} member holding the problem document, and a
+ * client must treat such a body as incomplete.
+ */
+final class HistoryRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(HistoryRoutes.class);
+
+    static final int DEFAULT_PAGE = ApiRoutes.DEFAULT_PAGE;
+    static final int MAX_PAGE = ApiRoutes.MAX_PAGE;
+    /** How long one audit-log page may read the log before it returns with what it found (and a {@code next}). */
+    static final Duration AUDIT_TIME_BUDGET = Duration.ofSeconds(2);
+    /**
+     * One wait on the feed. Short, so a page notices the end of its range soon after reading the
+     * last change of the world even when other worlds' changes follow it in the partition.
+     */
+    private static final Duration POLL_SLICE = Duration.ofMillis(50);
+    /** The tables of a world's log, the audit log's {@code table} filter values. */
+    private static final Set<Table> WORLD_TABLES = EnumSet.of(Table.PLAYER_STATES, Table.ENTITY_STATES, Table.WORLD_STATE,
+            Table.APP_STORAGE);
+
+    private final WorldStore store;
+    private final long maxBodyBytes;
+
+    HistoryRoutes(WorldStore store, long maxBodyBytes) {
+        this.store = store;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    // ---- one key's history ----------------------------------------------------------------------
+
+    /**
+     * {@code GET …/history?limit=&before=&withResult=}: {@code {"items": [{version, op, timestamp,
+     * origin, actor, formatVersion, change, result?}], "next": "<before>" | null}}, newest first.
+     */
+    void keyHistory(Context ctx, Key key, ReadConsistency consistency) {
+        int limit = HttpSupport.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        long before = HttpSupport.longParam(ctx, "before", Long.MAX_VALUE);
+        boolean withResult = HttpSupport.boolParam(ctx, "withResult", false);
+        // before=0: nothing is older (and the store's seek would wrap around to the newest version)
+        HistoryPage page = before == 0 ? new HistoryPage(List.of(), java.util.OptionalLong.empty())
+                : store.history(key, before, limit, withResult, consistency);
+        ObjectNode body = Json.object();
+        ArrayNode items = body.putArray("items");
+        for (HistoryEntry e : page.items()) {
+            ObjectNode item = items.addObject();
+            item.put("version", e.version());
+            item.put("op", e.op().wireName());
+            item.put("timestamp", e.timestamp().toString());
+            item.put("origin", e.origin());
+            item.put("actor", e.actor());
+            item.put("formatVersion", e.formatVersion());
+            item.set("change", e.change() == null ? item.nullNode() : e.change());
+            if (withResult) {
+                item.set("result", e.result() == null ? item.nullNode() : e.result());
+            }
+        }
+        if (page.nextBefore().isPresent()) {
+            body.put("next", Long.toString(page.nextBefore().getAsLong()));
+        } else {
+            body.putNull("next");
+        }
+        HttpSupport.json(ctx, 200, body);
+    }
+
+    // ---- a world's audit log --------------------------------------------------------------------
+
+    /**
+     * {@code GET /v1/worlds/{worldId}/history?from=&to=&table=&actor=&origin=&limit=&cursor=}: the
+     * world's accepted changes in log order, {@code {"items": [ChangeEvent...], "next", "end"}}.
+     *
+     * <p>The range is {@code from} (inclusive; default: the start of the log) to {@code to}
+     * (inclusive), never past the end of the log when the request arrived. Either is an instant or
+     * a log position. A page holds at most {@code limit} matching changes and reads for at most
+     * {@link #AUDIT_TIME_BUDGET}; {@code next} (the position to continue from: send it as
+     * {@code cursor} with the same query) is null once the range is read. {@code end} is where this
+     * page stopped reading: pass it as {@code from} later to read changes made since. A key limited
+     * to some apps does not see other apps' storage changes.
+     */
+    void worldHistory(Context ctx) {
+        String worldId = ctx.pathParam("worldId");
+        int limit = HttpSupport.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
+        Set<Table> tables = tables(ctx.queryParam("table"));
+        String actor = filter(ctx, "actor");
+        String origin = filter(ctx, "origin");
+        ApiKeys.Principal principal = ctx.attribute(ApiRoutes.PRINCIPAL);
+
+        LogPosition logEnd = store.endOf(worldId); // validates the world id; fixes the partition and the range's end
+        int partition = logEnd.partition();
+        long start;
+        String cursor = ctx.queryParam("cursor");
+        if (cursor != null) {
+            start = inPartition("cursor", HttpSupport.position("cursor", cursor.trim()), partition).offset();
+        } else {
+            AsOf from = HttpSupport.asOf(ctx, "from");
+            if (from == null) {
+                start = 0;
+            } else if (from instanceof AsOf.AtPosition p) {
+                start = inPartition("from", p.position(), partition).offset();
+            } else {
+                start = store.positionAt(worldId, ((AsOf.AtTime) from).instant()).offset();
+            }
+        }
+        long stop = logEnd.offset(); // exclusive
+        AsOf to = HttpSupport.asOf(ctx, "to");
+        if (to instanceof AsOf.AtPosition p) {
+            stop = Math.min(stop, inPartition("to", p.position(), partition).offset() + 1);
+        } else if (to instanceof AsOf.AtTime t) {
+            stop = Math.min(stop, store.positionAt(worldId, t.instant().plusMillis(1)).offset());
+        }
+
+        if (start >= stop) {
+            ObjectNode body = Json.object();
+            body.putArray("items");
+            body.putNull("next");
+            body.put("end", new LogPosition(partition, Math.max(start, stop)).toString());
+            HttpSupport.json(ctx, 200, body);
+            return;
+        }
+        ChangeFeed feed = store.changesFrom(worldId, new LogPosition(partition, start));
+        JsonGenerator gen = null;
+        long examined = start; // every change before this offset has been looked at
+        try {
+            ctx.status(200);
+            ctx.contentType(HttpSupport.JSON);
+            gen = Json.MAPPER.createGenerator(ctx.outputStream());
+            gen.writeStartObject();
+            gen.writeArrayFieldStart("items");
+            long deadline = System.nanoTime() + AUDIT_TIME_BUDGET.toNanos();
+            int count = 0;
+            read:
+            while (examined < stop && count < limit) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                List<ChangeRecord> batch = feed.poll(Duration.ofNanos(Math.min(left, POLL_SLICE.toNanos())));
+                for (ChangeRecord r : batch) {
+                    long offset = r.position().offset();
+                    if (offset >= stop) {
+                        examined = stop;
+                        break read;
+                    }
+                    examined = offset + 1;
+                    if (matches(r, tables, actor, origin, principal)) {
+                        gen.writeTree(ChangeStream.data(r));
+                        if (++count == limit) {
+                            break read;
+                        }
+                    }
+                }
+                // everything the feed passed over (other worlds, refused changes) has been looked at too
+                examined = Math.max(examined, Math.min(feed.position().offset(), stop));
+            }
+            gen.writeEndArray();
+            if (examined < stop) {
+                gen.writeStringField("next", new LogPosition(partition, examined).toString());
+            } else {
+                gen.writeNullField("next");
+            }
+            gen.writeStringField("end", new LogPosition(partition, examined).toString());
+            gen.writeEndObject();
+            gen.flush();
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("audit log of world {}: client went away ({})", worldId, e.toString());
+        } catch (RuntimeException e) {
+            endWithError(gen, e, worldId, true, new LogPosition(partition, examined));
+        } finally {
+            try {
+                feed.close();
+            } catch (RuntimeException e) {
+                LOG.debug("closing an audit feed: {}", e.toString());
+            }
+        }
+    }
+
+    private static LogPosition inPartition(String field, LogPosition p, int partition) {
+        if (p.partition() != partition) {
+            throw ApiProblem.invalidArgument(field, "this world's changes are in partition " + partition + ", " + p
+                    + " is not; use a position the API gave for this world");
+        }
+        return p;
+    }
+
+    private static String filter(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** {@code table=entity_states,player_states}: the tables to include; every one when absent. */
+    static Set<Table> tables(String param) {
+        if (param == null || param.isBlank()) {
+            return WORLD_TABLES;
+        }
+        Set<Table> out = EnumSet.noneOf(Table.class);
+        for (String name : param.split(",")) {
+            Table t = null;
+            try {
+                t = Table.fromWireName(name.trim());
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            if (t == null || !WORLD_TABLES.contains(t)) {
+                throw ApiProblem.invalidArgument("table", "must be one or more (comma-separated) of player_states, entity_states, "
+                        + "world_state, app_storage; was '" + param + "'");
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    private static boolean matches(ChangeRecord r, Set<Table> tables, String actor, String origin, ApiKeys.Principal principal) {
+        return tables.contains(r.key().table()) && (actor == null || actor.equals(r.actor()))
+                && (origin == null || origin.equals(r.origin())) && ChangeStream.visible(r, principal);
+    }
+
+    // ---- a world at a point in time -----------------------------------------------------------
+
+    /**
+     * {@code GET /v1/worlds/{worldId}/snapshot?asOf=}: {@code {"world", "asOf", "worldState",
+     * "entities": [...], "players": [{"playerId", "state"}], "apps": [{"appId", "playerId", "key",
+     * "value"}]}}, written as the store streams the keys (world state, entities, player states, app
+     * data). Apps the key may not use are left out.
+     */
+    void snapshot(Context ctx) {
+        String worldId = ctx.pathParam("worldId");
+        AsOf asOf = HttpSupport.asOf(ctx, "asOf");
+        if (asOf == null) {
+            throw ApiProblem.invalidArgument("asOf", "is required: an ISO-8601 instant like 2026-11-24T14:02:00Z or a log position "
+                    + "like 0-42");
+        }
+        ApiKeys.Principal principal = ctx.attribute(ApiRoutes.PRINCIPAL);
+        SnapshotWriter writer = new SnapshotWriter(ctx, worldId, HttpSupport.describe(asOf), principal);
+        try {
+            store.snapshot(worldId, asOf, HttpSupport.consistency(ctx), writer);
+            writer.finish();
+        } catch (UncheckedIOException e) {
+            LOG.debug("snapshot of world {}: client went away ({})", worldId, e.toString());
+        } catch (RuntimeException e) {
+            if (!writer.started()) {
+                throw e; // nothing sent yet: an ordinary problem response
+            }
+            writer.endWithError(e);
+        }
+    }
+
+    /** Writes the snapshot document section by section as keys arrive; starts the response on the first write. */
+    private static final class SnapshotWriter implements Consumer<Stored> {
+        private static final String[] SECTIONS = {"worldState", "entities", "players", "apps"};
+        private static final int WORLD_STATE = 0;
+        private static final int ENTITIES = 1;
+        private static final int PLAYERS = 2;
+        private static final int APPS = 3;
+        private static final int END = 4;
+
+        private final Context ctx;
+        private final String worldId;
+        private final String asOf;
+        private final ApiKeys.Principal principal;
+        private JsonGenerator gen;
+        /** The section whose member is open; -1 before the first. */
+        private int open = -1;
+        private boolean worldStateWritten;
+
+        SnapshotWriter(Context ctx, String worldId, String asOf, ApiKeys.Principal principal) {
+            this.ctx = ctx;
+            this.worldId = worldId;
+            this.asOf = asOf;
+            this.principal = principal;
+        }
+
+        boolean started() {
+            return gen != null;
+        }
+
+        @Override
+        public void accept(Stored s) {
+            Key key = s.key();
+            try {
+                if (key instanceof Key.WorldState) {
+                    moveTo(WORLD_STATE);
+                    if (worldStateWritten) {
+                        throw new IllegalStateException("the snapshot delivered the world state twice");
+                    }
+                    worldStateWritten = true;
+                    raw(s);
+                } else if (key instanceof Key.Entity) {
+                    moveTo(ENTITIES);
+                    raw(s);
+                } else if (key instanceof Key.PlayerState k) {
+                    moveTo(PLAYERS);
+                    gen.writeStartObject();
+                    gen.writeStringField("playerId", k.playerId());
+                    gen.writeFieldName("state");
+                    raw(s);
+                    gen.writeEndObject();
+                } else if (key instanceof Key.AppData k) {
+                    if (principal != null && !principal.mayApp(k.appId())) {
+                        return;
+                    }
+                    moveTo(APPS);
+                    gen.writeStartObject();
+                    gen.writeStringField("appId", k.appId());
+                    gen.writeStringField("playerId", k.playerId());
+                    gen.writeStringField("key", k.key());
+                    gen.writeFieldName("value");
+                    raw(s);
+                    gen.writeEndObject();
+                } else {
+                    throw new IllegalStateException("the snapshot of world " + worldId + " delivered " + key);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The value's JSON as stored: no parse, no tree. */
+        private void raw(Stored s) throws IOException {
+            gen.writeRawValue(new String(s.jsonBytes(), StandardCharsets.UTF_8));
+        }
+
+        private void start() throws IOException {
+            ctx.status(200);
+            ctx.contentType(HttpSupport.JSON);
+            OutputStream out = ctx.outputStream();
+            gen = Json.MAPPER.createGenerator(out);
+            gen.writeStartObject();
+            gen.writeStringField("world", worldId);
+            gen.writeStringField("asOf", asOf);
+        }
+
+        /** Closes the open section and opens the following ones up to {@code section}; sections only move forward. */
+        private void moveTo(int section) throws IOException {
+            if (gen == null) {
+                start();
+            }
+            if (section < open) {
+                throw new IllegalStateException("the snapshot of world " + worldId + " delivered " + SECTIONS[section]
+                        + " after " + SECTIONS[open]);
+            }
+            while (open < section) {
+                close(open);
+                open++;
+                if (open < END) {
+                    gen.writeFieldName(SECTIONS[open]);
+                    if (open != WORLD_STATE) {
+                        gen.writeStartArray();
+                    }
+                }
+            }
+        }
+
+        private void close(int section) throws IOException {
+            if (section == WORLD_STATE) {
+                if (!worldStateWritten) {
+                    gen.writeNull();
+                }
+            } else if (section > WORLD_STATE && section < END) {
+                gen.writeEndArray();
+            }
+        }
+
+        void finish() {
+            try {
+                moveTo(END);
+                gen.writeEndObject();
+                gen.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void endWithError(RuntimeException e) {
+            try {
+                if (open >= 0 && open < END) {
+                    close(open);
+                    open = END;
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // the generator refuses: the body is cut short below anyway
+            }
+            HistoryRoutes.endWithError(gen, e, worldId, false, null);
+        }
+    }
+
+    /**
+     * After a streamed 200 has started: ends the document with {@code "error": <problem>} (and, for
+     * the audit log, {@code "next"} to resume from), or, if the generator is not in a state to do so,
+     * leaves the body cut short.
+     */
+    private static void endWithError(JsonGenerator gen, RuntimeException e, String worldId, boolean inItems, LogPosition resume) {
+        Problems.Problem p = Problems.of(e, false);
+        LOG.warn("streamed response for world {} failed after it started: {} {}", worldId, p.code(), p.detail());
+        if (gen == null) {
+            throw e;
+        }
+        try {
+            if (inItems && gen.getOutputContext().inArray()) {
+                gen.writeEndArray();
+            }
+            if (gen.getOutputContext().inObject()) {
+                if (resume != null) {
+                    gen.writeStringField("next", resume.toString());
+                }
+                gen.writeFieldName("error");
+                gen.writeTree(p.body());
+                gen.writeEndObject();
+            }
+            gen.flush();
+        } catch (IOException | RuntimeException ignored) {
+            // the client is gone, or the generator is mid-value: the body stays cut short
+        }
+    }
+
+    // ---- restore ------------------------------------------------------------------------------
+
+    /**
+     * {@code POST /v1/worlds/{worldId}/restore {"asOf": "..."}}: rolls the world back with new,
+     * audited events (actor: the API key's name); {@code {"asOf", "rewritten", "deleted",
+     * "unchanged", "conflicts"}}.
+     */
+    void restore(Context ctx) {
+        String worldId = ctx.pathParam("worldId");
+        JsonNode body = HttpSupport.readJson(ctx, maxBodyBytes, List.of(HttpSupport.JSON));
+        if (!body.isObject()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "value", "must be a JSON object {\"asOf\": \"<instant or position>\"}");
+        }
+        body.fieldNames().forEachRemaining(f -> {
+            if (!f.equals("asOf")) {
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, f, "is not a restore field (asOf)");
+            }
+        });
+        JsonNode text = body.get("asOf");
+        if (text == null || !text.isTextual()) {
+            throw ApiProblem.invalidArgument("asOf", "is required as a string: an ISO-8601 instant like 2026-11-24T14:02:00Z or a "
+                    + "log position like 0-42");
+        }
+        AsOf asOf = AsOf.parse("asOf", text.asText().trim());
+        WorldStore.RestoreResult r = store.restoreWorld(worldId, asOf, ApiRoutes.actor(ctx));
+        ObjectNode out = Json.object().put("asOf", HttpSupport.describe(asOf)).put("rewritten", r.rewritten())
+                .put("deleted", r.deleted()).put("unchanged", r.unchanged()).put("conflicts", r.conflicts());
+        HttpSupport.json(ctx, 200, out);
+    }
+}
