@@ -113,6 +113,28 @@ class RetentionAndUpgradeIT {
     }
 
     @Test
+    void historyPruningKeepsThePutThatLaterPatchesBuildOn() {
+        try (StoreFixture fixture = new StoreFixture().with("retention.history.max.versions", "2")) {
+            DefaultWorldStore store = (DefaultWorldStore) fixture.open(tmp.resolve("n"));
+            World w = store.world(TestKafka.uniqueName("w"));
+            w.savePlayerState("p", Json.parseTrusted("{\"a\":0}"));
+            for (int i = 1; i <= 4; i++) {
+                w.patchPlayerState("p", Json.object().put("a", i), Condition.any());
+            }
+            w.savePlayerState("p", Json.parseTrusted("{\"b\":0}"));
+            for (int i = 1; i <= 3; i++) {
+                w.patchPlayerState("p", Json.object().put("b", i), Condition.any());
+            }
+            store.read(new Key.PlayerState(w.id(), "p"));
+            store.sweepRetention();
+            List<HistoryEntry> h = store.history(new Key.PlayerState(w.id(), "p"), Long.MAX_VALUE, 100, true,
+                    ReadConsistency.OWN_WRITES).items();
+            assertEquals(List.of(Op.MERGE, Op.MERGE, Op.MERGE, Op.PUT), h.stream().map(HistoryEntry::op).toList());
+            assertEquals(w.loadPlayerState("p").orElseThrow(), h.get(0).result());
+        }
+    }
+
+    @Test
     void upgradersBringOldEventsToTheNewShape() {
         try (StoreFixture fixture = new StoreFixture()) {
             Path dir = tmp.resolve("n");

@@ -531,7 +531,8 @@ public final class DefaultWorldStore implements WorldStore {
         Validator.checkKey(key);
         checkPartition(key.worldId(), asOf);
         await(key.worldId(), consistency);
-        return history.readAsOf(key, asOf).map(this::upgrade);
+        Optional<AsOf> at = atPosition(key.worldId(), asOf);
+        return at.isEmpty() ? Optional.empty() : history.readAsOf(key, at.get()).map(this::upgrade);
     }
 
     @Override
@@ -539,7 +540,29 @@ public final class DefaultWorldStore implements WorldStore {
         Validator.checkId("worldId", worldId);
         checkPartition(worldId, asOf);
         await(worldId, consistency);
-        history.snapshot(worldId, asOf, s -> sink.accept(upgrade(s)));
+        Optional<AsOf> at = atPosition(worldId, asOf);
+        if (at.isPresent()) {
+            history.snapshot(worldId, at.get(), s -> sink.accept(upgrade(s)));
+        }
+    }
+
+    /**
+     * An instant resolved once to the last position of the partition written at or before it (by
+     * Kafka's time index), so a snapshot at a time is cut at one log position even when writers'
+     * clocks disagree. Empty when nothing was written by then.
+     */
+    private Optional<AsOf> atPosition(String worldIdOrNull, AsOf asOf) {
+        if (asOf instanceof AsOf.AtPosition) {
+            return Optional.of(asOf);
+        }
+        Instant t = ((AsOf.AtTime) asOf).instant();
+        int partition = partitionOf(worldIdOrNull);
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(log.topic(), partition);
+        long firstAfter = listOffset(tp, org.apache.kafka.clients.admin.OffsetSpec.forTimestamp(t.toEpochMilli() + 1));
+        if (firstAfter < 0) {
+            firstAfter = listOffset(tp, org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        return firstAfter == 0 ? Optional.empty() : Optional.of(AsOf.position(new LogPosition(partition, firstAfter - 1)));
     }
 
     @Override

@@ -96,6 +96,9 @@ final class HistoryStore {
 
     /** A key's changes, newest first, strictly below {@code before}. */
     HistoryPage history(Key key, long before, int limit, boolean withResult) {
+        if (before <= 0) {
+            return new HistoryPage(List.of(), OptionalLong.empty());
+        }
         byte[] prefix = keyPrefix(key.table(), KeyCodec.encode(key));
         List<Raw> page = new ArrayList<>();
         Long nextBefore = null;

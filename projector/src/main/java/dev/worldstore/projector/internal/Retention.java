@@ -92,20 +92,26 @@ final class Retention {
         try (ReadOptions ro = new ReadOptions(); RocksIterator it = projection.iterator(Cf.HISTORY, ro);
                 WriteBatch batch = new WriteBatch()) {
             // Walk each key's entries newest first: seek to the end of the key group, then go back.
+            // A kept merge patch needs the put (or delete) it builds on, so entries past the bounds
+            // are still kept until that base is.
             it.seekToLast();
             byte[] group = null;
             int kept = 0;
+            boolean based = false;
             for (; it.isValid(); it.prev()) {
                 byte[] k = it.key();
                 byte[] g = Arrays.copyOf(k, k.length - 8);
                 if (group == null || !Arrays.equals(group, g)) {
                     group = g;
                     kept = 0;
+                    based = false;
                 }
-                long ts = ByteBuffer.wrap(it.value(), 1 + 9, 8).getLong();
-                boolean keep = kept == 0 || ((maxVersions == 0 || kept < maxVersions) && ts >= cutoff);
+                byte[] v = it.value();
+                long ts = ByteBuffer.wrap(v, 1 + 9, 8).getLong();
+                boolean keep = kept == 0 || !based || ((maxVersions == 0 || kept < maxVersions) && ts >= cutoff);
                 if (keep) {
                     kept++;
+                    based |= v[0] != (byte) Op.MERGE.ordinal();
                 } else {
                     batch.delete(projection.handle(Cf.HISTORY), k);
                 }
