@@ -1,0 +1,234 @@
+package dev.worldstore.bench;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One compare run: every contender on the same workload, in one JVM, with two embedded brokers
+ * (default durability, and fsync of every message). Contenders that do the same thing are measured
+ * in alternating rounds after each was warmed up; one-shot jobs (catch-up, restore) get an
+ * abandoned warm-up run first. A failing contender is reported and the run goes on.
+ */
+final class Compare {
+    private static final String WS_TOPIC = "bench.worldstore";
+    private static final String RAW_TOPIC = "bench.bare";
+    private static final long AWAIT_NANOS = TimeUnit.MINUTES.toNanos(10);
+
+    private final Options options;
+    private final Path dir;
+    private final PrintWriter progress;
+    private final Workload workload;
+    private final SaveDriver saves;
+    private final Results results = new Results();
+    private final List<String> failures = new ArrayList<>();
+    private final long started = System.nanoTime();
+    /** Seeds the random keys of each fixed-rate run differently. */
+    private long seed = 42;
+
+    Compare(Options options, Path dir, PrintWriter progress) {
+        this.options = options;
+        this.dir = dir;
+        this.progress = progress;
+        this.workload = new Workload(options.keys(), options.payloadBytes());
+        this.saves = new SaveDriver(workload);
+    }
+
+    Results results() {
+        return results;
+    }
+
+    /** Phases that failed, with their error. */
+    List<String> failures() {
+        return failures;
+    }
+
+    void run() throws Exception {
+        try (Closer closer = new Closer()) {
+            step("starting two embedded brokers (default, and fsync every message)");
+            Broker plain = closer.add(Broker.start(dir.resolve("kafka-default"), false));
+            Broker fsync = closer.add(Broker.start(dir.resolve("kafka-fsync"), true));
+            WorldStoreNode node = closer.add(WorldStoreNode.open(plain, dir.resolve("ws"), WS_TOPIC, workload));
+
+            try (RawKafka.Producer bare = new RawKafka.Producer(plain, RAW_TOPIC, workload)) {
+                Lane b = new Lane(bare);
+                Lane w = new Lane(node.writer());
+                // every record: this topic and node are what catch-up, Kafka Streams and the loads read later
+                Budget all = Budget.ops(options.records());
+                alternate("saves, default broker", many(Row.RAW_PRODUCE, b, all), many(Row.WS_SAVE, w, all),
+                        one(Row.RAW_PRODUCE_SEQ, b), one(Row.WS_SAVE_SEQ, w),
+                        fixedRate(Row.RAW_PRODUCE_RATE, b), fixedRate(Row.WS_SAVE_RATE, w));
+            }
+            attempt("worldstore projection after the saves", () -> node.awaitProjected(AWAIT_NANOS));
+            attempt("saves, fsync broker", () -> {
+                try (RawKafka.Producer bare = new RawKafka.Producer(fsync, RAW_TOPIC, workload);
+                        WorldStoreNode fsyncNode = WorldStoreNode.open(fsync, dir.resolve("ws-fsync"), WS_TOPIC, workload)) {
+                    Lane b = new Lane(bare);
+                    Lane w = new Lane(fsyncNode.writer());
+                    alternate("saves, fsync broker", many(Row.RAW_PRODUCE_FSYNC, b, timeBounded()), many(Row.WS_SAVE_FSYNC, w, timeBounded()),
+                            one(Row.RAW_PRODUCE_FSYNC_SEQ, b), one(Row.WS_SAVE_FSYNC_SEQ, w));
+                    fsyncNode.awaitProjected(AWAIT_NANOS);
+                }
+            });
+            Sqlite sqlite = new Sqlite(dir.resolve("sqlite-normal.db"), Sqlite.Sync.NORMAL, workload);
+            attempt("SQLite saves", () -> {
+                Sqlite full = new Sqlite(dir.resolve("sqlite-full.db"), Sqlite.Sync.FULL, workload);
+                try (Writer normalBatched = sqlite.writer(Options.SQLITE_BATCH); Writer fullBatched = full.writer(Options.SQLITE_BATCH);
+                        Writer normalEach = sqlite.writer(1); Writer fullEach = full.writer(1)) {
+                    // batched first: they fill every key, for the loads
+                    Budget all = Budget.ops(options.records());
+                    alternate("SQLite saves, batched", one(Row.SQLITE_NORMAL_BATCH, new Lane(normalBatched), all),
+                            one(Row.SQLITE_FULL_BATCH, new Lane(fullBatched), all));
+                    alternate("SQLite saves, one transaction each", one(Row.SQLITE_NORMAL_TXN, new Lane(normalEach)),
+                            one(Row.SQLITE_FULL_TXN, new Lane(fullEach)));
+                }
+            });
+
+            KafkaStreamsPeer streams = closer.add(new KafkaStreamsPeer(plain, RAW_TOPIC, dir.resolve("kafka-streams")));
+            alternate("catch-up of pre-filled topics", catchUp(Row.RAW_CONSUME, RawKafka.consumer(plain, WS_TOPIC)),
+                    catchUp(Row.WS_CATCHUP, WorldStoreNode.catchUp(plain, dir.resolve("catch-up"), WS_TOPIC, workload)),
+                    catchUp(Row.KS_DEFAULT, streams.materialise(KsSettings.DEFAULT)),
+                    catchUp(Row.KS_RESTORE, streams.restore(KsSettings.DEFAULT)),
+                    catchUp(Row.KS_TUNED, streams.materialise(KsSettings.TUNED)));
+            streams.stop(KsSettings.DEFAULT);
+
+            RawRocks rocks = closer.add(new RawRocks(dir.resolve("rocksdb"), workload));
+            try (Writer puts = rocks.batchWriter()) {
+                alternate("bare RocksDB puts", one(Row.RAW_ROCKS_PUT, new Lane(puts), Budget.ops(options.records())));
+            }
+            alternate("loads", load(Row.RAW_ROCKS_GET, rocks.gets(), Options.LOAD_THREADS),
+                    load(Row.WS_LOAD, node.localLoads(), Options.LOAD_THREADS),
+                    load(Row.KS_QUERY, streams.queries(KsSettings.TUNED), Options.LOAD_THREADS),
+                    load(Row.SQLITE_LOAD_1, sqlite.loads(), 1),
+                    load(Row.SQLITE_LOAD_2, sqlite.loads(), Options.LOAD_THREADS));
+            // HttpBench warms up and measures in one call: not part of the alternation
+            step("loads over HTTP (HttpBench)");
+            attempt("worldstore, " + Row.WS_LOAD_HTTP.operation(options), () -> results.add(Row.WS_LOAD_HTTP,
+                    node.httpLoads(Options.LOAD_THREADS, Options.HTTP_PLAYERS, options.secondsNanos(), options.secondsNanos())));
+            step("done, closing");
+        }
+    }
+
+    // ---- what is measured -------------------------------------------------------------------
+
+    /** One measurement of one row: called once to warm up (its sample discarded), then once per round. */
+    @FunctionalInterface
+    private interface Trial {
+        Sample run(boolean warmUp) throws Exception;
+    }
+
+    private record Measured(Row row, Trial trial) {
+    }
+
+    /**
+     * Warms every measurement up, then runs them in alternating rounds (a, b, c, a, b, c), merging
+     * each row's rounds. A failing measurement is reported, not repeated, and the others go on.
+     */
+    private void alternate(String phase, Measured... measured) {
+        Set<Row> failed = EnumSet.noneOf(Row.class);
+        for (int r = -1; r < options.rounds(); r++) {
+            boolean warmUp = r < 0;
+            step(phase + ": " + (warmUp ? "warm-up" : "round " + (r + 1) + " of " + options.rounds()));
+            for (Measured m : measured) {
+                if (!failed.contains(m.row) && !attempt(m.row.contender + ", " + m.row.operation(options), () -> {
+                    Sample s = m.trial.run(warmUp);
+                    if (!warmUp) {
+                        results.add(m.row, s);
+                    }
+                })) {
+                    failed.add(m.row);
+                }
+            }
+        }
+    }
+
+    /** A writer and the sequence number its next round-robin save continues from (so rounds cover every key). */
+    private static final class Lane {
+        final Writer writer;
+        long next;
+
+        Lane(Writer writer) {
+            this.writer = writer;
+        }
+
+        Sample save(SaveDriver driver, Budget budget, int inFlight) throws Exception {
+            Sample s = driver.concurrent(writer, next, budget, inFlight);
+            next += s.ops();
+            return s;
+        }
+    }
+
+    /** Saves with {@link Options#inFlight()} outstanding; the budget is shared by the rounds. */
+    private Measured many(Row row, Lane lane, Budget total) {
+        return saves(row, lane, total, options.inFlight());
+    }
+
+    /** Saves by one sequential caller, time-bounded. */
+    private Measured one(Row row, Lane lane) {
+        return saves(row, lane, timeBounded(), 1);
+    }
+
+    /** Saves by one sequential caller (batching writers batch them); the budget is shared by the rounds. */
+    private Measured one(Row row, Lane lane, Budget total) {
+        return saves(row, lane, total, 1);
+    }
+
+    private Measured saves(Row row, Lane lane, Budget total, int inFlight) {
+        Budget warm = new Budget(options.warmupRecords(), options.warmupNanos());
+        Budget round = total.perRound(options.rounds());
+        return new Measured(row, warmUp -> lane.save(saves, warmUp ? warm : round, inFlight));
+    }
+
+    private Measured fixedRate(Row row, Lane lane) {
+        long round = options.latencyNanos() / options.rounds();
+        return new Measured(row, warmUp -> saves.fixedRate(lane.writer, options.rate(), warmUp ? options.warmupNanos() : round,
+                seed++));
+    }
+
+    private Budget timeBounded() {
+        return new Budget(options.records(), options.secondsNanos());
+    }
+
+    /** A one-shot job: the warm-up run is abandoned at twice the warm-up time (Kafka Streams needs seconds to start). */
+    private Measured catchUp(Row row, CatchUp job) {
+        return new Measured(row, warmUp -> job.run(System.nanoTime() + (warmUp ? 2 * options.warmupNanos() : AWAIT_NANOS)));
+    }
+
+    /** Random-key loads on {@code threads} threads for one round's time (the warm-up too). */
+    private Measured load(Row row, Reader.Source source, int threads) {
+        long round = options.secondsNanos() / options.rounds();
+        return new Measured(row, warmUp -> LoadDriver.parallel(source, threads, round, options.filledKeys()));
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs one phase; a failure is recorded (and shown in the report) instead of ending the run. */
+    private boolean attempt(String what, Step step) {
+        try {
+            step.run();
+            return true;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            failures.add(what + ": " + e);
+            step("FAILED " + what + ": " + e);
+            return false;
+        }
+    }
+
+    private void step(String line) {
+        progress.printf(Locale.ROOT, "[%6.1f s] %s%n", (System.nanoTime() - started) / 1e9, line);
+        progress.flush();
+    }
+}

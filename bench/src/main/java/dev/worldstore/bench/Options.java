@@ -1,0 +1,68 @@
+package dev.worldstore.bench;
+
+/**
+ * The resolved sizes of one compare run.
+ *
+ * @param records saves in each throughput run (and records in each pre-filled topic / table)
+ * @param keys distinct players the records are spread over
+ * @param payloadBytes size of each JSON player state
+ * @param rate offered saves per second of the fixed-rate latency runs
+ * @param inFlight concurrent saves of the "many callers" runs
+ * @param seconds duration cap of each time-bounded run (fsync saves, one-transaction-per-save SQLite, loads)
+ * @param latencySeconds duration of each fixed-rate latency run
+ * @param warmupMillis unmeasured warm-up of each contender before its first measurement
+ * @param rounds measured runs are split into this many rounds, alternating between contenders
+ */
+record Options(long records, int keys, int payloadBytes, int rate, int inFlight, double seconds, double latencySeconds,
+        long warmupMillis, int rounds) {
+
+    /** Worlds the players are spread over (worldstore puts each world in one partition). */
+    static final int WORLDS = 64;
+    /** Load threads, as the issue asks. */
+    static final int LOAD_THREADS = 2;
+    /** Players HttpBench saves (over HTTP, one at a time per connection) and then loads at random. */
+    static final int HTTP_PLAYERS = 1_000;
+    /** Records per SQLite transaction in the batched runs. */
+    static final int SQLITE_BATCH = 1_000;
+    /** Records per RocksDB WriteBatch in the bare-RocksDB run: the projector's default poll size. */
+    static final int ROCKS_BATCH = 5_000;
+
+    Options {
+        check("--records", records, 1, 1_000_000_000L);
+        check("--keys", keys, 1, 100_000_000);
+        check("--payload-bytes", payloadBytes, 256, 1024 * 1024);
+        check("--rate", rate, 1, 1_000_000);
+        check("--in-flight", inFlight, 1, 100_000);
+        if (!(seconds > 0) || !(latencySeconds > 0)) {
+            throw new IllegalArgumentException("--seconds and --latency-seconds must be positive");
+        }
+    }
+
+    private static void check(String option, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(option + " must be between " + min + " and " + max + ", was " + v);
+        }
+    }
+
+    /** Keys that hold a value once a throughput run wrote {@link #records} records round-robin over the keys. */
+    int filledKeys() {
+        return (int) Math.min(records, keys);
+    }
+
+    long secondsNanos() {
+        return (long) (seconds * 1e9);
+    }
+
+    long latencyNanos() {
+        return (long) (latencySeconds * 1e9);
+    }
+
+    long warmupNanos() {
+        return warmupMillis * 1_000_000L;
+    }
+
+    /** Warm-up saves of each writer: a tenth of the records, at least one batch. */
+    long warmupRecords() {
+        return Math.max(records / 10, 100);
+    }
+}

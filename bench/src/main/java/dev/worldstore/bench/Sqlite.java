@@ -1,0 +1,107 @@
+package dev.worldstore.bench;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Hyperfy's kind of storage: one SQLite database file in WAL mode, a {@code player_states} table
+ * with the state as a JSON TEXT column under a (world, player) primary key, upserted by one thread.
+ */
+final class Sqlite {
+    private static final String UPSERT = "INSERT INTO player_states (world_id, player_id, state, updated_at) VALUES (?, ?, ?, ?) "
+            + "ON CONFLICT (world_id, player_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+    private static final String LOAD = "SELECT state FROM player_states WHERE world_id = ? AND player_id = ?";
+
+    /** {@code PRAGMA synchronous}: FULL survives a power loss, NORMAL (in WAL mode) only a process crash. */
+    enum Sync {
+        NORMAL, FULL
+    }
+
+    private final String url;
+    private final Sync sync;
+    private final Workload workload;
+
+    Sqlite(Path file, Sync sync, Workload workload) throws SQLException {
+        this.url = "jdbc:sqlite:" + file.toAbsolutePath();
+        this.sync = sync;
+        this.workload = workload;
+        try (Connection c = connect(false); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS player_states (world_id TEXT NOT NULL, player_id TEXT NOT NULL, "
+                    + "state TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (world_id, player_id))");
+        }
+    }
+
+    private Connection connect(boolean readOnly) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(sync == Sync.FULL ? SQLiteConfig.SynchronousMode.FULL : SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout(10_000);
+        config.setReadOnly(readOnly);
+        return config.createConnection(url);
+    }
+
+    /**
+     * Upserts on one connection, committing every {@code perTransaction} saves. With 1, each upsert
+     * runs in autocommit mode: its own implicit transaction, as better-sqlite3's {@code stmt.run()} does.
+     */
+    Writer writer(int perTransaction) throws SQLException {
+        Connection c = connect(false);
+        boolean autocommit = perTransaction == 1;
+        c.setAutoCommit(autocommit);
+        PreparedStatement upsert = c.prepareStatement(UPSERT);
+        return new BatchingWriter(perTransaction) {
+            @Override
+            void add(int key, int variant) throws SQLException {
+                upsert.setString(1, Workload.worldId(key));
+                upsert.setString(2, Workload.playerId(key));
+                upsert.setString(3, workload.text(variant));
+                upsert.setLong(4, System.currentTimeMillis());
+                upsert.executeUpdate();
+            }
+
+            @Override
+            void commit() throws SQLException {
+                if (!autocommit) {
+                    c.commit();
+                }
+            }
+
+            @Override
+            public void close() throws SQLException {
+                upsert.close();
+                c.close();
+            }
+        };
+    }
+
+    /** Primary-key loads, each load thread on its own read-only connection. */
+    Reader.Source loads() {
+        return () -> {
+            Connection c = connect(true);
+            PreparedStatement load = c.prepareStatement(LOAD);
+            return new Reader() {
+                @Override
+                public void read(int key) throws SQLException {
+                    load.setString(1, Workload.worldId(key));
+                    load.setString(2, Workload.playerId(key));
+                    try (ResultSet rs = load.executeQuery()) {
+                        if (!rs.next() || rs.getString(1) == null) {
+                            throw new IllegalStateException("SQLite has no row for key " + key);
+                        }
+                    }
+                }
+
+                @Override
+                public void close() throws SQLException {
+                    load.close();
+                    c.close();
+                }
+            };
+        };
+    }
+}
