@@ -64,10 +64,14 @@ final class HistoryStore {
     }
 
     static byte[] value(ChangeEvent e, long version) {
-        byte[] stored = StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(),
-                e.payload() == null ? NULL_JSON : e.payload());
+        return value(e.op(), StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(),
+                e.payload() == null ? NULL_JSON : e.payload()));
+    }
+
+    /** A history value from the {@link StoredCodec} encoding of the change (a put's is the state's own). */
+    static byte[] value(Op op, byte[] stored) {
         byte[] v = new byte[stored.length + 1];
-        v[0] = (byte) e.op().ordinal();
+        v[0] = (byte) op.ordinal();
         System.arraycopy(stored, 0, v, 1, stored.length);
         return v;
     }
