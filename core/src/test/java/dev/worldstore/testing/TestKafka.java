@@ -22,8 +22,19 @@ public final class TestKafka {
     private TestKafka() {
     }
 
-    /** The shared broker's {@code bootstrap.servers}; starts it on first call. */
+    private static String containerBootstrap;
+
+    /**
+     * The shared broker's {@code bootstrap.servers}; starts it on first call: Testcontainers' Kafka
+     * where a Docker engine answers, otherwise the embedded broker. Never skips.
+     */
     public static synchronized String bootstrapServers() {
+        if (containerBootstrap == null && kafka == null) {
+            containerBootstrap = dockerKafka();
+        }
+        if (containerBootstrap != null) {
+            return containerBootstrap;
+        }
         if (kafka == null) {
             Path dir = tempDir();
             EmbeddedKafka started = EmbeddedKafka.start(dir, 0, false);
@@ -34,6 +45,37 @@ public final class TestKafka {
             kafka = started;
         }
         return kafka.bootstrapServers();
+    }
+
+    /**
+     * Testcontainers' Kafka, only when a Docker socket or DOCKER_HOST exists and the engine answers
+     * within 5 s (a socket that accepts but never answers would otherwise hang the probe for
+     * minutes); {@code null} means "use the embedded broker".
+     */
+    private static String dockerKafka() {
+        if (System.getenv("DOCKER_HOST") == null && !Files.exists(Path.of("/var/run/docker.sock"))) {
+            return null;
+        }
+        java.util.concurrent.ExecutorService probe = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "docker-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            if (!probe.submit(() -> org.testcontainers.DockerClientFactory.instance().isDockerAvailable())
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                return null;
+            }
+            org.testcontainers.kafka.KafkaContainer container = new org.testcontainers.kafka.KafkaContainer("apache/kafka:4.0.0");
+            container.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(container::stop, "test-kafka-container-stop"));
+            return container.getBootstrapServers();
+        } catch (Exception | Error e) {
+            System.err.println("TestKafka: no usable Docker engine (" + e + "); using the embedded broker");
+            return null;
+        } finally {
+            probe.shutdownNow();
+        }
     }
 
     /** {@code prefix} followed by a short random suffix, e.g. {@code worlds-3f9a1c2e}. */
