@@ -46,21 +46,7 @@ class GuideExamplesIT {
         return store.world(TestKafka.uniqueName("world"));
     }
 
-    static final String RPG_PLAYER = """
-            {
-              "position": { "x": 100, "y": 50, "z": 200 },
-              "rotation": { "x": 0, "y": 1.5, "z": 0, "w": 1 },
-              "health": 100,
-              "mana": 50,
-              "inventory": [
-                { "itemId": "sword", "quantity": 1 },
-                { "itemId": "potion", "quantity": 5 }
-              ],
-              "skills": {
-                "combat": { "level": 10, "xp": 1500 },
-                "magic": { "level": 5, "xp": 250 }
-              }
-            }""";
+    static final String RPG_PLAYER = dev.worldstore.testing.GuideExamples.RPG_PLAYER;
 
     @Test
     void playerStateWithCustomRpgFieldsLoadsBackExactly() {
