@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.Change;
 import dev.worldstore.ConfigException;
-import dev.worldstore.ConfigKey;
 import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import dev.worldstore.ProjectorState;
@@ -65,7 +64,7 @@ import picocli.CommandLine.Option;
                 + "Options of the measurements above do not apply; --payload-bytes, --keys (players; default 10000, quick 500), "
                 + "--quick, --verbose and the store keys do.",
                 "Exit codes: 0 done, 1 failed (or some saves/requests failed), 2 usage or configuration error."})
-final class BenchCommand extends ConfiguredCommand {
+final class BenchCommand extends StoreCommand {
 
     @Option(names = "--saves", paramLabel = "N", description = "(a) Saves to time. Default: 200000 (quick: 5000).")
     Long saves;
@@ -109,9 +108,6 @@ final class BenchCommand extends ConfiguredCommand {
     @Option(names = "--quick", description = "A tiny smoke run (seconds): small counts and durations for every option not given.")
     boolean quick;
 
-    @Option(names = "--verbose", description = "Show worldstore's INFO log lines.")
-    boolean verbose;
-
     @Option(names = "--http", description = "Benchmark the HTTP API instead (see below).")
     boolean http;
 
@@ -139,11 +135,6 @@ final class BenchCommand extends ConfiguredCommand {
             "--load-threads", "--load-keys", "--load-seconds", "--warmup-seconds", "--skip-catchup");
     private static final List<String> HTTP_ONLY = List.of("--url", "--api-key", "--http-concurrency", "--http-seconds",
             "--http-warmup-seconds");
-
-    @Override
-    List<ConfigKey> keys() {
-        return WorldStoreConfig.KEYS;
-    }
 
     private long nSaves;
     private int nConcurrency;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.Change;
 import dev.worldstore.Condition;
-import dev.worldstore.ConfigKey;
 import dev.worldstore.ConflictException;
 import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
@@ -53,19 +52,11 @@ import picocli.CommandLine.Option;
         description = "Start two nodes (A with the embedded broker, B with its own projection on A's Kafka), run a simulated "
                 + "world server on each for a few seconds on one world, and show what each sees of the other's changes. "
                 + "Uses a fresh temp data dir and a free broker port unless --data.dir / --kafka.* options say otherwise.")
-final class DemoCommand extends ConfiguredCommand {
+final class DemoCommand extends StoreCommand {
     static final String APP = "my-rpg-app";
 
     @Option(names = "--seconds", paramLabel = "N", defaultValue = "5", description = "How long the servers run. Default: ${DEFAULT-VALUE}.")
     int seconds;
-
-    @Option(names = "--verbose", description = "Show worldstore's INFO log lines.")
-    boolean verbose;
-
-    @Override
-    List<ConfigKey> keys() {
-        return WorldStoreConfig.KEYS;
-    }
 
     @Override
     public Integer call() throws Exception {

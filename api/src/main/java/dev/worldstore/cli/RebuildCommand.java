@@ -1,7 +1,6 @@
 package dev.worldstore.cli;
 
 import dev.worldstore.ConfigException;
-import dev.worldstore.ConfigKey;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.projector.internal.ProjectionTools;
 import java.io.IOException;
@@ -9,7 +8,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -30,7 +28,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Example: worldstore rebuild --target=/tmp/rebuilt --compare-with=/var/lib/worldstore "
                 + "--kafka.bootstrap.servers=kafka:9092",
                 "Exit codes: 0 rebuilt (and identical), 1 failed or the projections differ, 2 usage or configuration error."})
-final class RebuildCommand extends ConfiguredCommand {
+final class RebuildCommand extends StoreCommand {
 
     @Option(names = "--target", required = true, paramLabel = "DIR",
             description = "Where to build the projection: an empty or absent folder.")
@@ -41,14 +39,6 @@ final class RebuildCommand extends ConfiguredCommand {
                     + "projection folder, e.g. an earlier --target. Must not be in use: stop the node first (a projection "
                     + "compared while its node runs also differs by the events that arrived meanwhile).")
     Path compareWith;
-
-    @Option(names = "--verbose", description = "Show worldstore's INFO log lines.")
-    boolean verbose;
-
-    @Override
-    List<ConfigKey> keys() {
-        return WorldStoreConfig.KEYS;
-    }
 
     @Override
     public Integer call() {

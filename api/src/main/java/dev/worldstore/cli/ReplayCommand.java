@@ -2,7 +2,6 @@ package dev.worldstore.cli;
 
 import dev.worldstore.AsOf;
 import dev.worldstore.ConfigException;
-import dev.worldstore.ConfigKey;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.projector.internal.ProjectionTools;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +35,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Example: worldstore replay --world=arena --to=2026-11-24T14:02:00Z --out=arena.json --data.dir=/var/lib/worldstore",
                 "Exit codes: 0 written, 1 failed (Kafka unreachable, a value unreadable, the file not writable), 2 usage or "
                         + "configuration error."})
-final class ReplayCommand extends ConfiguredCommand {
+final class ReplayCommand extends StoreCommand {
 
     @Option(names = "--world", required = true, paramLabel = "WORLD", description = "The world to replay.")
     String world;
@@ -55,14 +53,6 @@ final class ReplayCommand extends ConfiguredCommand {
 
     @Option(names = "--no-snapshots", description = "Replay the world's partition from the start of the log, ignoring snapshots.")
     boolean noSnapshots;
-
-    @Option(names = "--verbose", description = "Show worldstore's INFO log lines.")
-    boolean verbose;
-
-    @Override
-    List<ConfigKey> keys() {
-        return WorldStoreConfig.KEYS;
-    }
 
     @Override
     public Integer call() throws IOException {

@@ -2,7 +2,6 @@ package dev.worldstore.cli;
 
 import dev.worldstore.AsOf;
 import dev.worldstore.ConfigException;
-import dev.worldstore.ConfigKey;
 import dev.worldstore.ProjectorState;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
@@ -13,7 +12,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,7 +35,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Example: worldstore restore --world=arena --to=2026-11-24T14:02:00Z --kafka.bootstrap.servers=kafka:9092",
                 "Exit codes: 0 restored, 1 failed or some keys were left as they are because they changed concurrently "
                         + "(run it again), 2 usage or configuration error."})
-final class RestoreCommand extends ConfiguredCommand {
+final class RestoreCommand extends StoreCommand {
     static final String ACTOR = "cli:restore";
 
     @Option(names = "--world", required = true, paramLabel = "WORLD", description = "The world to roll back.")
@@ -52,14 +50,6 @@ final class RestoreCommand extends ConfiguredCommand {
             description = "How long to wait for this command's node to catch up with the log before giving up. Default: "
                     + "${DEFAULT-VALUE}.")
     int catchUpTimeoutSeconds;
-
-    @Option(names = "--verbose", description = "Show worldstore's INFO log lines.")
-    boolean verbose;
-
-    @Override
-    List<ConfigKey> keys() {
-        return WorldStoreConfig.KEYS;
-    }
 
     @Override
     public Integer call() throws Exception {
