@@ -29,9 +29,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,7 +58,11 @@ import org.slf4j.LoggerFactory;
  * the projection's state and the events in log order, so all nodes reach the same state and the
  * same verdicts. Events that cannot be decoded are dead-lettered and skipped.
  *
- * <p>One thread owns the consumer. State moves forward only, by compare-and-set:
+ * <p>Two threads, a pipeline: the fetch thread owns the consumer, polls and decodes each record
+ * (header parsing and the payload check are most of a record's CPU), and hands each poll on
+ * through a small bounded queue; the apply thread applies polls in that order, writes each as one
+ * atomic batch and publishes progress and verdicts. While one poll is applied the next is fetched
+ * and decoded, so catch-up uses both cores. State moves forward only, by compare-and-set:
  * NEW → CATCHING_UP → LIVE → CLOSING → CLOSED, or to FAILED on an error it cannot skip.
  */
 final class Projector implements AutoCloseable {
@@ -62,6 +70,8 @@ final class Projector implements AutoCloseable {
     private static final byte[] TOMBSTONE = new byte[0];
     /** A plain factory for the well-formedness check: no duplicate-key tracking, no tree. */
     private static final com.fasterxml.jackson.core.JsonFactory WELL_FORMED = new com.fasterxml.jackson.core.JsonFactory();
+    /** Polls decoded ahead of the one being applied: enough to overlap, few enough to bound memory. */
+    private static final int HANDOFF_POLLS = 2;
 
     private final RocksProjection store;
     private final Upgraders upgraders;
@@ -76,6 +86,13 @@ final class Projector implements AutoCloseable {
     private final AtomicLongArray lag;
     private final Counter applied;
     private final Counter deadLettered;
+    /** The last high watermark the fetch thread saw per partition (-1 while unknown). */
+    private final AtomicLongArray highWatermarks;
+    /** Decoded polls from the fetch thread to the apply thread, in log order. */
+    private final BlockingQueue<Polled> handoff = new ArrayBlockingQueue<>(HANDOFF_POLLS);
+    /** Used by the one thread that polls. */
+    private final EventCodec.Decoder decoder = new EventCodec.Decoder();
+    private final Thread fetchThread;
     private final Thread thread;
     private final Snapshots snapshots;
     private volatile Throwable failure;
@@ -91,6 +108,10 @@ final class Projector implements AutoCloseable {
         this.appliedCount = new long[partitions];
         this.startEnd = new long[partitions];
         this.lag = new AtomicLongArray(partitions);
+        this.highWatermarks = new AtomicLongArray(partitions);
+        for (int p = 0; p < partitions; p++) {
+            highWatermarks.set(p, -1);
+        }
         this.applied = Counter.builder("worldstore.projector.applied").description("Change events applied to the projection")
                 .register(metrics);
         this.deadLettered = Counter.builder("worldstore.projector.deadlettered")
@@ -103,6 +124,8 @@ final class Projector implements AutoCloseable {
         this.consumer = LogReaders.open(config, bootstrapServers, "worldstore-projector",
                 config.getInt(WorldStoreConfig.PROJECTOR_POLL_MAX_RECORDS), true);
         this.snapshots = new Snapshots(config, java.time.Clock.systemUTC());
+        this.fetchThread = new Thread(this::fetch, "worldstore-projector-fetch");
+        this.fetchThread.setDaemon(true);
         this.thread = new Thread(this::run, "worldstore-projector");
         this.thread.setDaemon(true);
     }
@@ -161,6 +184,7 @@ final class Projector implements AutoCloseable {
         }
         checkLive();
         thread.start();
+        fetchThread.start();
     }
 
     /**
@@ -189,7 +213,7 @@ final class Projector implements AutoCloseable {
             while (targets.entrySet().stream().anyMatch(t -> progress.next(t.getKey()) < t.getValue())) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
-                    total += apply(records, targets);
+                    total += apply(decode(records), targets);
                     onApplied.accept(total);
                 }
             }
@@ -213,7 +237,8 @@ final class Projector implements AutoCloseable {
         }
     }
 
-    private void run() {
+    /** The fetch thread: polls, decodes and hands each poll to the apply thread; closes the consumer when done. */
+    private void fetch() {
         try {
             while (!stopped()) {
                 ConsumerRecords<byte[], byte[]> records;
@@ -225,59 +250,130 @@ final class Projector implements AutoCloseable {
                     LOG.warn("projector poll of topic {} failed, retrying: {}", topic, e.toString());
                     continue;
                 }
+                recordHighWatermarks();
                 if (!records.isEmpty()) {
-                    apply(records);
+                    Polled polled = decode(records);
+                    while (!handoff.offer(polled, 100, TimeUnit.MILLISECONDS)) {
+                        if (stopped()) {
+                            return;
+                        }
+                    }
                 }
-                updateLag();
-                checkLive();
-                snapshots.maybeTake(store);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Throwable t) {
-            failure = t;
-            LOG.error("projector of topic {} stopped by an error it cannot skip", topic, t);
-            state.set(ProjectorState.FAILED);
-            progress.signal();
+            fail(t);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
+    /** The apply thread: applies decoded polls in order, then publishes lag, liveness and snapshots. */
+    private void run() {
+        try {
+            while (!stopped()) {
+                Polled polled = handoff.poll(200, TimeUnit.MILLISECONDS);
+                if (polled != null) {
+                    apply(polled, null);
+                }
+                updateLag();
+                checkLive();
+                snapshots.maybeTake(store);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            fail(t);
+            consumer.wakeup();
+        }
+    }
+
+    private void fail(Throwable t) {
+        failure = t;
+        LOG.error("projector of topic {} stopped by an error it cannot skip", topic, t);
+        state.set(ProjectorState.FAILED);
+        progress.signal();
+    }
+
+    /** Fetch thread only: the consumer is not thread-safe. */
+    private void recordHighWatermarks() {
+        for (int p = 0; p < partitions; p++) {
+            TopicPartition tp = new TopicPartition(topic, p);
+            OptionalLong l = consumer.currentLag(tp);
+            if (l.isPresent()) {
+                highWatermarks.set(p, consumer.position(tp) + l.getAsLong());
+            }
+        }
+    }
+
     private void updateLag() {
         for (int p = 0; p < partitions; p++) {
-            OptionalLong l = consumer.currentLag(new TopicPartition(topic, p));
-            if (l.isPresent()) {
-                lag.set(p, l.getAsLong());
+            long hw = highWatermarks.get(p);
+            if (hw >= 0) {
+                lag.set(p, Math.max(0, hw - progress.next(p)));
             }
         }
     }
 
     // ---- applying ---------------------------------------------------------------------------
 
-    /** Applies one poll's records as one atomic write, then publishes progress and verdicts. */
-    void apply(ConsumerRecords<byte[], byte[]> records) {
-        apply(records, null);
+    /** One record of a poll, decoded: the event, or why it cannot be applied. */
+    private record Decoded(ConsumerRecord<byte[], byte[]> record, ChangeEvent event, String malformed) {
+    }
+
+    /** One poll's records, decoded, per partition in log order. */
+    private static final class Polled {
+        final Map<Integer, List<Decoded>> partitions = new LinkedHashMap<>();
+    }
+
+    /** Decodes on the thread that polled (the fetch thread, or a bounded catch-up's caller). */
+    private Polled decode(ConsumerRecords<byte[], byte[]> records) {
+        Polled polled = new Polled();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
+            List<Decoded> decoded = new ArrayList<>(rs.size());
+            for (ConsumerRecord<byte[], byte[]> r : rs) {
+                decoded.add(decodeOne(r));
+            }
+            polled.partitions.put(tp.partition(), decoded);
+        }
+        return polled;
+    }
+
+    private Decoded decodeOne(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            ChangeEvent e = decoder.decode(r.headers(), r.value(), r.timestamp());
+            if (e.payload() != null) {
+                checkWellFormed(e);
+            }
+            return new Decoded(r, e, null);
+        } catch (MalformedEventException ex) {
+            return new Decoded(r, null, ex.getMessage());
+        }
     }
 
     /**
-     * As {@link #apply(ConsumerRecords)}, applying in each partition only offsets below
-     * {@code limits.get(partition)} when limits are given (bounded replays stop exactly there).
+     * Applies one poll's records as one atomic write, then publishes progress and verdicts. With
+     * {@code limits}, applies in each partition only offsets below {@code limits.get(partition)}
+     * (bounded replays stop exactly there).
      */
-    private long apply(ConsumerRecords<byte[], byte[]> records, Map<Integer, Long> limits) {
+    private long apply(Polled polled, Map<Integer, Long> limits) {
         Batch b = new Batch();
         long count = 0;
         try (WriteBatch batch = new WriteBatch()) {
             b.batch = batch;
-            for (TopicPartition tp : records.partitions()) {
-                int p = tp.partition();
+            for (Map.Entry<Integer, List<Decoded>> partition : polled.partitions.entrySet()) {
+                int p = partition.getKey();
                 long next = progress.next(p);
                 long limit = limits == null ? Long.MAX_VALUE : limits.getOrDefault(p, 0L);
-                for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-                    if (r.offset() >= limit) {
+                for (Decoded d : partition.getValue()) {
+                    if (d.record().offset() >= limit) {
                         break;
                     }
-                    applyOne(r, b);
+                    applyOne(d, b);
                     appliedCount[p]++;
-                    next = r.offset() + 1;
+                    next = d.record().offset() + 1;
                     count++;
                 }
                 batch.put(store.handle(Cf.OFFSETS), RocksProjection.partitionKey(p), RocksProjection.offsetValue(next, appliedCount[p]));
@@ -346,16 +442,12 @@ final class Projector implements AutoCloseable {
         }
     }
 
-    private void applyOne(ConsumerRecord<byte[], byte[]> r, Batch b) throws RocksDBException {
+    private void applyOne(Decoded d, Batch b) throws RocksDBException {
+        ConsumerRecord<byte[], byte[]> r = d.record();
         b.position = new LogPosition(r.partition(), r.offset());
-        ChangeEvent e;
-        try {
-            e = EventCodec.decode(r.headers(), r.value(), r.timestamp());
-            if (e.payload() != null) {
-                checkWellFormed(e);
-            }
-        } catch (MalformedEventException ex) {
-            deadLetter(r, b, ex.getMessage());
+        ChangeEvent e = d.event();
+        if (e == null) {
+            deadLetter(r, b, d.malformed());
             return;
         }
         long version = r.offset();
@@ -526,7 +618,10 @@ final class Projector implements AutoCloseable {
         }
     }
 
-    /** Stops the thread (waking a blocked poll) and waits for it; the consumer is closed by the thread. Idempotent. */
+    /**
+     * Stops both threads (waking a blocked poll) and waits for them; the fetch thread closes the
+     * consumer. Idempotent.
+     */
     @Override
     public void close() {
         ProjectorState s = state.get();
@@ -537,10 +632,12 @@ final class Projector implements AutoCloseable {
             }
             s = state.get();
         }
-        if (thread.isAlive()) {
+        if (fetchThread.isAlive() || thread.isAlive()) {
             consumer.wakeup();
             try {
+                // the apply thread first: it finishes the poll in hand; then the fetch thread, which closes the consumer
                 thread.join(30_000);
+                fetchThread.join(30_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
