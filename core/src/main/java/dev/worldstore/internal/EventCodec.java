@@ -6,6 +6,7 @@ import dev.worldstore.Op;
 import dev.worldstore.Table;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -126,7 +127,40 @@ public final class EventCodec {
      * @throws MalformedEventException naming what is missing or wrong
      */
     public static ChangeEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
-        Fields f = new Fields(headers);
+        return new Decoder().decode(headers, value, recordTimestamp);
+    }
+
+    /**
+     * A decoder for one thread reading many records: header values that repeat from one record to
+     * the next (table, world, op, condition, origin, ...) are compared as bytes and their text is
+     * reused instead of decoded again. Not thread-safe.
+     */
+    public static final class Decoder {
+        private final byte[][] lastBytes = new byte[Slot.values().length][];
+        private final String[] lastText = new String[Slot.values().length];
+
+        /** As {@link EventCodec#decode}. */
+        public ChangeEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
+            return EventCodec.decode(new Fields(headers, this), value, recordTimestamp);
+        }
+
+        String text(Slot slot, byte[] bytes) {
+            int i = slot.ordinal();
+            byte[] last = lastBytes[i];
+            if (last != null && Arrays.equals(last, bytes)) {
+                return lastText[i];
+            }
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            lastBytes[i] = bytes;
+            lastText[i] = text;
+            return text;
+        }
+    }
+
+    /** Headers whose values usually repeat between consecutive records. */
+    private enum Slot { TABLE, WORLD, APP, OP, COND, FMT, ORIGIN, ACTOR }
+
+    private static ChangeEvent decode(Fields f, byte[] value, long recordTimestamp) throws MalformedEventException {
         String id = f.required(H_ID, f.id);
         Table table;
         Op op;
@@ -176,31 +210,35 @@ public final class EventCodec {
         String actor;
         String ts;
 
-        Fields(Headers headers) {
+        Fields(Headers headers, Decoder d) {
             for (Header h : headers) {
                 String name = h.key();
-                if (name.length() < 4 || !name.startsWith("ws.") || h.value() == null) {
+                byte[] v = h.value();
+                if (name.length() < 4 || !name.startsWith("ws.") || v == null) {
                     continue;
                 }
-                String v = new String(h.value(), StandardCharsets.UTF_8);
                 switch (name) {
-                    case H_ID -> id = v;
-                    case H_TABLE -> table = v;
-                    case H_WORLD -> world = v;
-                    case H_KEY -> key = v;
-                    case H_APP -> app = v;
-                    case H_PLAYER -> player = v;
-                    case H_OP -> op = v;
-                    case H_COND -> cond = v;
-                    case H_FMT -> fmt = v;
-                    case H_ORIGIN -> origin = v;
-                    case H_ACTOR -> actor = v;
-                    case H_TS -> ts = v;
+                    case H_ID -> id = utf8(v);
+                    case H_TABLE -> table = d.text(Slot.TABLE, v);
+                    case H_WORLD -> world = d.text(Slot.WORLD, v);
+                    case H_KEY -> key = utf8(v);
+                    case H_APP -> app = d.text(Slot.APP, v);
+                    case H_PLAYER -> player = utf8(v);
+                    case H_OP -> op = d.text(Slot.OP, v);
+                    case H_COND -> cond = d.text(Slot.COND, v);
+                    case H_FMT -> fmt = d.text(Slot.FMT, v);
+                    case H_ORIGIN -> origin = d.text(Slot.ORIGIN, v);
+                    case H_ACTOR -> actor = d.text(Slot.ACTOR, v);
+                    case H_TS -> ts = utf8(v);
                     default -> {
                         // another tool's header: ignored
                     }
                 }
             }
+        }
+
+        private static String utf8(byte[] v) {
+            return new String(v, StandardCharsets.UTF_8);
         }
 
         String required(String name, String value) throws MalformedEventException {
