@@ -95,12 +95,13 @@ final class Compare {
                     catchUp(Row.KS_DEFAULT, streams.materialise(KsSettings.DEFAULT)),
                     catchUp(Row.KS_RESTORE, streams.restore(KsSettings.DEFAULT)),
                     catchUp(Row.KS_TUNED, streams.materialise(KsSettings.TUNED)));
-            streams.stop(KsSettings.DEFAULT);
 
             RawRocks rocks = closer.add(new RawRocks(dir.resolve("rocksdb"), workload));
             try (Writer puts = rocks.batchWriter()) {
                 alternate("bare RocksDB puts", one(Row.RAW_ROCKS_PUT, new Lane(puts), Budget.ops(options.records())));
             }
+            attempt("Kafka Streams, restart of the tuned application for queries",
+                    () -> streams.resume(KsSettings.TUNED, System.nanoTime() + AWAIT_NANOS));
             alternate("loads", load(Row.RAW_ROCKS_GET, rocks.gets(), Options.LOAD_THREADS),
                     load(Row.WS_LOAD, node.localLoads(), Options.LOAD_THREADS),
                     load(Row.KS_QUERY, streams.queries(KsSettings.TUNED), Options.LOAD_THREADS),

@@ -40,8 +40,12 @@ final class KafkaStreamsPeer implements AutoCloseable {
     private final Broker broker;
     private final String topic;
     private final Path stateDir;
-    /** The last materialised (measured) application of each settings, kept for restores and queries. */
-    private final Map<KsSettings, App> live = new EnumMap<>(KsSettings.class);
+    /**
+     * The last application of each settings, kept for restores and queries. Applications are closed
+     * (keeping their local state) as soon as they are measured: a live one would go on flushing its
+     * cache and writing its changelog while the next contender is measured.
+     */
+    private final Map<KsSettings, App> last = new EnumMap<>(KsSettings.class);
 
     KafkaStreamsPeer(Broker broker, String topic, Path stateDir) {
         this.broker = broker;
@@ -79,8 +83,8 @@ final class KafkaStreamsPeer implements AutoCloseable {
 
     /**
      * Materialises the whole topic with {@code settings}: each run is a new application (new id,
-     * empty state); done when its threads processed every record of the topic. The last run stays
-     * up for {@link #restore} and {@link #queries}.
+     * empty state); done when its threads processed every record of the topic. Then it is closed
+     * (not timed), its state kept for {@link #restore} and {@link #resume}.
      */
     CatchUp materialise(KsSettings settings) {
         return deadline -> {
@@ -94,7 +98,9 @@ final class KafkaStreamsPeer implements AutoCloseable {
                 failIfDead(app.streams);
                 LockSupport.parkNanos(1_000_000);
             }
-            return Sample.of(Math.min(processed, records), System.nanoTime() - start);
+            Sample sample = Sample.of(Math.min(processed, records), System.nanoTime() - start);
+            app.close(false);
+            return sample;
         };
     }
 
@@ -105,7 +111,7 @@ final class KafkaStreamsPeer implements AutoCloseable {
      */
     CatchUp restore(KsSettings settings) {
         return deadline -> {
-            App old = live.get(settings);
+            App old = last.get(settings);
             if (old == null) {
                 throw new IllegalStateException("materialise " + settings + " before restoring it");
             }
@@ -120,20 +126,45 @@ final class KafkaStreamsPeer implements AutoCloseable {
             Restores restores = new Restores();
             long start = System.nanoTime();
             App app = start(old.id(), settings, restores);
-            live.put(settings, app);
+            last.put(settings, app);
             while (System.nanoTime() < deadline
                     && !(app.streams.state() == KafkaStreams.State.RUNNING && restores.ended.containsAll(toRestore))) {
                 failIfDead(app.streams);
                 LockSupport.parkNanos(1_000_000);
             }
-            return Sample.of(restores.restored.get(), System.nanoTime() - start);
+            Sample sample = Sample.of(restores.restored.get(), System.nanoTime() - start);
+            app.close(false);
+            return sample;
         };
     }
 
-    /** Interactive-query gets on the live {@code settings} application's store. */
+    /**
+     * Starts the last {@code settings} application again from its local state and waits until it
+     * is RUNNING, for {@link #queries}.
+     *
+     * @throws IllegalStateException if it was never materialised or is not running by the deadline
+     */
+    void resume(KsSettings settings, long deadlineNanos) {
+        App old = last.get(settings);
+        if (old == null) {
+            throw new IllegalStateException("materialise " + settings + " before querying it");
+        }
+        old.close(false);
+        App app = start(old.id(), settings, null);
+        last.put(settings, app);
+        while (app.streams.state() != KafkaStreams.State.RUNNING) {
+            failIfDead(app.streams);
+            if (System.nanoTime() > deadlineNanos) {
+                throw new IllegalStateException("Kafka Streams application " + old.id() + " is not running: " + app.streams.state());
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /** Interactive-query gets on the {@code settings} application's store; {@link #resume} it first. */
     Reader.Source queries(KsSettings settings) {
         return () -> {
-            ReadOnlyKeyValueStore<String, byte[]> store = live.get(settings).streams
+            ReadOnlyKeyValueStore<String, byte[]> store = last.get(settings).streams
                     .store(StoreQueryParameters.fromNameAndType(STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
             return key -> {
                 if (store.get(Workload.compositeKey(key)) == null) {
@@ -143,16 +174,8 @@ final class KafkaStreamsPeer implements AutoCloseable {
         };
     }
 
-    /** Stops the live {@code settings} application (keeping its local state). */
-    void stop(KsSettings settings) {
-        App app = live.remove(settings);
-        if (app != null) {
-            app.close(false);
-        }
-    }
-
     private void replace(KsSettings settings, App app) {
-        App previous = live.put(settings, app);
+        App previous = last.put(settings, app);
         if (previous != null) {
             previous.close(true);
         }
@@ -218,7 +241,7 @@ final class KafkaStreamsPeer implements AutoCloseable {
 
     @Override
     public void close() {
-        live.values().forEach(a -> a.close(false));
-        live.clear();
+        last.values().forEach(a -> a.close(false));
+        last.clear();
     }
 }
