@@ -1,5 +1,6 @@
 package dev.worldstore.bench;
 
+import dev.worldstore.cli.Latency;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ public final class CompareMain implements Callable<Integer> {
             run.run();
             List<String> facts = new ArrayList<>(List.of(
                     "command: `" + Machine.command(spec.commandLine().getParseResult().originalArgs()) + "`",
-                    "date: " + date + ", run took " + Latency.duration(System.nanoTime() - start),
+                    "date: " + date + ", run took " + Latency.format(System.nanoTime() - start),
                     "machine: " + Machine.describe(dir),
                     "workload: " + Latency.count(options.records()) + " saves per throughput run, " + Latency.count(options.payloadBytes())
                             + "-byte JSON player states over " + Latency.count(options.keys()) + " keys (" + Options.WORLDS + " worlds); "

@@ -1,5 +1,6 @@
 package dev.worldstore.bench;
 
+import dev.worldstore.cli.Latency;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,5 +1,6 @@
 package dev.worldstore.bench;
 
+import dev.worldstore.cli.Latency;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 

@@ -1,5 +1,6 @@
 package dev.worldstore.bench;
 
+import dev.worldstore.cli.Latency;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +59,7 @@ final class Report {
             cells.add(Latency.count(v.ops()));
             cells.add(Latency.count(Math.round(v.opsPerSecond())));
             for (double p : new double[] {50, 99, 99.9}) {
-                cells.add(row.latency ? Latency.duration(v.percentile(p)) : "-");
+                cells.add(row.latency ? Latency.format(v.percentile(p)) : "-");
             }
             cells.add(ratios(row, false));
             cells.add(ratios(row, true));

@@ -1,5 +1,6 @@
 package dev.worldstore.bench;
 
+import dev.worldstore.cli.Latency;
 import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
 import java.util.function.BiConsumer;
