@@ -9,6 +9,12 @@ public enum ErrorCode {
     INVALID_ID(false),
     /** A value's shape breaks a rule (e.g. position is not three numbers). */
     INVALID_SHAPE(false),
+    /**
+     * A value given as JSON text is not one well-formed JSON value (syntax error, trailing
+     * content, duplicate key, nesting deeper than 200, no value at all); the message names the
+     * line and column.
+     */
+    INVALID_JSON(false),
     /** A value is larger than {@code value.max.bytes}. */
     VALUE_TOO_LARGE(false),
     /** Any other bad argument (a malformed log position, a negative limit, ...). */

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Status of each store error code:
  * <pre>
  * INVALID_ID, INVALID_ARGUMENT        400  the request names something malformed
+ * INVALID_JSON                        400  the body is not one well-formed JSON value
  * INVALID_SHAPE                       422  well-formed JSON whose content breaks a rule
  * VALUE_TOO_LARGE                     413
  * VERSION_CONFLICT, ALREADY_EXISTS    412  when the request carried If-Match / If-None-Match,
@@ -44,8 +45,8 @@ final class Problems {
     static final String PROBLEM_JSON = "application/problem+json";
     static final String TYPE_PREFIX = "urn:worldstore:problem:";
 
-    // HTTP-layer codes (the store's codes are ErrorCode names)
-    static final String INVALID_JSON = "INVALID_JSON";
+    // HTTP-layer codes (the store's codes are ErrorCode names; INVALID_JSON is both)
+    static final String INVALID_JSON = ErrorCode.INVALID_JSON.name();
     static final String INVALID_ARGUMENT = ErrorCode.INVALID_ARGUMENT.name();
     static final String UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE";
     static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
@@ -63,6 +64,7 @@ final class Problems {
     static {
         TITLES.put(ErrorCode.INVALID_ID.name(), "Invalid id");
         TITLES.put(ErrorCode.INVALID_SHAPE.name(), "Value breaks a rule");
+        TITLES.put(ErrorCode.INVALID_JSON.name(), "Malformed JSON");
         TITLES.put(ErrorCode.VALUE_TOO_LARGE.name(), "Value too large");
         TITLES.put(ErrorCode.INVALID_ARGUMENT.name(), "Invalid argument");
         TITLES.put(ErrorCode.VERSION_CONFLICT.name(), "Version conflict");
@@ -74,7 +76,6 @@ final class Problems {
         TITLES.put(ErrorCode.INVALID_CONFIG.name(), "Invalid configuration");
         TITLES.put(ErrorCode.PROJECTION_TIMEOUT.name(), "Projection behind");
         TITLES.put(ErrorCode.LOG_UNAVAILABLE.name(), "Change log unavailable");
-        TITLES.put(INVALID_JSON, "Malformed JSON");
         TITLES.put(UNSUPPORTED_MEDIA_TYPE, "Unsupported media type");
         TITLES.put(BODY_TOO_LARGE, "Request body too large");
         TITLES.put(NOT_FOUND, "No such route");
@@ -93,7 +94,7 @@ final class Problems {
     /** The one mapping of store error codes to HTTP statuses (see the class comment). */
     static int status(ErrorCode code, boolean preconditionSent) {
         return switch (code) {
-            case INVALID_ID, INVALID_ARGUMENT -> 400;
+            case INVALID_ID, INVALID_JSON, INVALID_ARGUMENT -> 400;
             case INVALID_SHAPE -> 422;
             case VALUE_TOO_LARGE -> 413;
             case VERSION_CONFLICT, ALREADY_EXISTS -> preconditionSent ? 412 : 409;

@@ -21,6 +21,7 @@ class ProblemsTest {
     @Test
     void everyStoreCodeHasOneStatus() {
         Map<ErrorCode, Integer> expected = Map.ofEntries(Map.entry(ErrorCode.INVALID_ID, 400), Map.entry(ErrorCode.INVALID_SHAPE, 422),
+                Map.entry(ErrorCode.INVALID_JSON, 400),
                 Map.entry(ErrorCode.VALUE_TOO_LARGE, 413), Map.entry(ErrorCode.INVALID_ARGUMENT, 400),
                 Map.entry(ErrorCode.VERSION_CONFLICT, 412), Map.entry(ErrorCode.ALREADY_EXISTS, 412),
                 Map.entry(ErrorCode.USERNAME_TAKEN, 409), Map.entry(ErrorCode.CORRUPT_DATA, 500),

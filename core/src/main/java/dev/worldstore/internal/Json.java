@@ -1,5 +1,6 @@
 package dev.worldstore.internal;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -8,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.ValidationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -44,6 +47,45 @@ public final class Json {
 
     public static JsonNode parse(String text) throws IOException {
         return MAPPER.readTree(text);
+    }
+
+    /**
+     * Parses bytes that must hold exactly one JSON value (UTF-8, or UTF-16/32 as Jackson detects).
+     *
+     * @return the value, never null
+     * @throws ValidationException {@link ErrorCode#INVALID_JSON} on field {@code value}, naming the
+     *     problem and, where known, its line and column; also when the bytes hold no value
+     */
+    public static JsonNode parseValue(byte[] bytes) {
+        try {
+            JsonNode node = MAPPER.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw invalidJson("holds no JSON value");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw malformed(e, null);
+        } catch (IOException e) {
+            throw invalidJson("could not be read: " + e.getMessage());
+        }
+    }
+
+    static ValidationException invalidJson(String rule) {
+        return new ValidationException(ErrorCode.INVALID_JSON, "value", rule);
+    }
+
+    /**
+     * Jackson's complaint as {@link ErrorCode#INVALID_JSON}, at the exception's location or, when it
+     * has none (a nesting limit), at {@code fallback} (may be null).
+     */
+    static ValidationException malformed(JsonProcessingException e, JsonLocation fallback) {
+        return invalidJson("malformed JSON" + where(e.getLocation() != null ? e.getLocation() : fallback) + ": "
+                + e.getOriginalMessage());
+    }
+
+    /** {@code " at line L, column C"}, or empty when {@code at} is null or unknown. */
+    static String where(JsonLocation at) {
+        return at == null || at.getLineNr() < 1 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
     }
 
     /** Parses JSON the caller knows is well-formed (test data, constants). */

@@ -1,14 +1,25 @@
 package dev.worldstore.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.Change;
 import dev.worldstore.ErrorCode;
 import dev.worldstore.Key;
 import dev.worldstore.Op;
 import dev.worldstore.Scan;
 import dev.worldstore.ValidationException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.text.Normalizer;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +42,15 @@ public final class Validator {
             + " letters, digits, _ - . or inner spaces";
 
     private static final Pattern USERNAME = Pattern.compile("[\\p{L}\\p{N}_.-](?:[\\p{L}\\p{N}_. -]{0,62}[\\p{L}\\p{N}_.-])?");
+
+    /** The top-level fields the value rules read, per table (see {@link #fieldsRead}). */
+    private static final Set<String> VECTORS = Set.of("position", "rotation", "quaternion", "scale");
+    private static final Set<String> WORLD_STATE_FIELDS = Set.of("position", "rotation", "quaternion", "scale", "metadata");
+    private static final Set<String> ENTITY_FIELDS = Set.of("position", "rotation", "quaternion", "scale", "id", "components",
+            "metadata");
+
+    /** Reads subtrees in the middle of a stream: the mapper's own trailing-token check would end the scan. */
+    private static final ObjectReader SUBTREE = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final int maxValueBytes;
 
@@ -125,18 +145,58 @@ public final class Validator {
     // ---- values ------------------------------------------------------------------------------
 
     /**
-     * Checks a whole change and returns its payload serialized (or {@code null} for a delete).
+     * Checks a whole change and returns the bytes to append: {@code null} for a delete; for a
+     * change built from a tree, the tree serialised; for a change built from JSON text
+     * ({@link Change#payloadJson()}), the caller's bytes themselves (the same array; a copy only
+     * when a UTF-8 byte order mark is dropped or UTF-16/32 text is re-encoded as UTF-8).
+     *
+     * <p>JSON text is read in one streaming pass: it must be exactly one well-formed value
+     * without duplicate keys or nesting deeper than {@link Json#MAX_NESTING_DEPTH}, else
+     * {@link ErrorCode#INVALID_JSON} (reported before the key is checked, as a server parsing the
+     * text first would). Only the top-level fields the rules look at are built as trees; the rules,
+     * their codes and messages are those of the tree form.
      *
      * @throws ValidationException naming the field and the rule
      */
     public byte[] check(Change change) {
+        byte[] json = change.payloadJson();
+        if (json != null) {
+            return checkJson(change, json);
+        }
         checkKey(change.key());
         if (change.op() == Op.DELETE) {
             return null;
         }
         JsonNode payload = change.payload();
-        boolean patch = change.op() == Op.MERGE;
+        checkValue(change.key(), change.op() == Op.MERGE, payload);
+        return checkSize(Json.bytes(payload));
+    }
+
+    private byte[] checkJson(Change change, byte[] json) {
         Key key = change.key();
+        boolean patch = change.op() == Op.MERGE;
+        if (!utf8(json)) {
+            JsonNode tree = Json.parseValue(json);
+            checkKey(key);
+            checkValue(key, patch, tree);
+            return checkSize(Json.bytes(tree));
+        }
+        JsonNode sparse = scan(json, fieldsRead(key));
+        checkKey(key);
+        checkValue(key, patch, sparse);
+        return checkSize(hasUtf8Bom(json) ? Arrays.copyOfRange(json, 3, json.length) : json);
+    }
+
+    private byte[] checkSize(byte[] bytes) {
+        if (bytes.length > maxValueBytes) {
+            throw new ValidationException(ErrorCode.VALUE_TOO_LARGE, "value",
+                    "must be at most " + maxValueBytes + " bytes of JSON (value.max.bytes), was " + bytes.length);
+        }
+        return bytes;
+    }
+
+    /** The shape rules of a PUT value or MERGE patch; they read only the fields {@link #fieldsRead} names. */
+    private static void checkValue(Key key, boolean patch, JsonNode payload) {
         if (key instanceof Key.Player) {
             if (patch) {
                 throw new ValidationException(ErrorCode.INVALID_SHAPE, "op", "players are registered, not patched");
@@ -158,12 +218,86 @@ public final class Validator {
         } else if (payload.isNull() || payload.isMissingNode()) {
             throw new ValidationException(ErrorCode.INVALID_SHAPE, "value", "must not be null (delete the key instead)");
         }
-        byte[] bytes = Json.bytes(payload);
-        if (bytes.length > maxValueBytes) {
-            throw new ValidationException(ErrorCode.VALUE_TOO_LARGE, "value",
-                    "must be at most " + maxValueBytes + " bytes of JSON (value.max.bytes), was " + bytes.length);
+    }
+
+    /** The top-level fields {@link #checkValue} reads for values at {@code key}. */
+    private static Set<String> fieldsRead(Key key) {
+        if (key instanceof Key.Entity) {
+            return ENTITY_FIELDS;
         }
-        return bytes;
+        if (key instanceof Key.WorldState) {
+            return WORLD_STATE_FIELDS;
+        }
+        return key instanceof Key.PlayerState ? VECTORS : Set.of();
+    }
+
+    /**
+     * Reads UTF-8 JSON once, checking that it is exactly one well-formed value, and returns a
+     * stand-in the shape rules can read: for an object, an object holding only the top-level
+     * {@code fields} present; for an array, an empty array; for a scalar, the scalar.
+     */
+    private static JsonNode scan(byte[] json, Set<String> fields) {
+        JsonParser p = parser(json);
+        try (p) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw Json.invalidJson("holds no JSON value");
+            }
+            JsonNode sparse;
+            if (t == JsonToken.START_OBJECT) {
+                ObjectNode o = Json.object();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    if (fields.contains(name)) {
+                        o.set(name, SUBTREE.readTree(p));
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                sparse = o;
+            } else if (t == JsonToken.START_ARRAY) {
+                p.skipChildren();
+                sparse = Json.MAPPER.createArrayNode();
+            } else {
+                JsonNode scalar = SUBTREE.readTree(p);
+                sparse = scalar == null ? NullNode.getInstance() : scalar;
+            }
+            if (p.nextToken() != null) {
+                throw Json.invalidJson("malformed JSON" + Json.where(p.currentTokenLocation())
+                        + ": trailing content after the JSON value");
+            }
+            return sparse;
+        } catch (JsonProcessingException e) {
+            throw Json.malformed(e, p.currentLocation());
+        } catch (IOException e) {
+            throw Json.invalidJson("could not be read: " + e.getMessage());
+        }
+    }
+
+    private static JsonParser parser(byte[] json) {
+        try {
+            return Json.MAPPER.getFactory().createParser(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a parser over a byte array cannot fail to open", e);
+        }
+    }
+
+    /**
+     * False for UTF-16/32 text (a byte order mark, or a zero byte among the first two, which UTF-8
+     * JSON never has); such text is re-encoded rather than stored as sent.
+     */
+    private static boolean utf8(byte[] b) {
+        if (b.length < 2) {
+            return true;
+        }
+        int b0 = b[0] & 0xFF;
+        int b1 = b[1] & 0xFF;
+        return b0 != 0 && b1 != 0 && !(b0 == 0xFE && b1 == 0xFF) && !(b0 == 0xFF && b1 == 0xFE);
+    }
+
+    private static boolean hasUtf8Bom(byte[] b) {
+        return b.length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF;
     }
 
     private static void requireObject(String field, JsonNode node) {

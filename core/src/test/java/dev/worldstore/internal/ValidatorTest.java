@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,9 +17,13 @@ import dev.worldstore.ErrorCode;
 import dev.worldstore.Key;
 import dev.worldstore.Scan;
 import dev.worldstore.ValidationException;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ValidatorTest {
@@ -401,6 +406,250 @@ class ValidatorTest {
         byte[] bytes = accepted(Change.put(PLAYER_STATE, value));
 
         assertEquals("{\"health\":1.50}", new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    // ---- values given as JSON text ---------------------------------------------------------
+
+    private static final Key.Player PLAYER = new Key.Player("p1");
+
+    private static Change change(Key key, boolean patch, String text, boolean asText) {
+        if (asText) {
+            return patch ? Change.mergeJson(key, text) : Change.putJson(key, text);
+        }
+        return patch ? Change.merge(key, json(text)) : Change.put(key, json(text));
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                Arguments.of(PLAYER_STATE, false, "{\"position\":[1,2]}", "position"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":{\"x\":1,\"y\":2}}", "position"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":{\"x\":1,\"y\":\"1\",\"z\":3}}", "position.y"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":[1,\"1\",3]}", "position[1]"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":[1,2,null]}", "position[2]"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":{\"x\":true,\"y\":2,\"z\":3}}", "position.x"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":{\"x\":1,\"y\":2,\"z\":3,\"w\":4}}", "position"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":[1,2,3,4]}", "position"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":{\"x\":1,\"y\":2,\"q\":3}}", "position.z"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":[1,2,1e400]}", "position[2]"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":\"1,2,3\"}", "position"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":5}", "position"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":null}", "position"),
+                Arguments.of(PLAYER_STATE, false, "{\"rotation\":{\"x\":0,\"y\":0,\"z\":0}}", "rotation"),
+                Arguments.of(PLAYER_STATE, false, "{\"rotation\":[0,0,0]}", "rotation"),
+                Arguments.of(PLAYER_STATE, false, "{\"rotation\":{\"x\":0,\"y\":0,\"z\":0,\"v\":1}}", "rotation.w"),
+                Arguments.of(PLAYER_STATE, false, "{\"inventory\":[{\"position\":1}],\"skills\":{},\"position\":[1]}", "position"),
+                Arguments.of(PLAYER_STATE, false, "42", "value"),
+                Arguments.of(PLAYER_STATE, false, "[{\"position\":[1,2,3]}]", "value"),
+                Arguments.of(PLAYER_STATE, true, "{\"position\":{\"x\":1}}", "position"),
+                Arguments.of(ENTITY, false, "{\"quaternion\":[0,0,1]}", "quaternion"),
+                Arguments.of(ENTITY, false, "{\"quaternion\":[0,0,\"0\",1]}", "quaternion[2]"),
+                Arguments.of(ENTITY, false, "{\"scale\":[1,1]}", "scale"),
+                Arguments.of(ENTITY, false, "{\"id\":\"e2\"}", "id"),
+                Arguments.of(ENTITY, false, "{\"id\":1}", "id"),
+                Arguments.of(ENTITY, false, "{\"id\":null}", "id"),
+                Arguments.of(ENTITY, true, "{\"id\":\"other\"}", "id"),
+                Arguments.of(ENTITY, false, "{\"metadata\":{\"type\":5}}", "metadata.type"),
+                Arguments.of(ENTITY, false, "{\"metadata\":{\"name\":[\"a\"]}}", "metadata.name"),
+                Arguments.of(ENTITY, false, "{\"metadata\":\"npc\"}", "metadata"),
+                Arguments.of(ENTITY, false, "{\"components\":[]}", "components"),
+                Arguments.of(ENTITY, false, "{\"components\":null}", "components"),
+                Arguments.of(ENTITY, false, "{\"metadata\":1,\"id\":\"e2\",\"position\":[1]}", "position"),
+                Arguments.of(WORLD, false, "{\"position\":[1,2]}", "position"),
+                Arguments.of(WORLD, false, "[1,2]", "value"),
+                Arguments.of(WORLD, false, "\"x\"", "value"),
+                Arguments.of(WORLD, false, "null", "value"),
+                Arguments.of(WORLD, false, "{\"metadata\":1}", "metadata"),
+                Arguments.of(PLAYER, false, "[]", "value"),
+                Arguments.of(PLAYER, true, "{\"username\":\"Bob\"}", "op"),
+                Arguments.of(APP, false, "null", "value"),
+                Arguments.of(APP, true, "null", "value"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badValues")
+    void textBreakingARuleIsRejectedExactlyLikeTheTree(Key key, boolean patch, String text, String field) {
+        ValidationException fromTree = rejected(ErrorCode.INVALID_SHAPE, field, () -> validator.check(change(key, patch, text, false)));
+
+        ValidationException fromText = rejected(ErrorCode.INVALID_SHAPE, field, () -> validator.check(change(key, patch, text, true)));
+
+        assertEquals(fromTree.getMessage(), fromText.getMessage());
+    }
+
+    static Stream<Arguments> goodValues() {
+        return Stream.of(
+                Arguments.of(PLAYER_STATE, false, "{\"position\":{\"x\":1,\"y\":2.5,\"z\":-3}}"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":[1,2.5,-3e2],\"rotation\":[0,0,0,1]}"),
+                Arguments.of(PLAYER_STATE, false, "{\"rotation\":{\"x\":0,\"y\":0,\"z\":0,\"w\":1}}"),
+                Arguments.of(PLAYER_STATE, true, "{\"position\":null,\"rotation\":null}"),
+                Arguments.of(PLAYER_STATE, true, "{\"position\":[4,5,6]}"),
+                Arguments.of(PLAYER_STATE, false, "{\"stats\":{\"position\":\"not checked below the top\"}}"),
+                Arguments.of(PLAYER_STATE, false, """
+                        {"position":{"x":120.5,"y":0,"z":-45.25},
+                         "rotation":{"x":0,"y":0.7071,"z":0,"w":0.7071},
+                         "health":87,"mana":40,
+                         "inventory":[{"item":"sword","qty":1},{"item":"potion","qty":5}],
+                         "skills":{"swordsmanship":12,"alchemy":3}}"""),
+                Arguments.of(ENTITY, false, "{\"id\":\"e1\",\"type\":\"app\",\"blueprint\":\"b1\",\"position\":[1,2,3],"
+                        + "\"quaternion\":[0,0,0,1],\"scale\":[1,1,1],\"mover\":null,\"uploader\":null,\"pinned\":false,\"state\":{}}"),
+                Arguments.of(ENTITY, false, "{\"components\":{\"health\":{\"hp\":3}}}"),
+                Arguments.of(ENTITY, false, "{\"metadata\":{\"type\":\"npc\",\"name\":\"Bob\",\"extra\":1}}"),
+                Arguments.of(ENTITY, true, "{\"metadata\":{\"type\":null}}"),
+                Arguments.of(ENTITY, true, "{\"metadata\":null,\"components\":null,\"id\":null}"),
+                Arguments.of(WORLD, false, "{\"metadata\":{\"title\":\"t\"},\"time\":3}"),
+                Arguments.of(PLAYER, false, "{\"username\":\"Alice\"}"),
+                Arguments.of(APP, false, "1"),
+                Arguments.of(APP, false, "\"text\""),
+                Arguments.of(APP, false, "true"),
+                Arguments.of(APP, false, "[1,{\"a\":null}]"),
+                Arguments.of(APP, false, "{\"a\":null}"),
+                Arguments.of(APP, false, "{}"),
+                Arguments.of(APP, false, "[]"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("goodValues")
+    void validTextIsAcceptedAndItsOwnBytesAreReturned(Key key, boolean patch, String text) {
+        byte[] sent = utf8(text);
+        Change change = patch ? Change.mergeJson(key, sent) : Change.putJson(key, sent);
+        accepted(change(key, patch, text, false));
+
+        byte[] bytes = accepted(change);
+
+        assertSame(sent, bytes);
+    }
+
+    @Test
+    void textIsStoredAsSentNotReformatted() {
+        String text = "{ \"health\" : 1.50,\n  \"big\": 1e2, \"position\": [ 1, 2, 3 ] }";
+
+        byte[] bytes = accepted(Change.putJson(PLAYER_STATE, text));
+
+        assertEquals(text, new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    private ValidationException rejectedText(byte[] text) {
+        return rejected(ErrorCode.INVALID_JSON, "value", () -> validator.check(Change.putJson(PLAYER_STATE, text)));
+    }
+
+    private ValidationException rejectedText(String text) {
+        return rejectedText(utf8(text));
+    }
+
+    @Test
+    void malformedTextIsInvalidJsonNamingLineAndColumn() {
+        ValidationException e = rejectedText("{\"health\": 100,\n \"mana\": }");
+
+        assertTrue(e.getMessage().contains("malformed JSON at line 2, column 10"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"hp\": 1", "{\"hp\" 1}", "{hp: 1}", "[1,]", "{\"a\":[1,2}", "tru", "\"open"})
+    void textThatIsNotJsonIsInvalidJson(String text) {
+        rejectedText(text);
+    }
+
+    @Test
+    void trailingContentIsInvalidJson() {
+        ValidationException e = rejectedText("{\"hp\": 1} {\"hp\": 2}");
+        assertTrue(e.getMessage().contains("trailing content"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 1, column 11"), e.getMessage());
+        rejectedText("{\"hp\": 1} trailing");
+        rejectedText("1 2");
+    }
+
+    @Test
+    void trailingWhitespaceIsFine() {
+        accepted(Change.putJson(PLAYER_STATE, " {\"hp\": 1} \n\t"));
+    }
+
+    @Test
+    void duplicateKeysAreInvalidJsonWhereverTheyAre() {
+        ValidationException top = rejectedText("{\"hp\": 1, \"hp\": 2}");
+        assertTrue(top.getMessage().contains("Duplicate field 'hp'"), top.getMessage());
+        rejectedText("{\"skills\": {\"a\": 1, \"a\": 2}}");
+        rejectedText("{\"position\": {\"x\": 1, \"x\": 2, \"z\": 3}}");
+        rejectedText("{\"position\": [1, 2, 3], \"position\": [1, 2, 3]}");
+    }
+
+    @Test
+    void nestingDeeperThanTheLimitIsInvalidJson() {
+        int depth = Json.MAX_NESTING_DEPTH + 1;
+        ValidationException e = rejectedText("[".repeat(depth) + "]".repeat(depth));
+        assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
+        rejectedText("{\"skills\":" + "[".repeat(depth) + "]".repeat(depth) + "}");
+        rejectedText("{\"position\":" + "[".repeat(depth) + "]".repeat(depth) + "}");
+        accepted(Change.putJson(APP, "[".repeat(Json.MAX_NESTING_DEPTH) + "]".repeat(Json.MAX_NESTING_DEPTH)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "\n\t "})
+    void emptyTextIsInvalidJson(String text) {
+        ValidationException e = rejectedText(text);
+        assertTrue(e.getMessage().contains("no JSON value"), e.getMessage());
+    }
+
+    @Test
+    void invalidUtf8IsInvalidJson() {
+        rejectedText(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'});
+        rejectedText(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xFF, '"', '}'});
+    }
+
+    @Test
+    void malformedTextIsReportedBeforeAnInvalidKey() {
+        rejected(ErrorCode.INVALID_JSON, "value", () -> validator.check(Change.putJson(new Key.Entity("w1", "e 1"), "{")));
+        rejected(ErrorCode.INVALID_ID, "entityId", () -> validator.check(Change.putJson(new Key.Entity("w1", "e 1"), "{}")));
+    }
+
+    @Test
+    void topLevelNullTextIsRejectedForAppData() {
+        rejected(ErrorCode.INVALID_SHAPE, "value", () -> validator.check(Change.putJson(APP, "null")));
+        rejected(ErrorCode.INVALID_SHAPE, "value", () -> validator.check(Change.putJson(APP, " null ")));
+    }
+
+    @Test
+    void textLargerThanMaxValueBytesIsRejectedLikeTheTree() {
+        Validator small = new Validator(1024);
+        String big = "\"" + "x".repeat(1023) + "\""; // 1025 bytes
+
+        ValidationException fromTree = rejected(ErrorCode.VALUE_TOO_LARGE, "value", () -> small.check(Change.put(APP, json(big))));
+        ValidationException fromText = rejected(ErrorCode.VALUE_TOO_LARGE, "value", () -> small.check(Change.putJson(APP, big)));
+
+        assertEquals(fromTree.getMessage(), fromText.getMessage());
+        rejected(ErrorCode.VALUE_TOO_LARGE, "value",
+                () -> small.check(Change.mergeJson(PLAYER_STATE, "{\"bio\":\"" + "x".repeat(2000) + "\"}")));
+    }
+
+    @Test
+    void textSizeCountsTheBytesAsSent() {
+        Validator small = new Validator(1024);
+        String exact = "\"" + "x".repeat(1022) + "\"";
+        String padded = " " + exact;
+
+        assertEquals(1024, small.check(Change.putJson(APP, exact)).length);
+        rejected(ErrorCode.VALUE_TOO_LARGE, "value", () -> small.check(Change.putJson(APP, padded)));
+    }
+
+    @Test
+    void utf8ByteOrderMarkIsDropped() {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, '{', '}'};
+
+        assertArrayEquals(utf8("{}"), accepted(Change.putJson(APP, bom)));
+    }
+
+    @Test
+    void utf16TextIsCheckedAndStoredAsUtf8() {
+        String text = "{\"name\":\"Jos\u00e9\",\"position\":[1,2,3]}";
+
+        byte[] bytes = accepted(Change.putJson(PLAYER_STATE, text.getBytes(StandardCharsets.UTF_16LE)));
+
+        assertEquals(json(text), json(new String(bytes, StandardCharsets.UTF_8)));
+        rejected(ErrorCode.INVALID_SHAPE, "position",
+                () -> validator.check(Change.putJson(PLAYER_STATE, "{\"position\":[1]}".getBytes(StandardCharsets.UTF_16BE))));
+        rejected(ErrorCode.INVALID_JSON, "value", () -> validator.check(Change.putJson(PLAYER_STATE, "{".getBytes(StandardCharsets.UTF_16))));
     }
 
     // ---- usernames ---------------------------------------------------------------------------
