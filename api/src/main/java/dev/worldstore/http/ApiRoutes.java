@@ -166,19 +166,23 @@ final class ApiRoutes {
     // ---- writes -------------------------------------------------------------------------------
 
     /**
-     * PUT, PATCH (merge patch) or DELETE of one key, under the request's condition. An entity's
-     * {@code id} field is filled from the path when the body leaves it out, so listed entities
-     * always name themselves.
+     * PUT, PATCH (merge patch) or DELETE of one key, under the request's condition. The body goes
+     * to the store as the bytes received (no tree, no re-serialisation); the store's validator
+     * checks its syntax and shape. An entity's {@code id} field is filled from the path when the
+     * body leaves it out, so listed entities always name themselves.
      */
     private void write(Context ctx, Key key, Op op) {
-        JsonNode payload = null;
-        if (op != Op.DELETE) {
-            payload = HttpSupport.readJson(ctx, maxBodyBytes, op == Op.PUT ? PUT_TYPES : PATCH_TYPES);
-            if (key instanceof Key.Entity k && payload instanceof ObjectNode o && !o.has("id")) {
-                o.put("id", k.entityId());
+        Change requested;
+        if (op == Op.DELETE) {
+            requested = Change.delete(key);
+        } else {
+            byte[] body = HttpSupport.readJsonBytes(ctx, maxBodyBytes, op == Op.PUT ? PUT_TYPES : PATCH_TYPES);
+            if (key instanceof Key.Entity k) {
+                body = HttpSupport.withId(body, k.entityId());
             }
+            requested = op == Op.PUT ? Change.putJson(key, body) : Change.mergeJson(key, body);
         }
-        Change change = new Change(key, op, payload, HttpSupport.condition(ctx), actor(ctx));
+        Change change = requested.withCondition(HttpSupport.condition(ctx)).withActor(actor(ctx));
         boolean precondition = HttpSupport.hasPrecondition(ctx);
         ctx.future(() -> store.writeAsync(change).handleAsync((saved, error) -> {
             if (error != null) {

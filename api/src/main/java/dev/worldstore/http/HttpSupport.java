@@ -1,8 +1,12 @@
 package dev.worldstore.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.AsOf;
 import dev.worldstore.Condition;
 import dev.worldstore.LogPosition;
@@ -114,17 +118,7 @@ final class HttpSupport {
      * while reading), then the syntax.
      */
     static JsonNode readJson(Context ctx, long maxBytes, List<String> accepted) {
-        String type = ctx.header("Content-Type");
-        String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (!accepted.contains(mediaType)) {
-            throw new ApiProblem(415, Problems.UNSUPPORTED_MEDIA_TYPE, "Content-Type",
-                    "the body must be sent as " + String.join(" or ", accepted) + (type == null ? ", Content-Type was missing"
-                            : ", was '" + type + "'"));
-        }
-        byte[] body = readBody(ctx, maxBytes);
-        if (body.length == 0) {
-            throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "the request body is empty; send a JSON value");
-        }
+        byte[] body = readJsonBytes(ctx, maxBytes, accepted);
         try {
             JsonNode node = Json.parse(body);
             if (node == null || node.isMissingNode()) {
@@ -137,6 +131,73 @@ final class HttpSupport {
             throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "malformed JSON" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "unreadable body: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads the body of a JSON request without parsing it: the media type and size checks of
+     * {@link #readJson}, and an empty body refused; the syntax is left to the store's validator,
+     * which reports it as {@code INVALID_JSON} too.
+     *
+     * @return the body, never empty
+     * @throws ApiProblem 415, 413, or 400 INVALID_JSON for an empty or unreadable body
+     */
+    static byte[] readJsonBytes(Context ctx, long maxBytes, List<String> accepted) {
+        String type = ctx.header("Content-Type");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!accepted.contains(mediaType)) {
+            throw new ApiProblem(415, Problems.UNSUPPORTED_MEDIA_TYPE, "Content-Type",
+                    "the body must be sent as " + String.join(" or ", accepted) + (type == null ? ", Content-Type was missing"
+                            : ", was '" + type + "'"));
+        }
+        byte[] body = readBody(ctx, maxBytes);
+        if (body.length == 0) {
+            throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "the request body is empty; send a JSON value");
+        }
+        return body;
+    }
+
+    /**
+     * The JSON {@code body} with {@code "id":"<id>"} added as its last member when it is an object
+     * without a top-level {@code id}; otherwise {@code body} itself. Reads top-level names only and
+     * stops at the first {@code id}. A body it cannot read is returned as it is, for the store's
+     * validator to report.
+     */
+    static byte[] withId(byte[] body, String id) {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return body;
+            }
+            boolean empty = true;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                if (p.currentName().equals("id")) {
+                    return body;
+                }
+                empty = false;
+                p.nextToken();
+                p.skipChildren();
+            }
+            long close = p.currentTokenLocation().getByteOffset();
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return body;
+            }
+            if (close < 0 || close >= body.length || body[(int) close] != '}') {
+                // not UTF-8 (Jackson read it as characters): fall back to the tree
+                ObjectNode o = (ObjectNode) Json.parse(body);
+                o.put("id", id);
+                return Json.bytes(o);
+            }
+            byte[] member = ((empty ? "" : ",") + "\"id\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(id)) + "\"")
+                    .getBytes(StandardCharsets.UTF_8);
+            int at = (int) close;
+            byte[] out = new byte[body.length + member.length];
+            System.arraycopy(body, 0, out, 0, at);
+            System.arraycopy(member, 0, out, at, member.length);
+            System.arraycopy(body, at, out, at + member.length, body.length - at);
+            return out;
+        } catch (IOException e) {
+            return body;
         }
     }
 

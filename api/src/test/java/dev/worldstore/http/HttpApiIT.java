@@ -83,6 +83,16 @@ class HttpApiIT {
     }
 
     @Test
+    void bodyIsStoredExactlyAsSent() {
+        String state = "{ \"health\" : 1.50,\n  \"big\": 1e2, \"position\": [ 1, 2, 3 ] }";
+        assertSaved(node.put("/v1/worlds/as-sent/players/p1/state", state));
+        assertEquals(state, node.get("/v1/worlds/as-sent/players/p1/state").body());
+
+        assertSaved(node.put("/v1/worlds/as-sent/entities/e1", " { } "));
+        assertEquals(" { \"id\":\"e1\"} ", node.get("/v1/worlds/as-sent/entities/e1").body());
+    }
+
+    @Test
     void entityArrayFormRoundTripsAndIdIsFilledIn() {
         String hyperfy = """
                 {"id":"tree-1","position":[1.5,0,-3],"quaternion":[0,0,0,1],"scale":[1,1,1],

@@ -47,6 +47,11 @@ class HttpErrorsIT {
         assertProblem(node.put(STATE, "{\"hp\": 1} trailing"), 400, "INVALID_JSON");
         assertProblem(node.put(STATE, ""), 400, "INVALID_JSON");
         assertProblem(node.put(STATE, "[".repeat(300) + "]".repeat(300)), 400, "INVALID_JSON");
+        assertProblem(node.put(STATE, " \n "), 400, "INVALID_JSON");
+        assertProblem(node.call("PATCH", STATE, "{\"a\":1,}"), 400, "INVALID_JSON");
+        assertProblem(node.put("/v1/worlds/err/entities/e1", "{\"a\": }"), 400, "INVALID_JSON");
+        assertProblem(node.put("/v1/worlds/err/entities/e$1", "{\"a\": }"), 400, "INVALID_JSON");
+        assertProblem(node.put("/v1/worlds/err/apps/a/data/k", "[1] [2]"), 400, "INVALID_JSON");
     }
 
     @Test

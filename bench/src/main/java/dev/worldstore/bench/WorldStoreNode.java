@@ -44,9 +44,12 @@ final class WorldStoreNode implements AutoCloseable {
         return new Key.PlayerState(Workload.worldId(key), Workload.playerId(key));
     }
 
-    /** Saves with {@link WorldStore#writeAsync}: completes once Kafka acknowledged the change. */
+    /**
+     * Saves with {@link WorldStore#writeAsync}: completes once Kafka acknowledged the change. Sends the
+     * variant's JSON bytes ({@link Change#putJson(Key, byte[])}), the same input the bare Kafka producer sends.
+     */
     Writer writer() {
-        return (key, variant) -> store.writeAsync(Change.put(key(key), workload.json(variant)));
+        return (key, variant) -> store.writeAsync(Change.putJson(key(key), workload.bytes(variant)));
     }
 
     /** In-process loads of the local projection, not waiting for anything ({@link ReadConsistency#LOCAL}). */
