@@ -69,6 +69,36 @@ class HistoryIT {
     }
 
     @Test
+    void largeHistoryValuesSurviveFlushAndReopen() {
+        // given values large enough for the history's blob files, on a node that is closed (flushing) and reopened
+        java.nio.file.Path dir = StoreFixture.newDataDir();
+        try (StoreFixture own = new StoreFixture()) {
+            WorldStore first = own.open(dir);
+            World w = first.world(TestKafka.uniqueName("w"));
+            List<JsonNode> sent = new ArrayList<>();
+            List<Saved> saves = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                JsonNode value = Json.object().put("round", i).put("notes", "x".repeat(2_000 + i));
+                sent.add(value);
+                saves.add(w.savePlayerState("big", value));
+            }
+            first.close();
+            // when
+            WorldStore again = own.open(dir);
+            HistoryPage page = again.history(new Key.PlayerState(w.id(), "big"), Long.MAX_VALUE, 10, true, ReadConsistency.OWN_WRITES);
+            // then every version reads back whole, newest first
+            List<JsonNode> expected = new ArrayList<>(sent);
+            java.util.Collections.reverse(expected);
+            List<Long> versions = new ArrayList<>(saves.stream().map(Saved::version).toList());
+            java.util.Collections.reverse(versions);
+            assertEquals(versions, page.items().stream().map(HistoryEntry::version).toList());
+            assertEquals(expected, page.items().stream().map(HistoryEntry::result).toList());
+            assertEquals(sent.get(2), again.readAsOf(new Key.PlayerState(w.id(), "big"), AsOf.position(saves.get(2).position()),
+                    ReadConsistency.OWN_WRITES).orElseThrow().value());
+        }
+    }
+
+    @Test
     void historyPagesWithoutGapsOrRepeats() {
         World w = store.world(TestKafka.uniqueName("w"));
         List<Long> versions = new ArrayList<>();
