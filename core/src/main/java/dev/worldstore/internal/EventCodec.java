@@ -82,11 +82,14 @@ public final class EventCodec {
             }
         }
         add(h, H_OP, e.op().wireName());
-        add(h, H_COND, conditionText(e.condition()));
-        add(h, H_FMT, Integer.toString(e.formatVersion()));
+        if (e.condition().isConditional()) {
+            add(h, H_COND, conditionText(e.condition()));
+        }
+        if (e.formatVersion() != 1) {
+            add(h, H_FMT, Integer.toString(e.formatVersion()));
+        }
         add(h, H_ORIGIN, e.origin());
         add(h, H_ACTOR, e.actor());
-        add(h, H_TS, Long.toString(e.timestampMs()));
         return h;
     }
 
@@ -183,7 +186,7 @@ public final class EventCodec {
         } catch (RuntimeException e) {
             throw new MalformedEventException("bad key: " + e.getMessage(), e);
         }
-        long fmt = number(H_FMT, f.fmt, FORMAT_VERSION);
+        long fmt = number(H_FMT, f.fmt, 1);
         if (fmt < 1 || fmt > Integer.MAX_VALUE) {
             throw new MalformedEventException("bad ws.fmt header: " + fmt + " (data-format versions start at 1)");
         }
@@ -217,19 +220,48 @@ public final class EventCodec {
                 if (name.length() < 4 || !name.startsWith("ws.") || v == null) {
                     continue;
                 }
-                switch (name) {
-                    case H_ID -> id = utf8(v);
-                    case H_TABLE -> table = d.text(Slot.TABLE, v);
-                    case H_WORLD -> world = d.text(Slot.WORLD, v);
-                    case H_KEY -> key = utf8(v);
-                    case H_APP -> app = d.text(Slot.APP, v);
-                    case H_PLAYER -> player = utf8(v);
-                    case H_OP -> op = d.text(Slot.OP, v);
-                    case H_COND -> cond = d.text(Slot.COND, v);
-                    case H_FMT -> fmt = d.text(Slot.FMT, v);
-                    case H_ORIGIN -> origin = d.text(Slot.ORIGIN, v);
-                    case H_ACTOR -> actor = d.text(Slot.ACTOR, v);
-                    case H_TS -> ts = utf8(v);
+                // Matched by length and letters: Kafka hands over a new String per header name, whose
+                // hash a switch would compute every time.
+                switch (name.length()) {
+                    case 5 -> {
+                        if (name.charAt(3) == 'i' && name.charAt(4) == 'd') {
+                            id = utf8(v);
+                        } else if (name.charAt(3) == 'o' && name.charAt(4) == 'p') {
+                            op = d.text(Slot.OP, v);
+                        } else if (name.charAt(3) == 't' && name.charAt(4) == 's') {
+                            ts = utf8(v);
+                        }
+                    }
+                    case 6 -> {
+                        if (name.equals(H_KEY)) {
+                            key = utf8(v);
+                        } else if (name.equals(H_APP)) {
+                            app = d.text(Slot.APP, v);
+                        } else if (name.equals(H_FMT)) {
+                            fmt = d.text(Slot.FMT, v);
+                        }
+                    }
+                    case 7 -> {
+                        if (name.equals(H_COND)) {
+                            cond = d.text(Slot.COND, v);
+                        }
+                    }
+                    case 8 -> {
+                        if (name.equals(H_TABLE)) {
+                            table = d.text(Slot.TABLE, v);
+                        } else if (name.equals(H_WORLD)) {
+                            world = d.text(Slot.WORLD, v);
+                        } else if (name.equals(H_ACTOR)) {
+                            actor = d.text(Slot.ACTOR, v);
+                        }
+                    }
+                    case 9 -> {
+                        if (name.equals(H_PLAYER)) {
+                            player = utf8(v);
+                        } else if (name.equals(H_ORIGIN)) {
+                            origin = d.text(Slot.ORIGIN, v);
+                        }
+                    }
                     default -> {
                         // another tool's header: ignored
                     }

@@ -102,7 +102,7 @@ class EventCodecTest {
         // given
         ChangeEvent sent = event(key, op, condition, actor);
         // when
-        ChangeEvent got = EventCodec.decode(headersOf(sent), sent.payload(), 5L);
+        ChangeEvent got = EventCodec.decode(headersOf(sent), sent.payload(), TS);
         // then
         assertEquals(sent.eventId(), got.eventId());
         assertEquals(key, got.key());
@@ -163,10 +163,43 @@ class EventCodecTest {
         assertEquals("a/b", text(h, "ws.key"));
         assertEquals("merge-patch", text(h, "ws.op"));
         assertEquals("version=7", text(h, "ws.cond"));
-        assertEquals("1", text(h, "ws.fmt"));
         assertEquals("node-a", text(h, "ws.origin"));
         assertEquals("bob", text(h, "ws.actor"));
-        assertEquals(Long.toString(TS), text(h, "ws.ts"));
+    }
+
+    @Test
+    void defaultsAreLeftOutOfTheHeaders() {
+        // given an unconditional event in format 1
+        RecordHeaders h = headersOf(event(new Key.Entity("w1", "e1"), Op.PUT, Condition.any(), null));
+        // then no condition, format or timestamp header: the event time is the record timestamp
+        assertNull(h.lastHeader("ws.cond"));
+        assertNull(h.lastHeader("ws.fmt"));
+        assertNull(h.lastHeader("ws.ts"));
+    }
+
+    @Test
+    void aFormatAboveOneIsWritten() throws Exception {
+        ChangeEvent e = new ChangeEvent("evt-2", new Key.Entity("w1", "e1"), Op.PUT, PAYLOAD, Condition.any(), 3, "node-a", null, TS);
+
+        assertEquals("3", text(headersOf(e), "ws.fmt"));
+        assertEquals(3, EventCodec.decode(headersOf(e), PAYLOAD, TS).formatVersion());
+    }
+
+    @Test
+    void recordsOfEarlierReleasesWithEveryHeaderDecodeTheSame() throws Exception {
+        // given a record as earlier releases wrote it: ws.cond=any, ws.fmt=1 and ws.ts
+        ChangeEvent sent = event(new Key.PlayerState("w1", "p1"), Op.PUT, Condition.any(), null);
+        RecordHeaders h = headersOf(sent);
+        h.add("ws.cond", "any".getBytes(StandardCharsets.UTF_8));
+        h.add("ws.fmt", "1".getBytes(StandardCharsets.UTF_8));
+        h.add("ws.ts", "123".getBytes(StandardCharsets.UTF_8));
+        // when its record timestamp differs
+        ChangeEvent got = EventCodec.decode(h, PAYLOAD, 999L);
+        // then the header's time wins and the rest is as written today
+        assertEquals(123L, got.timestampMs());
+        assertEquals(Condition.any(), got.condition());
+        assertEquals(1, got.formatVersion());
+        assertEquals(sent.key(), got.key());
     }
 
     @Test
@@ -189,8 +222,8 @@ class EventCodecTest {
     }
 
     @Test
-    void missingTimestampHeaderFallsBackToRecordTimestamp() throws Exception {
-        ChangeEvent got = EventCodec.decode(without(sample(), "ws.ts"), PAYLOAD, 777L);
+    void theEventTimeIsTheRecordTimestamp() throws Exception {
+        ChangeEvent got = EventCodec.decode(headersOf(sample()), PAYLOAD, 777L);
 
         assertEquals(777L, got.timestampMs());
     }
@@ -205,7 +238,7 @@ class EventCodecTest {
 
         ChangeEvent got = EventCodec.decode(h, PAYLOAD, TS);
 
-        assertEquals(EventCodec.FORMAT_VERSION, got.formatVersion());
+        assertEquals(1, got.formatVersion());
         assertEquals("unknown", got.origin());
         assertEquals(Condition.any(), got.condition());
         assertNull(got.actor());
