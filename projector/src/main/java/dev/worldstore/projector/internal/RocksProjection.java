@@ -106,16 +106,20 @@ final class RocksProjection implements AutoCloseable {
                 .setAtomicFlush(true);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (Cf cf : Cf.values()) {
+            BlockBasedTableConfig table = new BlockBasedTableConfig()
+                    .setBlockCache(cache)
+                    .setBlockSize(4 * 1024)
+                    .setCacheIndexAndFilterBlocks(true)
+                    .setPinL0FilterAndIndexBlocksInCache(true);
+            if (cf != Cf.HISTORY) {
+                // whole-key Bloom filters serve point gets; the history is only ever iterated
+                table.setFilterPolicy(new BloomFilter(10, false));
+            }
             ColumnFamilyOptions o = new ColumnFamilyOptions()
                     .setCompressionType(compression)
                     .setWriteBufferSize(32L * 1024 * 1024)
                     .setMaxWriteBufferNumber(3)
-                    .setTableFormatConfig(new BlockBasedTableConfig()
-                            .setBlockCache(cache)
-                            .setBlockSize(4 * 1024)
-                            .setFilterPolicy(new BloomFilter(10, false))
-                            .setCacheIndexAndFilterBlocks(true)
-                            .setPinL0FilterAndIndexBlocksInCache(true));
+                    .setTableFormatConfig(table);
             if (cf == Cf.HISTORY) {
                 // History grows by a copy of every value and is read rarely: its values go to blob
                 // files as memtables flush, and compactions move only keys and blob references.
