@@ -63,7 +63,7 @@ final class ApiRoutes {
         this.registry = registry;
         this.openApi = openApi;
         this.changes = changes;
-        this.history = new HistoryRoutes(store, maxBodyBytes);
+        this.history = new HistoryRoutes(store, maxBodyBytes, changes);
     }
 
     /** Every route, in documentation order. */

@@ -67,14 +67,29 @@ final class ChangeStream {
         return maxClients - slots.availablePermits();
     }
 
+    /**
+     * Takes one of the node's feed slots: change-feed clients and audit-log reads share them, as
+     * each holds a Kafka consumer. Release it with {@link #releaseSlot()}. Thread-safe.
+     *
+     * @throws ApiProblem 503 {@code TOO_MANY_STREAMS} with Retry-After when none is free
+     */
+    void acquireSlot() {
+        if (!slots.tryAcquire()) {
+            throw new ApiProblem(503, Problems.TOO_MANY_STREAMS, null, "this node already serves " + maxClients
+                    + " change feeds and audit-log reads (http.sse.max.clients); retry later or on another node",
+                    Map.of("Retry-After", "5"));
+        }
+    }
+
+    void releaseSlot() {
+        slots.release();
+    }
+
     void handle(Context ctx) {
         String worldId = ctx.pathParam("worldId");
         LogPosition after = resumePoint(ctx);
         ApiKeys.Principal principal = ctx.attribute(ApiRoutes.PRINCIPAL);
-        if (!slots.tryAcquire()) {
-            throw new ApiProblem(503, Problems.TOO_MANY_STREAMS, null, "this node already serves " + maxClients
-                    + " change feeds (http.sse.max.clients); retry later or on another node", Map.of("Retry-After", "5"));
-        }
+        acquireSlot();
         ChangeFeed feed;
         try {
             if (after == null) {

@@ -58,10 +58,13 @@ final class HistoryRoutes {
 
     private final WorldStore store;
     private final long maxBodyBytes;
+    /** Whose feed slots an audit-log read takes while it holds a Kafka consumer. */
+    private final ChangeStream feeds;
 
-    HistoryRoutes(WorldStore store, long maxBodyBytes) {
+    HistoryRoutes(WorldStore store, long maxBodyBytes, ChangeStream feeds) {
         this.store = store;
         this.maxBodyBytes = maxBodyBytes;
+        this.feeds = feeds;
     }
 
     // ---- one key's history ----------------------------------------------------------------------
@@ -154,7 +157,14 @@ final class HistoryRoutes {
             HttpSupport.json(ctx, 200, body);
             return;
         }
-        ChangeFeed feed = store.changesFrom(worldId, new LogPosition(partition, start));
+        feeds.acquireSlot();
+        ChangeFeed feed;
+        try {
+            feed = store.changesFrom(worldId, new LogPosition(partition, start));
+        } catch (RuntimeException e) {
+            feeds.releaseSlot();
+            throw e;
+        }
         JsonGenerator gen = null;
         long examined = start; // every change before this offset has been looked at
         try {
@@ -207,6 +217,8 @@ final class HistoryRoutes {
                 feed.close();
             } catch (RuntimeException e) {
                 LOG.debug("closing an audit feed: {}", e.toString());
+            } finally {
+                feeds.releaseSlot();
             }
         }
     }

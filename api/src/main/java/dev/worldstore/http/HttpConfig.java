@@ -32,7 +32,7 @@ public final class HttpConfig {
     public static final ConfigKey HTTP_SSE_HEARTBEAT_MS = ConfigKey.integer("http.sse.heartbeat.ms", 15_000, 100, 600_000,
             "A change feed with nothing to send writes a comment line this often, so proxies keep it open and gone clients are noticed.");
     public static final ConfigKey HTTP_SSE_MAX_CLIENTS = ConfigKey.integer("http.sse.max.clients", 256, 1, 100_000,
-            "Most change-feed (SSE) clients at once; each holds one thread and one Kafka consumer. Above it: 503.");
+            "Most change-feed (SSE) clients and audit-log reads at once; each holds one Kafka consumer (a feed also a thread). Above it: 503.");
 
     /** Every key of the HTTP server, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(HTTP_HOST, HTTP_PORT, HTTP_AUTH_ENABLED, HTTP_AUTH_KEYS_FILE,
