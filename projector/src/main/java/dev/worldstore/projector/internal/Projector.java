@@ -77,6 +77,8 @@ final class Projector implements AutoCloseable {
     private final Upgraders upgraders;
     private final String topic;
     private final int partitions;
+    /** Every partition of the topic, in partition order. */
+    private final List<TopicPartition> topicPartitions;
     private final VerdictBoard verdicts;
     private final Progress progress;
     private final AtomicReference<ProjectorState> state = new AtomicReference<>(ProjectorState.NEW);
@@ -103,6 +105,11 @@ final class Projector implements AutoCloseable {
         this.upgraders = upgraders;
         this.topic = config.get(WorldStoreConfig.KAFKA_TOPIC);
         this.partitions = partitions;
+        List<TopicPartition> tps = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            tps.add(new TopicPartition(topic, p));
+        }
+        this.topicPartitions = List.copyOf(tps);
         this.verdicts = verdicts;
         this.progress = new Progress(partitions, this::stopped);
         this.appliedCount = new long[partitions];
@@ -166,10 +173,7 @@ final class Projector implements AutoCloseable {
             throw new IllegalStateException("projector already started: " + state.get());
         }
         Map<Integer, long[]> stored = store.offsets();
-        List<TopicPartition> tps = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            tps.add(new TopicPartition(topic, p));
-        }
+        List<TopicPartition> tps = topicPartitions;
         consumer.assign(tps);
         for (int p = 0; p < partitions; p++) {
             long[] o = stored.getOrDefault(p, new long[] {0, 0});
@@ -299,7 +303,7 @@ final class Projector implements AutoCloseable {
     /** Fetch thread only: the consumer is not thread-safe. */
     private void recordHighWatermarks() {
         for (int p = 0; p < partitions; p++) {
-            TopicPartition tp = new TopicPartition(topic, p);
+            TopicPartition tp = topicPartitions.get(p);
             OptionalLong l = consumer.currentLag(tp);
             if (l.isPresent()) {
                 highWatermarks.set(p, consumer.position(tp) + l.getAsLong());
