@@ -1,8 +1,6 @@
 package dev.worldstore.http;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -115,23 +113,11 @@ final class HttpSupport {
     /**
      * Reads and parses the JSON body. Checks the media type first ({@code accepted}, parameters
      * such as charset ignored), then the size ({@code Content-Length} before reading, the bytes
-     * while reading), then the syntax.
+     * while reading), then the syntax, as the store checks JSON text ({@link Json#parseValue}: a
+     * {@code ValidationException} with code {@code INVALID_JSON}, a 400 like every such error).
      */
     static JsonNode readJson(Context ctx, long maxBytes, List<String> accepted) {
-        byte[] body = readJsonBytes(ctx, maxBytes, accepted);
-        try {
-            JsonNode node = Json.parse(body);
-            if (node == null || node.isMissingNode()) {
-                throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "the request body holds no JSON value");
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "malformed JSON" + where + ": " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "unreadable body: " + e.getMessage());
-        }
+        return Json.parseValue(readJsonBytes(ctx, maxBytes, accepted));
     }
 
     /**
