@@ -1,7 +1,6 @@
 package dev.worldstore;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.worldstore.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -160,7 +159,7 @@ public final class Change {
         }
         JsonNode p = parsed;
         if (p == null) {
-            p = Json.parseValue(json);
+            p = Json.parse(json);
             parsed = p;
         }
         return p;

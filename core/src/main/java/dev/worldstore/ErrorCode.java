@@ -31,12 +31,19 @@ public enum ErrorCode {
     STORAGE_FAILURE(false),
     /** The store was closed. */
     STORE_CLOSED(false),
+    /**
+     * The event was appended but the projector could not apply it and kept it as a dead letter
+     * (see {@code WorldStore.deadLetters}): a server-side failure, not the request's.
+     */
+    EVENT_REJECTED(false),
     /** A configuration value breaks its rule. */
     INVALID_CONFIG(false),
     /** The projection did not reach a required log position in time; retry later. */
     PROJECTION_TIMEOUT(true),
     /** Kafka did not acknowledge a write in time, or is unreachable; retry later. */
-    LOG_UNAVAILABLE(true);
+    LOG_UNAVAILABLE(true),
+    /** The calling thread was interrupted while it waited (for Kafka, a verdict or the projection); the call may be retried. */
+    INTERRUPTED(true);
 
     private final boolean retriable;
 

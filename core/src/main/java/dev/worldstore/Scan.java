@@ -19,9 +19,27 @@ public record Scan(Prefix prefix, String after, int limit) {
         }
     }
 
-    /** What to list: a closed set. */
+    /**
+     * What to list: a closed set. Every listed key shares all ids but the last with the prefix; the
+     * last id ({@link #keyOf}) is what pages and cursors move over.
+     */
     public sealed interface Prefix permits Entities, PlayerStates, AppData {
         String worldId();
+
+        /** The table listed. */
+        Table table();
+
+        /** The listed key whose last id is {@code lastId}. */
+        Key keyOf(String lastId);
+
+        /**
+         * Checks the ids of the prefix.
+         *
+         * @throws ValidationException {@link ErrorCode#INVALID_ID} naming the field
+         */
+        default void check() {
+            Ids.checkId("worldId", worldId());
+        }
     }
 
     /** All entities of a world. */
@@ -29,12 +47,32 @@ public record Scan(Prefix prefix, String after, int limit) {
         public Entities {
             Objects.requireNonNull(worldId, "worldId");
         }
+
+        @Override
+        public Table table() {
+            return Table.ENTITY_STATES;
+        }
+
+        @Override
+        public Key keyOf(String lastId) {
+            return new Key.Entity(worldId, lastId);
+        }
     }
 
     /** All player states of a world. */
     public record PlayerStates(String worldId) implements Prefix {
         public PlayerStates {
             Objects.requireNonNull(worldId, "worldId");
+        }
+
+        @Override
+        public Table table() {
+            return Table.PLAYER_STATES;
+        }
+
+        @Override
+        public Key keyOf(String lastId) {
+            return new Key.PlayerState(worldId, lastId);
         }
     }
 
@@ -44,6 +82,26 @@ public record Scan(Prefix prefix, String after, int limit) {
             Objects.requireNonNull(worldId, "worldId");
             Objects.requireNonNull(appId, "appId");
             keyPrefix = keyPrefix == null ? "" : keyPrefix;
+        }
+
+        @Override
+        public Table table() {
+            return Table.APP_STORAGE;
+        }
+
+        @Override
+        public Key keyOf(String lastId) {
+            return new Key.AppData(worldId, appId, playerId, lastId);
+        }
+
+        @Override
+        public void check() {
+            Ids.checkId("worldId", worldId);
+            Ids.checkId("appId", appId);
+            if (playerId != null) {
+                Ids.checkId("playerId", playerId);
+            }
+            Ids.checkAppKeyPrefix("prefix", keyPrefix);
         }
     }
 }

@@ -14,8 +14,14 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface WorldStore extends AutoCloseable {
 
-    /** The per-world handle of the guide's API. */
-    World world(String worldId);
+    /**
+     * The per-world handle of the guide's API: cheap, thread-safe, needs no closing.
+     *
+     * @throws ValidationException if {@code worldId} breaks the id rule
+     */
+    default World world(String worldId) {
+        return new WorldHandle(this, worldId);
+    }
 
     /**
      * Appends a change and completes once Kafka acknowledged it; for a conditional change, once the
@@ -61,8 +67,21 @@ public interface WorldStore extends AutoCloseable {
     /** The log position of {@code worldId}'s partition that the next change will get: a starting point for feeds. */
     LogPosition endOf(String worldId);
 
-    /** The first position of {@code worldId}'s partition written at or after {@code time} ({@link #endOf} if none). */
+    /**
+     * The first position of {@code worldId}'s partition written at or after {@code time} ({@link #endOf} if none): where a
+     * reader starting at {@code time} starts.
+     */
     LogPosition positionAt(String worldId, java.time.Instant time);
+
+    /**
+     * The last position of {@code worldId}'s partition that {@code asOf} includes: the position itself, or for an instant
+     * T the last change written at or before T (event time, to the millisecond). With {@link #positionAt} this is the one
+     * convention for points in time: {@code resolve(w, T) + 1 == positionAt(w, T + 1 ms)}.
+     *
+     * @return empty when nothing in the partition is that old
+     * @throws ValidationException if a position is not in the world's partition
+     */
+    java.util.Optional<LogPosition> resolve(String worldId, AsOf asOf);
 
     // ---- history ---------------------------------------------------------------------------
 
@@ -148,10 +167,17 @@ public interface WorldStore extends AutoCloseable {
     /** Events waiting to be applied, summed over partitions (0 when caught up). */
     long projectorLag();
 
+    /** The node's operations: its log, its projection's progress, housekeeping on demand. */
+    NodeOperations operations();
+
     /** The most recent dead-lettered records, newest first. */
     List<DeadLetter> deadLetters(int limit);
 
-    /** Stops the projector and the producer, closes RocksDB and, if started, the embedded broker. Idempotent. */
+    /**
+     * Stops the node: waits for background work (a retention sweep, a snapshot), ends the change
+     * feeds it handed out, flushes in-flight saves, stops the projector, closes RocksDB and, if
+     * started, the embedded broker. Idempotent.
+     */
     @Override
     void close();
 }

@@ -11,9 +11,9 @@ import dev.worldstore.ReadConsistency;
 import dev.worldstore.Saved;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import dev.worldstore.projector.WorldStores;
-import dev.worldstore.projector.internal.DefaultWorldStore;
+import dev.worldstore.NodeOperations;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -215,7 +215,7 @@ final class BenchCommand extends StoreCommand {
             progress("opening node A (" + (external ? "Kafka " + sa.storeConfig().get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS)
                     : "embedded broker") + ", data in " + base + ")");
             a = WorldStores.open(sa.storeConfig(), new SimpleMeterRegistry(), Clock.systemUTC());
-            DefaultWorldStore node = (DefaultWorldStore) a;
+            NodeOperations node = a.operations();
             Writer w = new Writer(a, node.partitions(), new Payloads(nPayload, 64), nWorlds);
 
             if (nWarmup > 0) {
@@ -303,7 +303,7 @@ final class BenchCommand extends StoreCommand {
             return failed > 0 ? Main.EXIT_FAILURE : Main.EXIT_OK;
         } finally {
             if (a != null) {
-                String bootstrap = ((DefaultWorldStore) a).bootstrapServers();
+                String bootstrap = a.operations().bootstrapServers();
                 a.close();
                 if (ownTopic) {
                     deleteTopic(bootstrap, sa);

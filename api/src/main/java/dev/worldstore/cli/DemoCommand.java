@@ -15,10 +15,8 @@ import dev.worldstore.UsernameTakenException;
 import dev.worldstore.World;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.internal.EventCodec;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import dev.worldstore.projector.WorldStores;
-import dev.worldstore.projector.internal.DefaultWorldStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -79,7 +77,7 @@ final class DemoCommand extends StoreCommand {
                 sa = sa.withDefault(WorldStoreConfig.KAFKA_TOPIC.name(), "worldstore.demo");
             }
             a = WorldStores.open(sa.storeConfig(), new SimpleMeterRegistry(), Clock.systemUTC());
-            String bootstrap = ((DefaultWorldStore) a).bootstrapServers();
+            String bootstrap = a.operations().bootstrapServers();
             Settings sb = sa.with("data.dir", base.resolve("node-b").toString()).with("node.id", "demo-b")
                     .with("kafka.bootstrap.servers", bootstrap);
             b = WorldStores.open(sb.storeConfig(), new SimpleMeterRegistry(), Clock.systemUTC());
@@ -290,7 +288,7 @@ final class DemoCommand extends StoreCommand {
         void setUp() {
             for (int i = 0; i < players.size(); i++) {
                 PlayerRecord r = store.registerPlayer(players.get(i), usernames.get(i));
-                int registrations = EventCodec.partitionFor(EventCodec.PLAYERS_ROUTING_KEY, ((DefaultWorldStore) store).partitions());
+                int registrations = store.operations().playersPartition();
                 lastOffset.merge(registrations, r.version(), Math::max);
                 written.put(new Key.Player(r.id()), 0);
                 String p = players.get(i);

@@ -6,7 +6,7 @@ import dev.worldstore.http.HttpBench;
 import dev.worldstore.http.HttpConfig;
 import dev.worldstore.http.HttpServer;
 import dev.worldstore.projector.WorldStores;
-import dev.worldstore.projector.internal.DefaultWorldStore;
+import dev.worldstore.NodeOperations;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -81,7 +81,7 @@ final class HttpBenchMode {
                 server = HttpServer.start(store, HttpConfig.of(Map.of("http.port", "0", "http.auth.enabled", "false")),
                         sa.storeConfig().dataDir(), registry);
                 url = server.uri();
-                DefaultWorldStore node = (DefaultWorldStore) store;
+                NodeOperations node = store.operations();
                 target = "in-process node at " + url + " (Jetty, auth off, access log off), Kafka: "
                         + (external ? "external cluster " + node.bootstrapServers() : "embedded single-node broker in the same JVM (no fsync per message)")
                         + ", topic " + sa.storeConfig().get(WorldStoreConfig.KAFKA_TOPIC) + ", " + node.partitions() + " partitions, "
@@ -135,7 +135,7 @@ final class HttpBenchMode {
                 server.close();
             }
             if (store != null) {
-                String bootstrap = ((DefaultWorldStore) store).bootstrapServers();
+                String bootstrap = store.operations().bootstrapServers();
                 store.close();
                 if (ownTopic) {
                     BenchCommand.deleteTopic(bootstrap, sa);

@@ -2,7 +2,7 @@ package dev.worldstore.cli;
 
 import dev.worldstore.ConfigException;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.projector.internal.ProjectionTools;
+import dev.worldstore.projector.ProjectionTools;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -51,16 +51,9 @@ final class RebuildCommand extends StoreCommand {
             if (other != null) {
                 checkUsable(config, other);
             }
-            long total = 0;
-            int partitions;
-            try (ChangeLog log = ChangeLog.open(config)) {
-                long[] ends = log.ends();
-                long[] starts = log.beginnings();
-                for (int p = 0; p < ends.length; p++) {
-                    total += ends[p] - starts[p];
-                }
-                partitions = log.partitions();
-            }
+            ChangeLog log = ChangeLog.open(config);
+            long total = log.records();
+            int partitions = log.partitions();
             err().println("rebuild: topic " + config.get(WorldStoreConfig.KAFKA_TOPIC) + " (" + partitions + " partitions, "
                     + Latency.count(total) + " events) on " + ChangeLog.describe(config) + " into " + dir);
             err().flush();

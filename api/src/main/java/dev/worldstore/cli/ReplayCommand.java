@@ -2,8 +2,10 @@ package dev.worldstore.cli;
 
 import dev.worldstore.AsOf;
 import dev.worldstore.ConfigException;
+import dev.worldstore.Json;
+import dev.worldstore.SnapshotDocument;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.projector.internal.ProjectionTools;
+import dev.worldstore.projector.ProjectionTools;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -65,11 +67,9 @@ final class ReplayCommand extends StoreCommand {
         PrintWriter report = toStdout ? err() : out();
 
         try (Logging quiet = Logging.quiet(verbose)) {
-            int partition;
-            try (ChangeLog log = ChangeLog.open(config)) {
-                log.checkPosition("--to", worldId, asOf);
-                partition = log.partitionOf(worldId);
-            }
+            ChangeLog log = ChangeLog.open(config);
+            log.checkPosition("--to", worldId, asOf);
+            int partition = log.partitionOf(worldId);
             err().println("replay: world " + worldId + " (partition " + partition + " of " + config.get(WorldStoreConfig.KAFKA_TOPIC)
                     + " on " + ChangeLog.describe(config) + ") as of " + ChangeLog.text(asOf)
                     + (noSnapshots ? ", from the start of the log" : ", from the newest snapshot under "
@@ -79,13 +79,14 @@ final class ReplayCommand extends StoreCommand {
             ProgressLine progress = new ProgressLine(err(), "replay", "events", ProgressLine.interactive());
             Path tmp = toStdout ? null : Files.createTempFile(parent(file), "." + file.getFileName() + ".", ".tmp");
             ProjectionTools.Run run;
-            WorldJsonWriter json;
+            SnapshotDocument json;
             try {
                 Writer w = toStdout ? out() : Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
                 try {
-                    json = new WorldJsonWriter(w, worldId, ChangeLog.text(asOf));
+                    json = new SnapshotDocument(() -> Json.generator(w), worldId, ChangeLog.text(asOf));
                     run = ProjectionTools.replayWorld(config, worldId, asOf, !noSnapshots, json, progress::update);
                     json.finish();
+                    w.write('\n');
                 } finally {
                     if (!toStdout) {
                         w.close();

@@ -6,7 +6,6 @@ import dev.worldstore.ProjectorState;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.projector.WorldStores;
-import dev.worldstore.projector.internal.DefaultWorldStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -71,13 +70,10 @@ final class RestoreCommand extends StoreCommand {
         WorldStore store = null;
         Logging quiet = Logging.quiet(verbose);
         try {
-            long[] starts;
-            long[] ends;
-            try (ChangeLog log = ChangeLog.open(config)) {
-                log.checkPosition("--to", worldId, asOf);
-                starts = log.beginnings();
-                ends = log.ends();
-            }
+            ChangeLog log = ChangeLog.open(config);
+            log.checkPosition("--to", worldId, asOf);
+            long[] starts = log.beginnings();
+            long[] ends = log.ends();
             err().println("restore: world " + worldId + " to " + ChangeLog.text(asOf) + " on " + ChangeLog.describe(given) + ", topic "
                     + config.get(WorldStoreConfig.KAFKA_TOPIC) + "; catching up a projection in " + dataDir
                     + (tempDir ? " (temporary)" : ""));
@@ -136,10 +132,7 @@ final class RestoreCommand extends StoreCommand {
     }
 
     private static long applied(WorldStore store, long[] starts) {
-        if (!(store instanceof DefaultWorldStore d)) {
-            return 0;
-        }
-        long[] next = d.appliedOffsets();
+        long[] next = store.operations().appliedOffsets();
         long n = 0;
         for (int p = 0; p < next.length && p < starts.length; p++) {
             n += Math.max(0, next[p] - starts[p]);

@@ -6,7 +6,6 @@ import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.http.HttpConfig;
 import dev.worldstore.projector.WorldStores;
-import dev.worldstore.projector.internal.DefaultWorldStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -95,7 +94,7 @@ final class ServeCommand extends ConfiguredCommand {
     }
 
     private static String bootstrap(WorldStore store, WorldStoreConfig config) {
-        return store instanceof DefaultWorldStore d ? d.bootstrapServers() : config.get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS);
+        return store.operations().bootstrapServers();
     }
 
     /** What serve has started; stop() closes it once, HTTP first, from the hook or the main thread. */

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.ConfigException;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
+import dev.worldstore.ValidationException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -171,7 +172,7 @@ public final class ApiKeys {
             } catch (UnsupportedOperationException e) {
                 // not a POSIX file system; the directory's permissions apply
             }
-            Files.write(tmp, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+            Files.write(tmp, Json.prettyBytes(root));
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -191,6 +192,8 @@ public final class ApiKeys {
             root = Json.parse(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new ConfigException(configKey, "cannot read keys file " + file + ": " + e.getMessage());
+        } catch (ValidationException e) {
+            throw new ConfigException(configKey, "keys file " + file + " is not JSON: " + e.rule());
         }
         JsonNode keys = root == null ? null : root.get("keys");
         if (keys == null || !keys.isArray()) {

@@ -21,7 +21,7 @@ import dev.worldstore.Scan;
 import dev.worldstore.Stored;
 import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;

@@ -1,5 +1,6 @@
 package dev.worldstore.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.ChangeFeed;
 import dev.worldstore.ChangeRecord;
@@ -7,12 +8,10 @@ import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import dev.worldstore.Op;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import io.javalin.http.Context;
 import jakarta.servlet.ServletOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -148,32 +147,30 @@ final class ChangeStream {
     private void stream(Context ctx, String worldId, LogPosition start, ChangeFeed feed, ApiKeys.Principal principal) {
         try {
             ServletOutputStream out = ctx.res().getOutputStream();
-            StringBuilder hello = new StringBuilder("retry: 1000\n");
-            if (start != null) {
-                hello.append("id: ").append(start).append('\n');
-            }
             ObjectNode ready = Json.object().put("worldId", worldId);
             if (start != null) {
                 ready.put("after", start.toString());
             } else {
                 ready.putNull("after");
             }
-            hello.append("event: ready\ndata: ").append(Json.text(ready)).append("\n\n");
-            send(out, hello);
+            SseWriter sse = new SseWriter();
+            sse.retry(1000);
+            sse.event(start == null ? null : start.toString(), "ready", gen -> gen.writeTree(ready));
+            sse.sendTo(out);
             long lastWrite = System.nanoTime();
             while (!stopping.get()) {
                 List<ChangeRecord> batch = feed.poll(POLL);
-                StringBuilder events = new StringBuilder();
                 for (ChangeRecord r : batch) {
                     if (visible(r, principal)) {
-                        event(events, r);
+                        sse.event(r.position().toString(), r.op().wireName(), gen -> writeChange(gen, r));
                     }
                 }
-                if (events.length() > 0) {
-                    send(out, events);
+                if (sse.pending()) {
+                    sse.sendTo(out);
                     lastWrite = System.nanoTime();
                 } else if (System.nanoTime() - lastWrite >= heartbeatMs * 1_000_000L) {
-                    send(out, new StringBuilder(": keep-alive\n\n"));
+                    sse.comment("keep-alive");
+                    sse.sendTo(out);
                     lastWrite = System.nanoTime();
                 }
             }
@@ -183,16 +180,13 @@ final class ChangeStream {
             // The stream has started: the problem goes out as a last event instead of a status.
             Problems.Problem p = Problems.of(e, false);
             try {
-                send(ctx.res().getOutputStream(), new StringBuilder("event: error\ndata: ").append(Json.text(p.body())).append("\n\n"));
+                SseWriter sse = new SseWriter();
+                sse.event(null, "error", gen -> gen.writeTree(p.body()));
+                sse.sendTo(ctx.res().getOutputStream());
             } catch (IOException | RuntimeException ignored) {
                 // the client is gone as well
             }
         }
-    }
-
-    private static void send(OutputStream out, CharSequence text) throws IOException {
-        out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 
     /** False for another app's storage change when the key is limited to some apps. */
@@ -200,47 +194,34 @@ final class ChangeStream {
         return principal == null || !(r.key() instanceof Key.AppData a) || principal.mayApp(a.appId());
     }
 
-    static void event(StringBuilder sb, ChangeRecord r) {
-        sb.append("id: ").append(r.position()).append('\n');
-        sb.append("event: ").append(r.op().wireName()).append('\n');
-        sb.append("data: ").append(Json.text(data(r))).append("\n\n");
-    }
-
-    static ObjectNode data(ChangeRecord r) {
-        ObjectNode n = Json.object();
+    /**
+     * Writes one change as the JSON object the change feed and the audit log report:
+     * {@code {table, <the table's id fields>, op, version, position, value | patch, actor, origin,
+     * timestamp, eventId}}. The value or patch is the event's JSON as written, unparsed.
+     */
+    static void writeChange(JsonGenerator gen, ChangeRecord r) throws IOException {
         Key key = r.key();
-        n.put("table", key.table().wireName());
-        if (key.worldId() != null) {
-            n.put("worldId", key.worldId());
+        gen.writeStartObject();
+        gen.writeStringField("table", key.table().wireName());
+        List<String> ids = key.table().idFields();
+        for (int i = 0; i < ids.size(); i++) {
+            gen.writeStringField(ids.get(i), key.id(i));
         }
-        if (key instanceof Key.PlayerState k) {
-            n.put("playerId", k.playerId());
-        } else if (key instanceof Key.Entity k) {
-            n.put("entityId", k.entityId());
-        } else if (key instanceof Key.AppData k) {
-            n.put("appId", k.appId());
-            if (k.playerId() != null) {
-                n.put("playerId", k.playerId());
-            } else {
-                n.putNull("playerId");
-            }
-            n.put("key", k.key());
-        } else if (key instanceof Key.Player k) {
-            n.put("playerId", k.playerId());
-        }
-        n.put("op", r.op().wireName());
-        n.put("version", r.version());
-        n.put("position", r.position().toString());
+        gen.writeStringField("op", r.op().wireName());
+        gen.writeNumberField("version", r.version());
+        gen.writeStringField("position", r.position().toString());
         if (r.op() == Op.PUT) {
-            n.set("value", r.payload());
+            gen.writeFieldName("value");
+            r.writePayload(gen);
         } else if (r.op() == Op.MERGE) {
-            n.set("patch", r.payload());
+            gen.writeFieldName("patch");
+            r.writePayload(gen);
         }
-        n.put("actor", r.actor());
-        n.put("origin", r.origin());
-        n.put("timestamp", r.timestamp().toString());
-        n.put("eventId", r.eventId());
-        return n;
+        gen.writeStringField("actor", r.actor());
+        gen.writeStringField("origin", r.origin());
+        gen.writeStringField("timestamp", r.timestamp().toString());
+        gen.writeStringField("eventId", r.eventId());
+        gen.writeEndObject();
     }
 
     private static void closeQuietly(ChangeFeed feed) {

@@ -2,23 +2,25 @@ package dev.worldstore.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.AsOf;
 import dev.worldstore.ChangeFeed;
 import dev.worldstore.ChangeRecord;
+import dev.worldstore.CorruptDataException;
 import dev.worldstore.ErrorCode;
 import dev.worldstore.HistoryEntry;
 import dev.worldstore.HistoryPage;
 import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import dev.worldstore.ReadConsistency;
+import dev.worldstore.SnapshotDocument;
 import dev.worldstore.Stored;
 import dev.worldstore.Table;
 import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -80,27 +82,40 @@ final class HistoryRoutes {
         // before=0: nothing is older (and the store's seek would wrap around to the newest version)
         HistoryPage page = before == 0 ? new HistoryPage(List.of(), java.util.OptionalLong.empty())
                 : store.history(key, before, limit, withResult, consistency);
-        ObjectNode body = Json.object();
-        ArrayNode items = body.putArray("items");
-        for (HistoryEntry e : page.items()) {
-            ObjectNode item = items.addObject();
-            item.put("version", e.version());
-            item.put("op", e.op().wireName());
-            item.put("timestamp", e.timestamp().toString());
-            item.put("origin", e.origin());
-            item.put("actor", e.actor());
-            item.put("formatVersion", e.formatVersion());
-            item.set("change", e.change() == null ? item.nullNode() : e.change());
-            if (withResult) {
-                item.set("result", e.result() == null ? item.nullNode() : e.result());
+        // values go out as the history holds them: no parse, no tree
+        ByteArrayOutputStream body = new ByteArrayOutputStream(4096);
+        try (JsonGenerator gen = Json.generator(body)) {
+            gen.writeStartObject();
+            gen.writeArrayFieldStart("items");
+            for (HistoryEntry e : page.items()) {
+                gen.writeStartObject();
+                gen.writeNumberField("version", e.version());
+                gen.writeStringField("op", e.op().wireName());
+                gen.writeStringField("timestamp", e.timestamp().toString());
+                gen.writeStringField("origin", e.origin());
+                gen.writeStringField("actor", e.actor());
+                gen.writeNumberField("formatVersion", e.formatVersion());
+                gen.writeFieldName("change");
+                e.writeChange(gen);
+                if (withResult) {
+                    gen.writeFieldName("result");
+                    e.writeResult(gen);
+                }
+                gen.writeEndObject();
             }
+            gen.writeEndArray();
+            if (page.nextBefore().isPresent()) {
+                gen.writeStringField("next", Long.toString(page.nextBefore().getAsLong()));
+            } else {
+                gen.writeNullField("next");
+            }
+            gen.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (page.nextBefore().isPresent()) {
-            body.put("next", Long.toString(page.nextBefore().getAsLong()));
-        } else {
-            body.putNull("next");
-        }
-        HttpSupport.json(ctx, 200, body);
+        ctx.status(200);
+        ctx.contentType(HttpSupport.JSON);
+        ctx.result(body.toByteArray());
     }
 
     // ---- a world's audit log --------------------------------------------------------------------
@@ -145,8 +160,9 @@ final class HistoryRoutes {
         AsOf to = HttpSupport.asOf(ctx, "to");
         if (to instanceof AsOf.AtPosition p) {
             stop = Math.min(stop, inPartition("to", p.position(), partition).offset() + 1);
-        } else if (to instanceof AsOf.AtTime t) {
-            stop = Math.min(stop, store.positionAt(worldId, t.instant().plusMillis(1)).offset());
+        } else if (to instanceof AsOf.AtTime) {
+            // every change written at or before the instant: up to the position it resolves to
+            stop = Math.min(stop, store.resolve(worldId, to).map(p -> p.offset() + 1).orElse(0L));
         }
 
         if (start >= stop) {
@@ -170,7 +186,7 @@ final class HistoryRoutes {
         try {
             ctx.status(200);
             ctx.contentType(HttpSupport.JSON);
-            gen = Json.MAPPER.createGenerator(ctx.outputStream());
+            gen = Json.generator(ctx.outputStream());
             gen.writeStartObject();
             gen.writeArrayFieldStart("items");
             long deadline = System.nanoTime() + AUDIT_TIME_BUDGET.toNanos();
@@ -190,7 +206,7 @@ final class HistoryRoutes {
                     }
                     examined = offset + 1;
                     if (matches(r, tables, actor, origin, principal)) {
-                        gen.writeTree(ChangeStream.data(r));
+                        ChangeStream.writeChange(gen, r);
                         if (++count == limit) {
                             break read;
                         }
@@ -279,156 +295,37 @@ final class HistoryRoutes {
                     + "like 0-42");
         }
         ApiKeys.Principal principal = ctx.attribute(ApiRoutes.PRINCIPAL);
-        SnapshotWriter writer = new SnapshotWriter(ctx, worldId, HttpSupport.describe(asOf), principal);
-        try {
-            store.snapshot(worldId, asOf, HttpSupport.consistency(ctx), writer);
-            writer.finish();
-        } catch (UncheckedIOException e) {
-            LOG.debug("snapshot of world {}: client went away ({})", worldId, e.toString());
-        } catch (RuntimeException e) {
-            if (!writer.started()) {
-                throw e; // nothing sent yet: an ordinary problem response
-            }
-            writer.endWithError(e);
-        }
-    }
-
-    /** Writes the snapshot document section by section as keys arrive; starts the response on the first write. */
-    private static final class SnapshotWriter implements Consumer<Stored> {
-        private static final String[] SECTIONS = {"worldState", "entities", "players", "apps"};
-        private static final int WORLD_STATE = 0;
-        private static final int ENTITIES = 1;
-        private static final int PLAYERS = 2;
-        private static final int APPS = 3;
-        private static final int END = 4;
-
-        private final Context ctx;
-        private final String worldId;
-        private final String asOf;
-        private final ApiKeys.Principal principal;
-        private JsonGenerator gen;
-        /** The section whose member is open; -1 before the first. */
-        private int open = -1;
-        private boolean worldStateWritten;
-
-        SnapshotWriter(Context ctx, String worldId, String asOf, ApiKeys.Principal principal) {
-            this.ctx = ctx;
-            this.worldId = worldId;
-            this.asOf = asOf;
-            this.principal = principal;
-        }
-
-        boolean started() {
-            return gen != null;
-        }
-
-        @Override
-        public void accept(Stored s) {
-            Key key = s.key();
-            try {
-                if (key instanceof Key.WorldState) {
-                    moveTo(WORLD_STATE);
-                    if (worldStateWritten) {
-                        throw new IllegalStateException("the snapshot delivered the world state twice");
-                    }
-                    worldStateWritten = true;
-                    raw(s);
-                } else if (key instanceof Key.Entity) {
-                    moveTo(ENTITIES);
-                    raw(s);
-                } else if (key instanceof Key.PlayerState k) {
-                    moveTo(PLAYERS);
-                    gen.writeStartObject();
-                    gen.writeStringField("playerId", k.playerId());
-                    gen.writeFieldName("state");
-                    raw(s);
-                    gen.writeEndObject();
-                } else if (key instanceof Key.AppData k) {
-                    if (principal != null && !principal.mayApp(k.appId())) {
-                        return;
-                    }
-                    moveTo(APPS);
-                    gen.writeStartObject();
-                    gen.writeStringField("appId", k.appId());
-                    gen.writeStringField("playerId", k.playerId());
-                    gen.writeStringField("key", k.key());
-                    gen.writeFieldName("value");
-                    raw(s);
-                    gen.writeEndObject();
-                } else {
-                    throw new IllegalStateException("the snapshot of world " + worldId + " delivered " + key);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** The value's JSON as stored: no parse, no tree. */
-        private void raw(Stored s) throws IOException {
-            gen.writeRawValue(new String(s.jsonBytes(), StandardCharsets.UTF_8));
-        }
-
-        private void start() throws IOException {
+        SnapshotDocument doc = new SnapshotDocument(() -> {
             ctx.status(200);
             ctx.contentType(HttpSupport.JSON);
-            OutputStream out = ctx.outputStream();
-            gen = Json.MAPPER.createGenerator(out);
-            gen.writeStartObject();
-            gen.writeStringField("world", worldId);
-            gen.writeStringField("asOf", asOf);
-        }
-
-        /** Closes the open section and opens the following ones up to {@code section}; sections only move forward. */
-        private void moveTo(int section) throws IOException {
-            if (gen == null) {
-                start();
-            }
-            if (section < open) {
-                throw new IllegalStateException("the snapshot of world " + worldId + " delivered " + SECTIONS[section]
-                        + " after " + SECTIONS[open]);
-            }
-            while (open < section) {
-                close(open);
-                open++;
-                if (open < END) {
-                    gen.writeFieldName(SECTIONS[open]);
-                    if (open != WORLD_STATE) {
-                        gen.writeStartArray();
-                    }
+            return Json.generator(ctx.outputStream());
+        }, worldId, HttpSupport.describe(asOf));
+        try {
+            store.snapshot(worldId, asOf, HttpSupport.consistency(ctx), s -> {
+                if (!(s.key() instanceof Key.AppData a) || principal == null || principal.mayApp(a.appId())) {
+                    doc.accept(s);
                 }
+            });
+            JsonGenerator gen = doc.finishSections();
+            if (!doc.corrupt().isEmpty()) {
+                // the document holds every readable key; say which were left out, as a problem
+                List<String> left = doc.corrupt();
+                endWithError(gen, new CorruptDataException(new Key.WorldState(worldId), left.size() + " value(s) are not JSON and were "
+                        + "left out; first: " + left.get(0), null), worldId, false, null);
+                return;
             }
-        }
-
-        private void close(int section) throws IOException {
-            if (section == WORLD_STATE) {
-                if (!worldStateWritten) {
-                    gen.writeNull();
-                }
-            } else if (section > WORLD_STATE && section < END) {
-                gen.writeEndArray();
+            gen.writeEndObject();
+            gen.flush();
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("snapshot of world {}: client went away ({})", worldId, e.toString());
+        } catch (RuntimeException e) {
+            if (!doc.started()) {
+                throw e; // nothing sent yet: an ordinary problem response
             }
-        }
-
-        void finish() {
-            try {
-                moveTo(END);
-                gen.writeEndObject();
-                gen.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        void endWithError(RuntimeException e) {
-            try {
-                if (open >= 0 && open < END) {
-                    close(open);
-                    open = END;
-                }
-            } catch (IOException | RuntimeException ignored) {
-                // the generator refuses: the body is cut short below anyway
-            }
-            HistoryRoutes.endWithError(gen, e, worldId, false, null);
+            JsonGenerator gen = doc.abandon();
+            if (gen != null) {
+                endWithError(gen, e, worldId, false, null);
+            } // else the body stays cut short: a client sees malformed JSON, never a complete-looking document
         }
     }
 

@@ -207,7 +207,7 @@ public final class HttpServer implements AutoCloseable {
                 res.setStatus(500);
                 res.setContentType(Problems.PROBLEM_JSON);
                 try {
-                    res.getOutputStream().write(dev.worldstore.internal.Json.bytes(new Problems.Problem(500, Problems.INTERNAL_ERROR,
+                    res.getOutputStream().write(dev.worldstore.Json.bytes(new Problems.Problem(500, Problems.INTERNAL_ERROR,
                             "unexpected server error; see the server log", null, Map.of(), null).body()));
                 } catch (IOException ignored) {
                     // the client is gone

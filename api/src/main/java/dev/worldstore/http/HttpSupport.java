@@ -9,7 +9,7 @@ import dev.worldstore.AsOf;
 import dev.worldstore.Condition;
 import dev.worldstore.LogPosition;
 import dev.worldstore.ReadConsistency;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,7 +117,7 @@ final class HttpSupport {
      * {@code ValidationException} with code {@code INVALID_JSON}, a 400 like every such error).
      */
     static JsonNode readJson(Context ctx, long maxBytes, List<String> accepted) {
-        return Json.parseValue(readJsonBytes(ctx, maxBytes, accepted));
+        return Json.parse(readJsonBytes(ctx, maxBytes, accepted));
     }
 
     /**
@@ -150,7 +150,7 @@ final class HttpSupport {
      * validator to report.
      */
     static byte[] withId(byte[] body, String id) {
-        try (JsonParser p = Json.MAPPER.getFactory().createParser(body)) {
+        try (JsonParser p = Json.parser(body, 0, body.length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return body;
             }

@@ -1,6 +1,6 @@
 package dev.worldstore.http;
 
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;

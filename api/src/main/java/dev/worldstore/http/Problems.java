@@ -5,7 +5,7 @@ import dev.worldstore.ConflictException;
 import dev.worldstore.ErrorCode;
 import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStoreException;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.LinkedHashMap;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * USERNAME_TAKEN                      409
  * CORRUPT_DATA                        500  stored data is broken, not the request
  * STORAGE_FAILURE, INVALID_CONFIG     500
- * PROJECTION_TIMEOUT                  503  + Retry-After
+ * EVENT_REJECTED                      500  appended, but the projector could not apply it (a dead letter)
+ * PROJECTION_TIMEOUT, INTERRUPTED     503  + Retry-After
  * LOG_UNAVAILABLE, STORE_CLOSED       503  + Retry-After
  * </pre>
  */
@@ -73,6 +74,8 @@ final class Problems {
         TITLES.put(ErrorCode.CORRUPT_DATA.name(), "Stored data is corrupt");
         TITLES.put(ErrorCode.STORAGE_FAILURE.name(), "Storage failure");
         TITLES.put(ErrorCode.STORE_CLOSED.name(), "Store closed");
+        TITLES.put(ErrorCode.EVENT_REJECTED.name(), "Change not applied");
+        TITLES.put(ErrorCode.INTERRUPTED.name(), "Interrupted");
         TITLES.put(ErrorCode.INVALID_CONFIG.name(), "Invalid configuration");
         TITLES.put(ErrorCode.PROJECTION_TIMEOUT.name(), "Projection behind");
         TITLES.put(ErrorCode.LOG_UNAVAILABLE.name(), "Change log unavailable");
@@ -99,15 +102,15 @@ final class Problems {
             case VALUE_TOO_LARGE -> 413;
             case VERSION_CONFLICT, ALREADY_EXISTS -> preconditionSent ? 412 : 409;
             case USERNAME_TAKEN -> 409;
-            case CORRUPT_DATA, STORAGE_FAILURE, INVALID_CONFIG -> 500;
-            case PROJECTION_TIMEOUT, LOG_UNAVAILABLE, STORE_CLOSED -> 503;
+            case CORRUPT_DATA, STORAGE_FAILURE, INVALID_CONFIG, EVENT_REJECTED -> 500;
+            case PROJECTION_TIMEOUT, LOG_UNAVAILABLE, STORE_CLOSED, INTERRUPTED -> 503;
         };
     }
 
     /** Seconds a client should wait before retrying, for the 503 codes. */
     static String retryAfter(ErrorCode code) {
         return switch (code) {
-            case PROJECTION_TIMEOUT -> "1";
+            case PROJECTION_TIMEOUT, INTERRUPTED -> "1";
             case LOG_UNAVAILABLE, STORE_CLOSED -> "5";
             default -> null;
         };
@@ -187,10 +190,11 @@ final class Problems {
             }
             field = preconditionSent ? (code == ErrorCode.ALREADY_EXISTS ? "If-None-Match" : "If-Match") : null;
         }
-        if (code == ErrorCode.STORAGE_FAILURE || code == ErrorCode.INVALID_CONFIG || code == ErrorCode.CORRUPT_DATA) {
+        if (code == ErrorCode.STORAGE_FAILURE || code == ErrorCode.INVALID_CONFIG || code == ErrorCode.CORRUPT_DATA
+                || code == ErrorCode.EVENT_REJECTED) {
             String ref = UUID.randomUUID().toString().substring(0, 8);
             LOG.error("{} (reference {}): {}", code, ref, w.getMessage(), w);
-            if (code != ErrorCode.CORRUPT_DATA) {
+            if (code == ErrorCode.STORAGE_FAILURE || code == ErrorCode.INVALID_CONFIG) {
                 detail = "the node's local storage failed; the server log has the details under reference " + ref;
             }
         } else if (status >= 500) {

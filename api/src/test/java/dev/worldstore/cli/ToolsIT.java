@@ -12,9 +12,8 @@ import dev.worldstore.LogPosition;
 import dev.worldstore.Saved;
 import dev.worldstore.World;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import dev.worldstore.projector.StoreFixture;
-import dev.worldstore.projector.internal.DefaultWorldStore;
 import dev.worldstore.testing.TestKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -100,9 +99,9 @@ class ToolsIT {
 
     private static void writeEarly(World w) {
         w.saveWorldState(Json.object().put("era", "one").put("weather", "rain"));
-        w.saveEntity(Json.object().put("id", "e1").put("type", "tree").set("position", Json.parseTrusted("[1,2,3]")));
+        w.saveEntity(Json.object().put("id", "e1").put("type", "tree").set("position", Json.parse("[1,2,3]")));
         w.saveEntity(Json.object().put("id", "e2").put("type", "rock"));
-        w.savePlayerState("p1", Json.object().put("health", 100).set("inventory", Json.parseTrusted("[{\"itemId\":\"sword\"}]")));
+        w.savePlayerState("p1", Json.object().put("health", 100).set("inventory", Json.parse("[{\"itemId\":\"sword\"}]")));
         w.savePlayerState("p2", Json.object().put("health", 80));
         w.saveAppData(APP, null, "settings", Json.object().put("difficulty", "hard"));
         w.saveAppData(APP, "p1", "quest", Json.object().put("stage", 1));
@@ -123,15 +122,15 @@ class ToolsIT {
     void replayToAMidPointWritesTheWorldAsItWasThenWithAndWithoutSnapshots() throws IOException {
         try (StoreFixture fixture = new StoreFixture()) {
             Path dataDir = tmp.resolve("node");
-            DefaultWorldStore store = (DefaultWorldStore) fixture.open(dataDir);
+            WorldStore store = fixture.open(dataDir);
             World w = store.world(TestKafka.uniqueName("w"));
             writeEarly(w);
             store.read(new Key.WorldState(w.id()));
-            store.takeSnapshot();
+            store.operations().takeSnapshot();
             w.patchPlayerState("p2", Json.object().put("mana", 7), Condition.any());
             w.deleteEntity("e2");
             w.saveEntity(Json.object().put("id", "e3").put("type", "chest"));
-            Saved mid = w.saveAppData(APP, "p2", "quest", Json.parseTrusted("[1,2]"));
+            Saved mid = w.saveAppData(APP, "p2", "quest", Json.parse("[1,2]"));
             JsonNode expected = loaded(w, mid.position().toString());
             writeLate(w);
             assertTrue(!expected.equals(loaded(w, mid.position().toString())), "the late writes change the world");

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import dev.worldstore.ProjectorState;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +58,7 @@ class HttpApiIT {
         assertSaved(saved);
         HttpResponse<String> loaded = node.get("/v1/worlds/rpg/players/alice/state");
         JsonNode state = assertOk(loaded);
-        assertEquals(Json.parseTrusted(RPG_PLAYER), state);
+        assertEquals(Json.parse(RPG_PLAYER), state);
         assertEquals(100, state.path("health").asInt());
         assertEquals("sword", state.path("inventory").get(0).path("itemId").asText());
         assertEquals(10, state.path("skills").path("combat").path("level").asInt());
@@ -75,7 +75,7 @@ class HttpApiIT {
         JsonNode state = assertOk(node.get(path));
         assertEquals(75, state.path("health").asInt());
         assertFalse(state.has("mana"));
-        assertEquals(Json.parseTrusted("[1,2,3]"), state.get("position"));
+        assertEquals(Json.parse("[1,2,3]"), state.get("position"));
         assertEquals(5, state.path("inventory").get(1).path("quantity").asInt());
 
         assertSaved(node.call("DELETE", path, null));
@@ -98,7 +98,7 @@ class HttpApiIT {
                 {"id":"tree-1","position":[1.5,0,-3],"quaternion":[0,0,0,1],"scale":[1,1,1],
                  "components":{"model":"tree.glb"},"metadata":{"type":"app","name":"Tree"}}""";
         assertSaved(node.put("/v1/worlds/forest/entities/tree-1", hyperfy));
-        assertEquals(Json.parseTrusted(hyperfy), assertOk(node.get("/v1/worlds/forest/entities/tree-1")));
+        assertEquals(Json.parse(hyperfy), assertOk(node.get("/v1/worlds/forest/entities/tree-1")));
 
         assertSaved(node.put("/v1/worlds/forest/entities/rock-1", "{\"position\":{\"x\":1,\"y\":2,\"z\":3}}"));
         JsonNode rock = assertOk(node.get("/v1/worlds/forest/entities/rock-1"));
@@ -125,7 +125,7 @@ class HttpApiIT {
                 {"time":"day","weather":"sunny","npcs":[{"id":"merchant","position":{"x":0,"y":0,"z":0}}],
                  "quests":{"main_quest":{"stage":3,"completed":false}},"metadata":{"version":2}}""";
         assertSaved(node.put("/v1/worlds/w-state/state", world));
-        assertEquals(Json.parseTrusted(world), assertOk(node.get("/v1/worlds/w-state/state")));
+        assertEquals(Json.parse(world), assertOk(node.get("/v1/worlds/w-state/state")));
         assertSaved(node.call("PATCH", "/v1/worlds/w-state/state", "{\"weather\":\"rain\"}"));
         JsonNode s = assertOk(node.get("/v1/worlds/w-state/state"));
         assertEquals("rain", s.path("weather").asText());
@@ -141,7 +141,7 @@ class HttpApiIT {
         assertSaved(node.put(base + "/data/score", "42"));
 
         assertEquals("warrior", assertOk(node.get(base + "/players/alice/data/character")).path("class").asText());
-        assertEquals(Json.parseTrusted("[1,2,3]"), assertOk(node.get(base + "/data/quests/daily")));
+        assertEquals(Json.parse("[1,2,3]"), assertOk(node.get(base + "/data/quests/daily")));
         assertEquals(42, assertOk(node.get(base + "/data/score")).asInt());
         assertProblem(node.get(base + "/players/bob/data/character"), 404, "KEY_NOT_FOUND");
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import java.net.http.HttpResponse;
 
 final class HttpAsserts {
@@ -17,7 +17,7 @@ final class HttpAsserts {
         assertEquals(status, r.statusCode(), () -> "status of " + r.request().method() + " " + r.uri() + ": " + r.body());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"),
                 () -> "content type " + r.headers().firstValue("Content-Type") + " of " + r.body());
-        JsonNode body = Json.parseTrusted(r.body());
+        JsonNode body = Json.parse(r.body());
         assertEquals(code, body.path("code").asText(), r.body());
         assertEquals(status, body.path("status").asInt(), r.body());
         assertTrue(body.path("type").asText().startsWith("urn:worldstore:problem:"), r.body());
@@ -36,6 +36,6 @@ final class HttpAsserts {
 
     static JsonNode assertOk(HttpResponse<String> r) {
         assertEquals(200, r.statusCode(), () -> r.request().method() + " " + r.uri() + ": " + r.body());
-        return Json.parseTrusted(r.body());
+        return Json.parse(r.body());
     }
 }

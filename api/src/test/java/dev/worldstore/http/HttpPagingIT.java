@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.worldstore.Change;
 import dev.worldstore.Key;
 import dev.worldstore.Saved;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class HttpPagingIT {
             String id = String.format("e%05d", i);
             String type = i % 10 == 0 ? "npc" : "prop";
             saves.add(node.store.writeAsync(Change.put(new Key.Entity("big", id),
-                    Json.parseTrusted("{\"id\":\"" + id + "\",\"position\":[" + i + ",0,0],\"metadata\":{\"type\":\"" + type + "\"}}"))));
+                    Json.parse("{\"id\":\"" + id + "\",\"position\":[" + i + ",0,0],\"metadata\":{\"type\":\"" + type + "\"}}"))));
         }
         CompletableFuture.allOf(saves.toArray(CompletableFuture[]::new)).join();
     }

@@ -3,7 +3,7 @@ package dev.worldstore.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import dev.worldstore.projector.WorldStores;
 import dev.worldstore.testing.TestKafka;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -115,7 +115,7 @@ final class HttpTestNode implements AutoCloseable {
     }
 
     static JsonNode json(HttpResponse<String> r) {
-        return Json.parseTrusted(r.body());
+        return Json.parse(r.body());
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.worldstore.bench;
 
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.internal.KafkaChangeLog;
 import dev.worldstore.kafka.EmbeddedKafka;
+import dev.worldstore.projector.ProjectionTools;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +38,8 @@ final class Broker implements AutoCloseable {
 
     /** Creates {@code topic} exactly as worldstore creates its change log; returns its partition count. */
     int createTopic(String topic) {
-        return KafkaChangeLog.ensureTopic(admin, WorldStoreConfig.of("kafka.bootstrap.servers", bootstrap(), "kafka.topic", topic), true,
-                30_000);
+        return ProjectionTools.ensureTopic(WorldStoreConfig.of("kafka.bootstrap.servers", bootstrap(), "kafka.topic", topic,
+                "kafka.topic.replication.factor", "1"));
     }
 
     /** Per partition, the offset the next record will get; empty if the topic does not exist. */

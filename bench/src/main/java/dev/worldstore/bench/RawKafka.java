@@ -1,7 +1,6 @@
 package dev.worldstore.bench;
 
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.internal.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -86,7 +85,7 @@ final class RawKafka {
         public CompletableFuture<?> write(int key, int variant) {
             CompletableFuture<Object> done = new CompletableFuture<>();
             ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic,
-                    EventCodec.partitionFor(Workload.worldId(key), partitions),
+                    partitionOf(Workload.worldId(key), partitions),
                     Workload.compositeKey(key).getBytes(StandardCharsets.UTF_8), workload.bytes(variant));
             try {
                 producer.send(r, (meta, error) -> {
@@ -133,5 +132,11 @@ final class RawKafka {
             }
         }
         return true;
+    }
+
+    /** The partition worldstore puts a world in: Kafka's default murmur2 partitioning of the world id. */
+    static int partitionOf(String worldId, int partitions) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                worldId.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 }

@@ -2,7 +2,7 @@ package dev.worldstore.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 

@@ -3,7 +3,6 @@ package dev.worldstore.projector;
 import dev.worldstore.Upgraders;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.projector.internal.DefaultWorldStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -19,6 +18,7 @@ public final class WorldStores {
      * partition. Returns while the projector may still be catching up; loads wait for what they
      * must see.
      *
+     * @return the node, thread-safe; close it when done
      * @throws dev.worldstore.WorldStoreException if Kafka or the data directory cannot be used
      */
     public static WorldStore open(WorldStoreConfig config) {
@@ -27,7 +27,7 @@ public final class WorldStores {
 
     /** As {@link #open(WorldStoreConfig)}, with the registry for metrics and the clock that stamps events. */
     public static WorldStore open(WorldStoreConfig config, MeterRegistry metrics, Clock clock) {
-        return DefaultWorldStore.open(config, metrics, clock, Upgraders.none());
+        return open(config, metrics, clock, Upgraders.none());
     }
 
     /**
@@ -35,6 +35,6 @@ public final class WorldStores {
      * written in an older format load in the current one.
      */
     public static WorldStore open(WorldStoreConfig config, MeterRegistry metrics, Clock clock, Upgraders upgraders) {
-        return DefaultWorldStore.open(config, metrics, clock, upgraders);
+        return new MeteredWorldStore(NodeStarter.open(config, metrics, clock, upgraders), metrics);
     }
 }

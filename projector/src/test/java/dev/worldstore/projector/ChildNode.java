@@ -12,7 +12,7 @@ import dev.worldstore.Stored;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.WorldStoreException;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;

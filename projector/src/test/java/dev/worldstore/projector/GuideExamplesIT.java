@@ -18,7 +18,7 @@ import dev.worldstore.UsernameTakenException;
 import dev.worldstore.ValidationException;
 import dev.worldstore.World;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import dev.worldstore.testing.TestKafka;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +52,7 @@ class GuideExamplesIT {
     void playerStateWithCustomRpgFieldsLoadsBackExactly() {
         // given
         World world = newWorld();
-        JsonNode saved = Json.parseTrusted(RPG_PLAYER);
+        JsonNode saved = Json.parse(RPG_PLAYER);
         // when
         Saved result = world.savePlayerState("player-1", saved);
         ObjectNode loaded = world.loadPlayerState("player-1").orElseThrow();
@@ -80,18 +80,18 @@ class GuideExamplesIT {
     @Test
     void mergePatchChangesOnlyTheGivenFields() {
         World world = newWorld();
-        world.savePlayerState("p", Json.parseTrusted(RPG_PLAYER));
-        world.patchPlayerState("p", Json.parseTrusted("{\"position\":{\"x\":1,\"y\":2,\"z\":3},\"mana\":null}"), Condition.any());
+        world.savePlayerState("p", Json.parse(RPG_PLAYER));
+        world.patchPlayerState("p", Json.parse("{\"position\":{\"x\":1,\"y\":2,\"z\":3},\"mana\":null}"), Condition.any());
         ObjectNode loaded = world.loadPlayerState("p").orElseThrow();
-        assertEquals(Json.parseTrusted("{\"x\":1,\"y\":2,\"z\":3}"), loaded.get("position"));
+        assertEquals(Json.parse("{\"x\":1,\"y\":2,\"z\":3}"), loaded.get("position"));
         assertFalse(loaded.has("mana"));
-        assertEquals(Json.parseTrusted(RPG_PLAYER).get("inventory"), loaded.get("inventory"));
+        assertEquals(Json.parse(RPG_PLAYER).get("inventory"), loaded.get("inventory"));
     }
 
     @Test
     void hyperfyEntityArraysRoundTripAsSaved() {
         World world = newWorld();
-        JsonNode entity = Json.parseTrusted("""
+        JsonNode entity = Json.parse("""
                 {"id":"e1","type":"app","blueprint":"b1","position":[1.5,2,3],"quaternion":[0,0,0,1],"scale":[1,1,1],
                  "mover":null,"uploader":null,"pinned":false,"state":{"open":true},
                  "components":{"rigidbody":{"mass":2}},"metadata":{"type":"door","name":"Front door"}}""");
@@ -104,7 +104,7 @@ class GuideExamplesIT {
         World world = newWorld();
         World other = newWorld();
         for (int i = 0; i < 25; i++) {
-            world.saveEntity(Json.object().put("id", "e" + i).set("position", Json.parseTrusted("[0,0,0]")));
+            world.saveEntity(Json.object().put("id", "e" + i).set("position", Json.parse("[0,0,0]")));
         }
         other.saveEntity(Json.object().put("id", "x"));
         world.deleteEntity("e3");
@@ -117,7 +117,7 @@ class GuideExamplesIT {
     @Test
     void worldStateIsWrittenAndLoaded() {
         World world = newWorld();
-        JsonNode state = Json.parseTrusted("""
+        JsonNode state = Json.parse("""
                 {"time":"day","weather":"sunny","npcs":[{"id":"merchant","position":{"x":0,"y":0,"z":0}}],
                  "quests":{"main_quest":{"stage":3,"completed":false}},"metadata":{"version":2,"settings":{"pvp":true}}}""");
         world.saveWorldState(state);
@@ -127,11 +127,11 @@ class GuideExamplesIT {
     @Test
     void appDataIsPerPlayerOrWorldWideAndAppsAreIsolated() {
         World world = newWorld();
-        JsonNode character = Json.parseTrusted("{\"class\":\"warrior\",\"level\":25,\"equipment\":{\"head\":\"helm\"}}");
-        JsonNode settings = Json.parseTrusted("{\"difficulty\":\"hard\",\"pvpEnabled\":true}");
+        JsonNode character = Json.parse("{\"class\":\"warrior\",\"level\":25,\"equipment\":{\"head\":\"helm\"}}");
+        JsonNode settings = Json.parse("{\"difficulty\":\"hard\",\"pvpEnabled\":true}");
         world.saveAppData("my-rpg-app", "player-1", "character", character);
         world.saveAppData("my-rpg-app", null, "settings", settings);
-        world.saveAppData("other-app", null, "settings", Json.parseTrusted("42"));
+        world.saveAppData("other-app", null, "settings", Json.parse("42"));
 
         assertEquals(character, world.loadAppData("my-rpg-app", "player-1", "character").orElseThrow());
         assertEquals(settings, world.loadAppData("my-rpg-app", null, "settings").orElseThrow());
@@ -139,7 +139,7 @@ class GuideExamplesIT {
         assertTrue(world.loadAppData("my-rpg-app", "player-2", "character").isEmpty());
         assertEquals(Map.of("settings", settings), world.listAppData("my-rpg-app", null));
         assertEquals(Map.of("character", character), world.listAppData("my-rpg-app", "player-1"));
-        assertEquals(Map.of("settings", Json.parseTrusted("42")), world.listAppData("other-app", null));
+        assertEquals(Map.of("settings", Json.parse("42")), world.listAppData("other-app", null));
 
         world.deleteAppData("my-rpg-app", "player-1", "character");
         assertTrue(world.loadAppData("my-rpg-app", "player-1", "character").isEmpty());
@@ -148,16 +148,16 @@ class GuideExamplesIT {
     @Test
     void createOnlyAndExpectedVersionConditionsAreEnforced() {
         World world = newWorld();
-        Saved first = world.saveWorldState(Json.parseTrusted("{\"n\":1}"), Condition.absent());
+        Saved first = world.saveWorldState(Json.parse("{\"n\":1}"), Condition.absent());
         ConflictException exists = assertThrows(ConflictException.class,
-                () -> world.saveWorldState(Json.parseTrusted("{\"n\":2}"), Condition.absent()));
+                () -> world.saveWorldState(Json.parse("{\"n\":2}"), Condition.absent()));
         assertEquals(ErrorCode.ALREADY_EXISTS, exists.code());
         assertEquals(first.version(), exists.actualVersion().getAsLong());
 
-        Saved second = world.saveWorldState(Json.parseTrusted("{\"n\":2}"), Condition.version(first.version()));
+        Saved second = world.saveWorldState(Json.parse("{\"n\":2}"), Condition.version(first.version()));
         assertTrue(second.version() > first.version());
         ConflictException stale = assertThrows(ConflictException.class,
-                () -> world.saveWorldState(Json.parseTrusted("{\"n\":3}"), Condition.version(first.version())));
+                () -> world.saveWorldState(Json.parse("{\"n\":3}"), Condition.version(first.version())));
         assertEquals(ErrorCode.VERSION_CONFLICT, stale.code());
         assertEquals(second.version(), stale.actualVersion().getAsLong());
         assertTrue(stale.getMessage().contains("version=" + first.version()), stale.getMessage());
@@ -177,7 +177,7 @@ class GuideExamplesIT {
     void invalidInputIsRejectedNamingFieldAndRule() {
         World world = newWorld();
         ValidationException shape = assertThrows(ValidationException.class,
-                () -> world.savePlayerState("p", Json.parseTrusted("{\"position\":[1,2]}")));
+                () -> world.savePlayerState("p", Json.parse("{\"position\":[1,2]}")));
         assertEquals(ErrorCode.INVALID_SHAPE, shape.code());
         assertEquals("position", shape.field());
         ValidationException id = assertThrows(ValidationException.class,
@@ -196,7 +196,7 @@ class GuideExamplesIT {
             sb.append("chunk-").append(i).append(';');
         }
         big.put("blob", sb.toString());
-        big.set("position", Json.parseTrusted("[1,2,3]"));
+        big.set("position", Json.parse("[1,2,3]"));
         world.savePlayerState("whale", big);
         assertEquals(big, world.loadPlayerState("whale").orElseThrow());
     }

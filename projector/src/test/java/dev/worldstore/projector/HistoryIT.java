@@ -17,8 +17,7 @@ import dev.worldstore.ReadConsistency;
 import dev.worldstore.Saved;
 import dev.worldstore.World;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
-import dev.worldstore.internal.MergePatch;
+import dev.worldstore.Json;
 import dev.worldstore.testing.TestKafka;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,20 +49,20 @@ class HistoryIT {
     @Test
     void keyHistoryListsEveryChangeNewestFirstWithResults() {
         World w = store.world(TestKafka.uniqueName("w"));
-        Saved v1 = w.savePlayerState("p", Json.parseTrusted("{\"hp\":10,\"inventory\":[1,2]}"));
-        Saved v2 = w.patchPlayerState("p", Json.parseTrusted("{\"hp\":9}"), Condition.any());
+        Saved v1 = w.savePlayerState("p", Json.parse("{\"hp\":10,\"inventory\":[1,2]}"));
+        Saved v2 = w.patchPlayerState("p", Json.parse("{\"hp\":9}"), Condition.any());
         Saved v3 = w.deletePlayerState("p", Condition.any());
-        Saved v4 = w.patchPlayerState("p", Json.parseTrusted("{\"hp\":1}"), Condition.any());
+        Saved v4 = w.patchPlayerState("p", Json.parse("{\"hp\":1}"), Condition.any());
 
         HistoryPage page = store.history(new Key.PlayerState(w.id(), "p"), Long.MAX_VALUE, 10, true, ReadConsistency.OWN_WRITES);
         List<HistoryEntry> h = page.items();
         assertEquals(List.of(v4.version(), v3.version(), v2.version(), v1.version()), h.stream().map(HistoryEntry::version).toList());
         assertEquals(List.of(Op.MERGE, Op.DELETE, Op.MERGE, Op.PUT), h.stream().map(HistoryEntry::op).toList());
-        assertEquals(Json.parseTrusted("{\"hp\":1}"), h.get(0).result());
+        assertEquals(Json.parse("{\"hp\":1}"), h.get(0).result());
         assertNull(h.get(1).result());
         assertNull(h.get(1).change());
-        assertEquals(Json.parseTrusted("{\"hp\":9,\"inventory\":[1,2]}"), h.get(2).result());
-        assertEquals(Json.parseTrusted("{\"hp\":9}"), h.get(2).change());
+        assertEquals(Json.parse("{\"hp\":9,\"inventory\":[1,2]}"), h.get(2).result());
+        assertEquals(Json.parse("{\"hp\":9}"), h.get(2).change());
         assertEquals(store.nodeId(), h.get(3).origin());
         assertTrue(page.nextBefore().isEmpty());
     }
@@ -129,12 +128,12 @@ class HistoryIT {
         World w = store.world(TestKafka.uniqueName("w"));
         Key.Entity key = new Key.Entity(w.id(), "door");
         LogPosition beforeCreation = w.saveWorldState(Json.object()).position();
-        Saved v1 = w.saveEntity(Json.parseTrusted("{\"id\":\"door\",\"open\":false}"));
-        Saved v2 = w.patchEntity("door", Json.parseTrusted("{\"open\":true}"), Condition.any());
+        Saved v1 = w.saveEntity(Json.parse("{\"id\":\"door\",\"open\":false}"));
+        Saved v2 = w.patchEntity("door", Json.parse("{\"open\":true}"), Condition.any());
         Saved gone = w.deleteEntity("door");
 
         assertTrue(store.readAsOf(key, AsOf.position(beforeCreation), ReadConsistency.OWN_WRITES).isEmpty());
-        assertEquals(Json.parseTrusted("{\"id\":\"door\",\"open\":false}"),
+        assertEquals(Json.parse("{\"id\":\"door\",\"open\":false}"),
                 store.readAsOf(key, AsOf.position(v1.position()), ReadConsistency.OWN_WRITES).orElseThrow().value());
         assertEquals(v2.version(), store.readAsOf(key, AsOf.position(new LogPosition(v2.position().partition(),
                 gone.version() - 1)), ReadConsistency.OWN_WRITES).orElseThrow().version());
@@ -168,7 +167,7 @@ class HistoryIT {
                 s = w.deleteEntity(id);
                 model.remove("entity_states/" + id);
             } else {
-                JsonNode v = Json.parseTrusted("[" + i + "]");
+                JsonNode v = Json.parse("[" + i + "]");
                 String owner = random.nextBoolean() ? null : "p1";
                 s = w.saveAppData("app", owner, id, v);
                 model.put("app_storage/" + (owner == null ? "-" : owner) + "/" + id, v);
@@ -198,13 +197,13 @@ class HistoryIT {
     @Test
     void restoreRollsAWorldBackWithNewAuditedEvents() {
         World w = store.world(TestKafka.uniqueName("w"));
-        w.saveEntity(Json.parseTrusted("{\"id\":\"keep\",\"v\":1}"));
-        w.saveEntity(Json.parseTrusted("{\"id\":\"changed\",\"v\":1}"));
-        Saved good = w.saveWorldState(Json.parseTrusted("{\"deploy\":\"good\"}"));
+        w.saveEntity(Json.parse("{\"id\":\"keep\",\"v\":1}"));
+        w.saveEntity(Json.parse("{\"id\":\"changed\",\"v\":1}"));
+        Saved good = w.saveWorldState(Json.parse("{\"deploy\":\"good\"}"));
         // the bad deploy
-        w.saveEntity(Json.parseTrusted("{\"id\":\"changed\",\"v\":2}"));
-        w.saveEntity(Json.parseTrusted("{\"id\":\"added\",\"v\":2}"));
-        w.saveWorldState(Json.parseTrusted("{\"deploy\":\"bad\"}"));
+        w.saveEntity(Json.parse("{\"id\":\"changed\",\"v\":2}"));
+        w.saveEntity(Json.parse("{\"id\":\"added\",\"v\":2}"));
+        w.saveWorldState(Json.parse("{\"deploy\":\"bad\"}"));
 
         WorldStore.RestoreResult r = store.restoreWorld(w.id(), AsOf.position(good.position()), "ops@rollback");
 

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
+import dev.worldstore.NodeOperations;
 import dev.worldstore.ReadConsistency;
 import dev.worldstore.Saved;
 import dev.worldstore.Stored;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
-import dev.worldstore.projector.internal.DefaultWorldStore;
+import dev.worldstore.Json;
 import dev.worldstore.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,8 +67,8 @@ class MultiProcessIT {
             // when the node restarts on its data directory
             WorldStore restarted = fixture.open(dataDir);
             Map<String, ConsumerRecord<byte[], byte[]>> lastInLog = lastRecordPerPlayer(fixture, world, restarted);
-            DefaultWorldStore engine = (DefaultWorldStore) restarted;
-            long[] end = endOffsets(fixture, engine.partitions());
+            WorldStore engine = restarted;
+            long[] end = endOffsets(fixture, engine.operations().partitions());
             for (int p = 0; p < end.length; p++) {
                 if (end[p] > 0) {
                     restarted.awaitPosition(new LogPosition(p, end[p] - 1), Duration.ofSeconds(60));
@@ -84,11 +84,11 @@ class MultiProcessIT {
                 assertEquals(Json.parse(last.value()), s.value(), "value of " + a.getKey());
             }
             // and every record of the log was applied exactly once
-            Map<Integer, long[]> stored = engine.storedOffsets();
-            assertTrue(stored.containsKey(dev.worldstore.internal.EventCodec.partitionFor(world, end.length)));
-            for (Map.Entry<Integer, long[]> o : stored.entrySet()) {
-                assertEquals(end[o.getKey()], o.getValue()[0], "next offset of partition " + o.getKey());
-                assertEquals(end[o.getKey()], o.getValue()[1], "applied count of partition " + o.getKey());
+            List<NodeOperations.Checkpoint> stored = engine.operations().checkpoints();
+            assertTrue(stored.stream().anyMatch(c -> c.partition() == engine.operations().partitionOf(world)));
+            for (NodeOperations.Checkpoint o : stored) {
+                assertEquals(end[o.partition()], o.nextOffset(), "next offset of partition " + o.partition());
+                assertEquals(end[o.partition()], o.appliedEvents(), "applied count of partition " + o.partition());
             }
             assertTrue(acked.size() == 500, "all players were acknowledged at least once: " + acked.size());
         }
@@ -112,8 +112,8 @@ class MultiProcessIT {
     /** The log itself, read with a plain consumer: the truth the projection must equal. */
     private static Map<String, ConsumerRecord<byte[], byte[]>> lastRecordPerPlayer(StoreFixture fixture, String world,
             WorldStore store) {
-        int partitions = ((DefaultWorldStore) store).partitions();
-        int partition = dev.worldstore.internal.EventCodec.partitionFor(world, partitions);
+        int partitions = store.operations().partitions();
+        int partition = EventCodec.partitionFor(world, partitions);
         Map<String, ConsumerRecord<byte[], byte[]>> last = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> c = consumer(fixture)) {
             TopicPartition tp = new TopicPartition(fixture.topic(), partition);
@@ -154,7 +154,7 @@ class MultiProcessIT {
             assertEquals(Long.parseLong(ok[1]), seenByA.version());
             assertEquals(7, seenByA.value().get("health").asInt());
             // and B sees what A saves
-            Saved saved = a.world(world).savePlayerState("alice", Json.parseTrusted("{\"mana\":3}"));
+            Saved saved = a.world(world).savePlayerState("alice", Json.parse("{\"mana\":3}"));
             String[] val = child.call("load " + world + " alice " + saved.position(), 60).split(" ", 3);
             assertEquals("VAL", val[0]);
             assertEquals(saved.version(), Long.parseLong(val[1]));

@@ -25,8 +25,7 @@ import dev.worldstore.StoreClosedException;
 import dev.worldstore.UsernameTakenException;
 import dev.worldstore.World;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.EventCodec;
-import dev.worldstore.internal.Json;
+import dev.worldstore.Json;
 import dev.worldstore.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -99,7 +98,7 @@ class ProjectorIT {
         try (StoreFixture fixture = new StoreFixture()) {
             WorldStore store = fixture.open();
             String worldId = TestKafka.uniqueName("w");
-            int partitions = ((dev.worldstore.projector.internal.DefaultWorldStore) store).partitions();
+            int partitions = store.operations().partitions();
             int partition = EventCodec.partitionFor(worldId, partitions);
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.bootstrapServers());

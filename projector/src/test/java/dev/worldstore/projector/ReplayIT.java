@@ -14,9 +14,7 @@ import dev.worldstore.Saved;
 import dev.worldstore.Stored;
 import dev.worldstore.World;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
-import dev.worldstore.projector.internal.DefaultWorldStore;
-import dev.worldstore.projector.internal.ProjectionTools;
+import dev.worldstore.Json;
 import dev.worldstore.testing.TestKafka;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,7 +41,7 @@ class ReplayIT {
             w.patchPlayerState("p" + (i % 9), Json.object().put("f" + (i % 4), i), Condition.any());
             if (i % 10 == 0) {
                 w.deleteEntity("e" + (i % 40));
-                w.saveAppData("app", i % 20 == 0 ? null : "p1", "k" + (i % 5), Json.parseTrusted("[" + i + "]"));
+                w.saveAppData("app", i % 20 == 0 ? null : "p1", "k" + (i % 5), Json.parse("[" + i + "]"));
             }
         }
         w.saveWorldState(Json.object().put("upTo", to));
@@ -53,11 +51,11 @@ class ReplayIT {
     void snapshotBasedReplayEqualsFullReplayAndTheLiveHistory() {
         try (StoreFixture fixture = new StoreFixture()) {
             Path dataDir = tmp.resolve("node");
-            DefaultWorldStore store = (DefaultWorldStore) fixture.open(dataDir);
+            WorldStore store = fixture.open(dataDir);
             World w = store.world(TestKafka.uniqueName("w"));
             writeSome(w, 0, 300);
             store.read(new Key.WorldState(w.id()));
-            Path snapshot = store.takeSnapshot();
+            Path snapshot = store.operations().takeSnapshot();
             writeSome(w, 300, 400);
             Saved at = w.saveEntity(Json.object().put("id", "last"));
             writeSome(w, 400, 450);
@@ -66,10 +64,10 @@ class ReplayIT {
             AsOf asOf = AsOf.position(at.position());
             Map<String, JsonNode> live = collect(sink -> store.snapshot(w.id(), asOf, ReadConsistency.OWN_WRITES, sink));
             long[] fullEvents = new long[1];
-            Map<String, JsonNode> full = collect(sink -> fullEvents[0] = ProjectionTools.replayWorld(store.config(), w.id(), asOf,
+            Map<String, JsonNode> full = collect(sink -> fullEvents[0] = ProjectionTools.replayWorld(store.operations().config(), w.id(), asOf,
                     false, sink, n -> { }).events());
             ProjectionTools.Run[] viaSnapshot = new ProjectionTools.Run[1];
-            Map<String, JsonNode> fromSnapshot = collect(sink -> viaSnapshot[0] = ProjectionTools.replayWorld(store.config(), w.id(),
+            Map<String, JsonNode> fromSnapshot = collect(sink -> viaSnapshot[0] = ProjectionTools.replayWorld(store.operations().config(), w.id(),
                     asOf, true, sink, n -> { }));
 
             assertTrue(live.size() > 40, "world has content: " + live.size());
@@ -84,14 +82,14 @@ class ReplayIT {
     @Test
     void replayBeforeEverySnapshotStartsFromTheLogAndSeesTheOldWorld() {
         try (StoreFixture fixture = new StoreFixture()) {
-            DefaultWorldStore store = (DefaultWorldStore) fixture.open(tmp.resolve("node"));
+            WorldStore store = fixture.open(tmp.resolve("node"));
             World w = store.world(TestKafka.uniqueName("w"));
             Saved early = w.saveWorldState(Json.object().put("era", "old"));
             writeSome(w, 0, 50);
             store.read(new Key.WorldState(w.id()));
-            store.takeSnapshot();
+            store.operations().takeSnapshot();
             Map<String, JsonNode> replayed = new TreeMap<>();
-            ProjectionTools.Run run = ProjectionTools.replayWorld(store.config(), w.id(), AsOf.position(early.position()), true,
+            ProjectionTools.Run run = ProjectionTools.replayWorld(store.operations().config(), w.id(), AsOf.position(early.position()), true,
                     s -> replayed.put(s.key().toString(), s.value()), n -> { });
             assertNull(run.startedFrom());
             assertEquals(Map.of(new Key.WorldState(w.id()).toString(), Json.object().put("era", "old")), replayed);
@@ -109,8 +107,8 @@ class ReplayIT {
             writeSome(b, 0, 80);
             store.registerPlayer(null, TestKafka.uniqueName("rebuilder"));
             store.player("nobody");
-            DefaultWorldStore engine = (DefaultWorldStore) store;
-            var config = engine.config();
+            WorldStore engine = store;
+            var config = engine.operations().config();
             store.close();
 
             Path rebuilt = tmp.resolve("rebuilt");

@@ -16,8 +16,7 @@ import dev.worldstore.Table;
 import dev.worldstore.Upgraders;
 import dev.worldstore.World;
 import dev.worldstore.WorldStore;
-import dev.worldstore.internal.Json;
-import dev.worldstore.projector.internal.DefaultWorldStore;
+import dev.worldstore.Json;
 import dev.worldstore.testing.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -64,17 +63,17 @@ class RetentionAndUpgradeIT {
         try (StoreFixture fixture = new StoreFixture().with("retention.entity.ttl.ms", "3600000")
                 .with("retention.app.ttl.ms", "3600000")) {
             TestClock clock = new TestClock();
-            DefaultWorldStore store = (DefaultWorldStore) WorldStores.open(fixture.config(tmp.resolve("n")), new SimpleMeterRegistry(),
+            WorldStore store = WorldStores.open(fixture.config(tmp.resolve("n")), new SimpleMeterRegistry(),
                     clock);
             try {
                 World w = store.world(TestKafka.uniqueName("w"));
                 w.saveEntity(Json.object().put("id", "old"));
-                w.saveAppData("app", null, "old", Json.parseTrusted("1"));
+                w.saveAppData("app", null, "old", Json.parse("1"));
                 clock.advance(Duration.ofMinutes(90));
                 w.saveEntity(Json.object().put("id", "fresh"));
                 assertTrue(w.loadEntity("fresh").isPresent()); // the sweep reads the projection: let it catch up
 
-                int sent = store.sweepRetention();
+                int sent = store.operations().sweepRetention();
                 assertTrue(sent >= 2, "expiry deletes sent: " + sent);
                 Saved barrier = w.saveWorldState(Json.object());
                 store.awaitPosition(barrier.position(), Duration.ofSeconds(10));
@@ -96,14 +95,14 @@ class RetentionAndUpgradeIT {
     @Test
     void historyIsBoundedByCountKeepingTheNewest() {
         try (StoreFixture fixture = new StoreFixture().with("retention.history.max.versions", "3")) {
-            DefaultWorldStore store = (DefaultWorldStore) fixture.open(tmp.resolve("n"));
+            WorldStore store = fixture.open(tmp.resolve("n"));
             World w = store.world(TestKafka.uniqueName("w"));
             Saved last = null;
             for (int i = 0; i < 10; i++) {
                 last = w.saveWorldState(Json.object().put("i", i));
             }
             store.read(new Key.WorldState(w.id()));
-            store.sweepRetention();
+            store.operations().sweepRetention();
             List<HistoryEntry> h = store.history(new Key.WorldState(w.id()), Long.MAX_VALUE, 100, true, ReadConsistency.OWN_WRITES)
                     .items();
             assertEquals(3, h.size());
@@ -115,18 +114,18 @@ class RetentionAndUpgradeIT {
     @Test
     void historyPruningKeepsThePutThatLaterPatchesBuildOn() {
         try (StoreFixture fixture = new StoreFixture().with("retention.history.max.versions", "2")) {
-            DefaultWorldStore store = (DefaultWorldStore) fixture.open(tmp.resolve("n"));
+            WorldStore store = fixture.open(tmp.resolve("n"));
             World w = store.world(TestKafka.uniqueName("w"));
-            w.savePlayerState("p", Json.parseTrusted("{\"a\":0}"));
+            w.savePlayerState("p", Json.parse("{\"a\":0}"));
             for (int i = 1; i <= 4; i++) {
                 w.patchPlayerState("p", Json.object().put("a", i), Condition.any());
             }
-            w.savePlayerState("p", Json.parseTrusted("{\"b\":0}"));
+            w.savePlayerState("p", Json.parse("{\"b\":0}"));
             for (int i = 1; i <= 3; i++) {
                 w.patchPlayerState("p", Json.object().put("b", i), Condition.any());
             }
             store.read(new Key.PlayerState(w.id(), "p"));
-            store.sweepRetention();
+            store.operations().sweepRetention();
             List<HistoryEntry> h = store.history(new Key.PlayerState(w.id(), "p"), Long.MAX_VALUE, 100, true,
                     ReadConsistency.OWN_WRITES).items();
             assertEquals(List.of(Op.MERGE, Op.MERGE, Op.MERGE, Op.PUT), h.stream().map(HistoryEntry::op).toList());
@@ -140,7 +139,7 @@ class RetentionAndUpgradeIT {
             Path dir = tmp.resolve("n");
             String worldId = TestKafka.uniqueName("w");
             WorldStore v1 = fixture.open(dir);
-            Saved old = v1.world(worldId).savePlayerState("p", Json.parseTrusted("{\"hp\":7,\"mana\":1}"));
+            Saved old = v1.world(worldId).savePlayerState("p", Json.parse("{\"hp\":7,\"mana\":1}"));
             v1.close();
 
             // format 2 renames hp to health
@@ -153,14 +152,14 @@ class RetentionAndUpgradeIT {
             try {
                 World w = v2.world(worldId);
                 Stored loaded = v2.read(new Key.PlayerState(worldId, "p"), ReadConsistency.atLeast(old.position())).orElseThrow();
-                assertEquals(Json.parseTrusted("{\"mana\":1,\"health\":7}"), loaded.value());
+                assertEquals(Json.parse("{\"mana\":1,\"health\":7}"), loaded.value());
                 assertEquals(2, loaded.formatVersion());
                 assertEquals(old.version(), loaded.version());
                 // a format-2 patch applies to the upgraded value
-                w.patchPlayerState("p", Json.parseTrusted("{\"health\":8}"), Condition.any());
-                assertEquals(Json.parseTrusted("{\"mana\":1,\"health\":8}"), w.loadPlayerState("p").orElseThrow());
+                w.patchPlayerState("p", Json.parse("{\"health\":8}"), Condition.any());
+                assertEquals(Json.parse("{\"mana\":1,\"health\":8}"), w.loadPlayerState("p").orElseThrow());
                 // and the past reads in the new shape too
-                assertEquals(Json.parseTrusted("{\"mana\":1,\"health\":7}"),
+                assertEquals(Json.parse("{\"mana\":1,\"health\":7}"),
                         v2.readAsOf(new Key.PlayerState(worldId, "p"), AsOf.position(old.position()), ReadConsistency.OWN_WRITES)
                                 .orElseThrow().value());
             } finally {

@@ -1,0 +1,64 @@
+package dev.worldstore;
+
+/**
+ * The character and length rules of ids, without a regex (they run on every load and save).
+ * Stateless; package-private: callers use {@link Key#check()} and {@link Scan.Prefix#check()}.
+ */
+final class Ids {
+    static final int MAX_ID_LENGTH = 128;
+    static final int MAX_APP_KEY_LENGTH = 256;
+    static final String ID_RULE = "1 to " + MAX_ID_LENGTH + " characters of A-Z a-z 0-9 _ - . : @";
+    static final String APP_KEY_RULE = "1 to " + MAX_APP_KEY_LENGTH + " characters of A-Z a-z 0-9 _ - . : @ /";
+
+    private Ids() {
+    }
+
+    /** @throws ValidationException {@link ErrorCode#INVALID_ID} naming {@code field} */
+    static void checkId(String field, String id) {
+        if (id == null || !chars(id, 1, MAX_ID_LENGTH, false)) {
+            throw new ValidationException(ErrorCode.INVALID_ID, field, "must be " + ID_RULE + describe(id));
+        }
+    }
+
+    /** An app's key: the id characters and {@code /}, up to 256. */
+    static void checkAppKey(String field, String key) {
+        if (key == null || !chars(key, 1, MAX_APP_KEY_LENGTH, true)) {
+            throw new ValidationException(ErrorCode.INVALID_ID, field, "must be " + APP_KEY_RULE + describe(key));
+        }
+    }
+
+    /** A prefix of app keys: as {@link #checkAppKey} but may be empty. */
+    static void checkAppKeyPrefix(String field, String prefix) {
+        if (prefix == null || !chars(prefix, 0, MAX_APP_KEY_LENGTH, true)) {
+            throw new ValidationException(ErrorCode.INVALID_ID, field, "must be up to " + MAX_APP_KEY_LENGTH
+                    + " characters of A-Z a-z 0-9 _ - . : @ /" + describe(prefix));
+        }
+    }
+
+    private static boolean chars(String s, int min, int max, boolean slash) {
+        int n = s.length();
+        if (n < min || n > max) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+                    || c == '.' || c == ':' || c == '@' || (slash && c == '/');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ", was 'x'" (or its length, or "missing"/"empty") for error messages. */
+    static String describe(String value) {
+        if (value == null) {
+            return ", was missing";
+        }
+        if (value.isEmpty()) {
+            return ", was empty";
+        }
+        return value.length() > 40 ? ", was " + value.length() + " characters" : ", was '" + value + "'";
+    }
+}

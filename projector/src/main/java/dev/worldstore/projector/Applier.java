@@ -1,0 +1,148 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.NodeOperations;
+import dev.worldstore.StorageException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies decoded polls to the projection: the {@link ProjectionRules} decide, and this writes
+ * what they decided together with each partition's next offset as one atomic RocksDB batch, then
+ * publishes progress and verdicts. Used by the live projector's apply thread and by bounded
+ * replays, one caller at a time (not thread-safe).
+ */
+final class Applier {
+    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
+
+    private final RocksProjection store;
+    private final ProjectionRules rules;
+    private final Progress progress;
+    private final VerdictBoard verdicts;
+    private final long[] appliedCount;
+    private final Counter applied;
+    private final Counter deadLettered;
+
+    Applier(RocksProjection store, ProjectionRules rules, Progress progress, VerdictBoard verdicts, MeterRegistry metrics) {
+        this.store = store;
+        this.rules = rules;
+        this.progress = progress;
+        this.verdicts = verdicts;
+        this.appliedCount = new long[progress.partitions()];
+        this.applied = Counter.builder("worldstore.projector.applied").description("Change events applied to the projection")
+                .register(metrics);
+        this.deadLettered = Counter.builder("worldstore.projector.deadlettered")
+                .description("Change-log records that could not be decoded or applied, kept in dead_letters and skipped")
+                .register(metrics);
+    }
+
+    /** Starts from the checkpoint stored with the state: {@code partition} resumes at its stored offset. */
+    long resume(int partition) {
+        NodeOperations.Checkpoint c = store.checkpoint(partition);
+        progress.set(partition, c.nextOffset());
+        appliedCount[partition] = c.appliedEvents();
+        return c.nextOffset();
+    }
+
+    /**
+     * Applies one poll as one atomic write, then publishes progress and verdicts. With
+     * {@code limits}, applies in each partition only offsets below {@code limits.get(partition)}
+     * (bounded replays stop exactly there).
+     *
+     * @return the records applied (dead letters and refused events count: each record once)
+     * @throws StorageException if RocksDB refuses the write
+     */
+    long apply(RecordDecoder.Polled polled, Map<Integer, Long> limits) {
+        long count = 0;
+        Map<String, Verdict> decided = new HashMap<>();
+        Map<Integer, Long> nextOffsets = new HashMap<>();
+        List<String> dead;
+        try (WriteBatch batch = new WriteBatch()) {
+            BatchSink sink = new BatchSink(batch);
+            ProjectionRules.Poll poll = rules.poll(store, sink, new ProjectionRules.Verdicts() {
+                @Override
+                public boolean awaited(String eventId) {
+                    return verdicts.size() > 0 && verdicts.awaited(eventId);
+                }
+
+                @Override
+                public void decided(String eventId, Verdict verdict) {
+                    decided.put(eventId, verdict);
+                }
+            });
+            for (Map.Entry<Integer, List<Decoded>> partition : polled.partitions.entrySet()) {
+                int p = partition.getKey();
+                long next = progress.next(p);
+                long limit = limits == null ? Long.MAX_VALUE : limits.getOrDefault(p, 0L);
+                for (Decoded d : partition.getValue()) {
+                    if (d.position().offset() >= limit) {
+                        break;
+                    }
+                    poll.apply(d);
+                    appliedCount[p]++;
+                    next = d.position().offset() + 1;
+                    count++;
+                }
+                sink.put(Cf.OFFSETS, RocksProjection.partitionKey(p), RocksProjection.offsetValue(next, appliedCount[p]));
+                nextOffsets.put(p, next);
+            }
+            store.write(batch);
+            dead = poll.deadLetters();
+        }
+        nextOffsets.forEach(progress::set);
+        progress.signal();
+        decided.forEach(verdicts::decide);
+        applied.increment(count);
+        if (!dead.isEmpty()) {
+            deadLettered.increment(dead.size());
+            dead.forEach(d -> LOG.warn("dead-lettered record {}", d));
+        }
+        return count;
+    }
+
+    /** The rules' writes into one RocksDB batch; a RocksDB failure becomes a {@link StorageException} naming the store. */
+    private final class BatchSink implements WriteSink {
+        private final WriteBatch batch;
+
+        BatchSink(WriteBatch batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public void put(Cf cf, byte[] key, byte[] value) {
+            try {
+                batch.put(store.handle(cf), key, value);
+            } catch (RocksDBException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void delete(Cf cf, byte[] key) {
+            try {
+                batch.delete(store.handle(cf), key);
+            } catch (RocksDBException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public void merge(Cf cf, byte[] key, byte[] value) {
+            try {
+                batch.merge(store.handle(cf), key, value);
+            } catch (RocksDBException e) {
+                throw failed(e);
+            }
+        }
+
+        private StorageException failed(RocksDBException e) {
+            return new StorageException("building a write batch for " + store.dir() + " failed: " + e.getMessage(), e);
+        }
+    }
+}

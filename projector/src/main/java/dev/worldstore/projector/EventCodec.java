@@ -1,0 +1,294 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.Condition;
+import dev.worldstore.Key;
+import dev.worldstore.Op;
+import dev.worldstore.Table;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * How a {@link ChangeEvent} is laid out in a Kafka record, so that standard tools ({@code kcat},
+ * {@code kafka-console-consumer}) can read it:
+ *
+ * <ul>
+ *   <li>record key: the world id ({@code #players} for player registrations), which picks the partition;
+ *   <li>record value: the JSON payload, absent for a delete;
+ *   <li>headers (UTF-8 text): {@code ws.id} event id, {@code ws.table}, {@code ws.world},
+ *       {@code ws.key} (player, entity or app key id), {@code ws.app}, {@code ws.player} (app data
+ *       only), {@code ws.op} ({@code put}, {@code merge-patch}, {@code delete}), {@code ws.cond}
+ *       ({@code any}, {@code absent}, {@code version=N}), {@code ws.fmt} data-format version,
+ *       {@code ws.origin} writing node, {@code ws.actor} (when known), {@code ws.ts} epoch ms.
+ * </ul>
+ *
+ * Stateless and thread-safe.
+ */
+final class EventCodec {
+    /** Data-format version written by this release. Readers upgrade older versions. */
+    static final int FORMAT_VERSION = 1;
+
+    /** Routing key of the players table: '#' is not allowed in ids, so no world can collide. */
+    static final String PLAYERS_ROUTING_KEY = "#players";
+
+    static final String H_ID = "ws.id";
+    static final String H_TABLE = "ws.table";
+    static final String H_WORLD = "ws.world";
+    static final String H_KEY = "ws.key";
+    static final String H_APP = "ws.app";
+    static final String H_PLAYER = "ws.player";
+    static final String H_OP = "ws.op";
+    static final String H_COND = "ws.cond";
+    static final String H_FMT = "ws.fmt";
+    static final String H_ORIGIN = "ws.origin";
+    static final String H_ACTOR = "ws.actor";
+    static final String H_TS = "ws.ts";
+
+    private EventCodec() {
+    }
+
+    /** The record key that routes {@code key}'s events: all events of one world share a partition. */
+    static String routingKey(Key key) {
+        return key.worldId() == null ? PLAYERS_ROUTING_KEY : key.worldId();
+    }
+
+    /** The partition of a routing key: Kafka's default (murmur2) so other producers agree. */
+    static int partitionFor(String routingKey, int partitions) {
+        return Utils.toPositive(Utils.murmur2(routingKey.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    static List<Header> headers(ChangeEvent e) {
+        List<Header> h = new ArrayList<>(12);
+        add(h, H_ID, e.eventId());
+        add(h, H_TABLE, e.key().table().wireName());
+        add(h, H_WORLD, e.key().worldId());
+        switch (e.key().table()) {
+            case PLAYERS -> add(h, H_KEY, ((Key.Player) e.key()).playerId());
+            case PLAYER_STATES -> add(h, H_KEY, ((Key.PlayerState) e.key()).playerId());
+            case ENTITY_STATES -> add(h, H_KEY, ((Key.Entity) e.key()).entityId());
+            case WORLD_STATE -> {
+                // the world id is the key
+            }
+            case APP_STORAGE -> {
+                Key.AppData a = (Key.AppData) e.key();
+                add(h, H_APP, a.appId());
+                add(h, H_PLAYER, a.playerId());
+                add(h, H_KEY, a.key());
+            }
+        }
+        add(h, H_OP, e.op().wireName());
+        if (e.condition().isConditional()) {
+            add(h, H_COND, conditionText(e.condition()));
+        }
+        if (e.formatVersion() != 1) {
+            add(h, H_FMT, Integer.toString(e.formatVersion()));
+        }
+        add(h, H_ORIGIN, e.origin());
+        add(h, H_ACTOR, e.actor());
+        return h;
+    }
+
+    private static void add(List<Header> h, String name, String value) {
+        if (value != null) {
+            h.add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    static String conditionText(Condition c) {
+        if (c instanceof Condition.ExpectedVersion v) {
+            return "version=" + v.version();
+        }
+        return c instanceof Condition.Absent ? "absent" : "any";
+    }
+
+    static Condition parseCondition(String text) throws MalformedEventException {
+        if (text == null || text.equals("any")) {
+            return Condition.any();
+        }
+        if (text.equals("absent")) {
+            return Condition.absent();
+        }
+        if (text.startsWith("version=")) {
+            try {
+                return Condition.version(Long.parseLong(text.substring("version=".length())));
+            } catch (IllegalArgumentException e) {
+                throw new MalformedEventException("bad ws.cond header: " + text, e);
+            }
+        }
+        throw new MalformedEventException("bad ws.cond header: " + text);
+    }
+
+    /**
+     * Reads an event from a record's headers and value. Checks structure only; the payload was
+     * validated by the writer and is parsed by the projector when needed.
+     *
+     * @throws MalformedEventException naming what is missing or wrong
+     */
+    static ChangeEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
+        return new Decoder().decode(headers, value, recordTimestamp);
+    }
+
+    /**
+     * A decoder for one thread reading many records: header values that repeat from one record to
+     * the next (table, world, op, condition, origin, ...) are compared as bytes and their text is
+     * reused instead of decoded again. Not thread-safe.
+     */
+    static final class Decoder {
+        private final byte[][] lastBytes = new byte[Slot.values().length][];
+        private final String[] lastText = new String[Slot.values().length];
+
+        /** As {@link EventCodec#decode}. */
+        ChangeEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
+            return EventCodec.decode(new Fields(headers, this), value, recordTimestamp);
+        }
+
+        String text(Slot slot, byte[] bytes) {
+            int i = slot.ordinal();
+            byte[] last = lastBytes[i];
+            if (last != null && Arrays.equals(last, bytes)) {
+                return lastText[i];
+            }
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            lastBytes[i] = bytes;
+            lastText[i] = text;
+            return text;
+        }
+    }
+
+    /** Headers whose values usually repeat between consecutive records. */
+    private enum Slot { TABLE, WORLD, APP, OP, COND, FMT, ORIGIN, ACTOR }
+
+    private static ChangeEvent decode(Fields f, byte[] value, long recordTimestamp) throws MalformedEventException {
+        String id = f.required(H_ID, f.id);
+        Table table;
+        Op op;
+        try {
+            table = Table.fromWireName(f.required(H_TABLE, f.table));
+            op = Op.fromWireName(f.required(H_OP, f.op));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEventException(e.getMessage(), e);
+        }
+        Key key = switch (table) {
+            case PLAYERS -> new Key.Player(f.required(H_KEY, f.key));
+            case PLAYER_STATES -> new Key.PlayerState(f.required(H_WORLD, f.world), f.required(H_KEY, f.key));
+            case ENTITY_STATES -> new Key.Entity(f.required(H_WORLD, f.world), f.required(H_KEY, f.key));
+            case WORLD_STATE -> new Key.WorldState(f.required(H_WORLD, f.world));
+            case APP_STORAGE -> new Key.AppData(f.required(H_WORLD, f.world), f.required(H_APP, f.app), f.player,
+                    f.required(H_KEY, f.key));
+        };
+        try {
+            key.check();
+        } catch (RuntimeException e) {
+            throw new MalformedEventException("bad key: " + e.getMessage(), e);
+        }
+        long fmt = number(H_FMT, f.fmt, 1);
+        if (fmt < 1 || fmt > Integer.MAX_VALUE) {
+            throw new MalformedEventException("bad ws.fmt header: " + fmt + " (data-format versions start at 1)");
+        }
+        long ts = number(H_TS, f.ts, recordTimestamp);
+        if ((op == Op.DELETE) != (value == null)) {
+            throw new MalformedEventException(op == Op.DELETE ? "a delete must have no value" : op.wireName() + " has no value");
+        }
+        return new ChangeEvent(id, key, op, value, parseCondition(f.cond), (int) fmt, f.origin == null ? "unknown" : f.origin,
+                f.actor, ts);
+    }
+
+    /** The worldstore headers of one record, read in a single pass (the last of a repeated name wins). */
+    private static final class Fields {
+        String id;
+        String table;
+        String world;
+        String key;
+        String app;
+        String player;
+        String op;
+        String cond;
+        String fmt;
+        String origin;
+        String actor;
+        String ts;
+
+        Fields(Headers headers, Decoder d) {
+            for (Header h : headers) {
+                String name = h.key();
+                byte[] v = h.value();
+                if (name.length() < 4 || !name.startsWith("ws.") || v == null) {
+                    continue;
+                }
+                // Matched by length and letters: Kafka hands over a new String per header name, whose
+                // hash a switch would compute every time.
+                switch (name.length()) {
+                    case 5 -> {
+                        if (name.charAt(3) == 'i' && name.charAt(4) == 'd') {
+                            id = utf8(v);
+                        } else if (name.charAt(3) == 'o' && name.charAt(4) == 'p') {
+                            op = d.text(Slot.OP, v);
+                        } else if (name.charAt(3) == 't' && name.charAt(4) == 's') {
+                            ts = utf8(v);
+                        }
+                    }
+                    case 6 -> {
+                        if (name.equals(H_KEY)) {
+                            key = utf8(v);
+                        } else if (name.equals(H_APP)) {
+                            app = d.text(Slot.APP, v);
+                        } else if (name.equals(H_FMT)) {
+                            fmt = d.text(Slot.FMT, v);
+                        }
+                    }
+                    case 7 -> {
+                        if (name.equals(H_COND)) {
+                            cond = d.text(Slot.COND, v);
+                        }
+                    }
+                    case 8 -> {
+                        if (name.equals(H_TABLE)) {
+                            table = d.text(Slot.TABLE, v);
+                        } else if (name.equals(H_WORLD)) {
+                            world = d.text(Slot.WORLD, v);
+                        } else if (name.equals(H_ACTOR)) {
+                            actor = d.text(Slot.ACTOR, v);
+                        }
+                    }
+                    case 9 -> {
+                        if (name.equals(H_PLAYER)) {
+                            player = utf8(v);
+                        } else if (name.equals(H_ORIGIN)) {
+                            origin = d.text(Slot.ORIGIN, v);
+                        }
+                    }
+                    default -> {
+                        // another tool's header: ignored
+                    }
+                }
+            }
+        }
+
+        private static String utf8(byte[] v) {
+            return new String(v, StandardCharsets.UTF_8);
+        }
+
+        String required(String name, String value) throws MalformedEventException {
+            if (value == null) {
+                throw new MalformedEventException("missing header " + name);
+            }
+            return value;
+        }
+    }
+
+    private static long number(String name, String v, long fallback) throws MalformedEventException {
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new MalformedEventException("bad " + name + " header: " + v, e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.WorldStoreConfig;
+import java.util.Properties;
+
+/**
+ * How this node talks to Kafka, read once from the configuration: the cluster, the change-log
+ * topic and the producer's settings. Immutable.
+ *
+ * @param bootstrapServers the cluster, or the embedded broker's address once it runs
+ * @param writeTimeoutMs a save's whole wait: Kafka's delivery timeout and the verdict wait
+ * @param maxRecordBytes the largest record: {@code value.max.bytes} plus room for headers and batch overhead
+ * @param clientOverrides the user's {@code kafka.*} pass-through settings, prefix removed (copied on read)
+ */
+record KafkaSettings(String bootstrapServers, String topic, int partitions, int replicationFactor, long retentionMs, int lingerMs,
+        int batchBytes, String compression, long writeTimeoutMs, int maxRecordBytes, int valueMaxBytes, Properties clientOverrides) {
+
+    /** Room for headers and batch overhead on top of the largest value. */
+    static final int RECORD_OVERHEAD_BYTES = 1024 * 1024;
+
+    static KafkaSettings from(WorldStoreConfig c, String bootstrapServers) {
+        int valueMax = c.getInt(WorldStoreConfig.VALUE_MAX_BYTES);
+        return new KafkaSettings(bootstrapServers, c.get(WorldStoreConfig.KAFKA_TOPIC), c.getInt(WorldStoreConfig.KAFKA_TOPIC_PARTITIONS),
+                c.getInt(WorldStoreConfig.KAFKA_TOPIC_REPLICATION_FACTOR), c.getLong(WorldStoreConfig.KAFKA_TOPIC_RETENTION_MS),
+                c.getInt(WorldStoreConfig.PRODUCER_LINGER_MS), c.getInt(WorldStoreConfig.PRODUCER_BATCH_BYTES),
+                c.get(WorldStoreConfig.PRODUCER_COMPRESSION), c.getLong(WorldStoreConfig.WRITE_TIMEOUT_MS),
+                valueMax + RECORD_OVERHEAD_BYTES, valueMax, c.kafkaClientOverrides());
+    }
+
+    /**
+     * The address the offline tools use: the configured cluster, else a running {@code serve}'s
+     * embedded broker on {@code 127.0.0.1:kafka.embedded.port}.
+     */
+    static KafkaSettings forTools(WorldStoreConfig c) {
+        String b = c.get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS);
+        return from(c, b.isBlank() ? "127.0.0.1:" + c.getInt(WorldStoreConfig.KAFKA_EMBEDDED_PORT) : b);
+    }
+
+    @Override
+    public Properties clientOverrides() {
+        Properties p = new Properties();
+        p.putAll(clientOverrides);
+        return p;
+    }
+}

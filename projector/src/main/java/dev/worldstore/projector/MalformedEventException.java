@@ -1,0 +1,12 @@
+package dev.worldstore.projector;
+
+/** A change-log record that is not a valid worldstore event. The projector dead-letters it. */
+final class MalformedEventException extends Exception {
+    MalformedEventException(String message) {
+        super(message);
+    }
+
+    MalformedEventException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,193 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.AsOf;
+import dev.worldstore.Change;
+import dev.worldstore.ChangeFeed;
+import dev.worldstore.ConflictException;
+import dev.worldstore.DeadLetter;
+import dev.worldstore.HistoryPage;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.NodeOperations;
+import dev.worldstore.Page;
+import dev.worldstore.PlayerRecord;
+import dev.worldstore.ProjectorState;
+import dev.worldstore.ReadConsistency;
+import dev.worldstore.Saved;
+import dev.worldstore.Scan;
+import dev.worldstore.Stored;
+import dev.worldstore.WorldStore;
+import dev.worldstore.WorldStoreException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Metrics around a store, as a decorator (Kafka Streams' {@code Metered…} stores): saves timed by
+ * table and outcome ({@code worldstore.saves}), loads timed ({@code worldstore.loads}), refused
+ * conditions counted by table ({@code worldstore.conflicts}). Everything else is passed through.
+ * Thread-safe.
+ */
+final class MeteredWorldStore implements WorldStore {
+    private final WorldStore inner;
+    private final MeterRegistry metrics;
+    private final Timer loads;
+    private final ConcurrentHashMap<String, Timer> saves = new ConcurrentHashMap<>();
+
+    MeteredWorldStore(WorldStore inner, MeterRegistry metrics) {
+        this.inner = inner;
+        this.metrics = metrics;
+        this.loads = Timer.builder("worldstore.loads").description("Loads from the local projection").register(metrics);
+    }
+
+    @Override
+    public CompletableFuture<Saved> writeAsync(Change change) {
+        long start = System.nanoTime();
+        String table = change.key().table().wireName();
+        return inner.writeAsync(change).whenComplete((saved, error) -> {
+            Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (e instanceof ConflictException) {
+                metrics.counter("worldstore.conflicts", "table", table).increment();
+            }
+            saveTimer(table, e == null ? "applied" : outcome(e)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        });
+    }
+
+    @Override
+    public Saved write(Change change) {
+        return Node.join(writeAsync(change), "the write of " + change.key().describe());
+    }
+
+    private Timer saveTimer(String table, String outcome) {
+        return saves.computeIfAbsent(table + '/' + outcome, k -> Timer.builder("worldstore.saves")
+                .description("Saves, from call to acknowledgement (and verdict for conditional writes)")
+                .tag("table", table)
+                .tag("outcome", outcome)
+                .register(metrics));
+    }
+
+    private static String outcome(Throwable e) {
+        return e instanceof WorldStoreException w ? w.code().name().toLowerCase(Locale.ROOT) : "error";
+    }
+
+    @Override
+    public Optional<Stored> read(Key key, ReadConsistency consistency) {
+        long start = System.nanoTime();
+        try {
+            return inner.read(key, consistency);
+        } finally {
+            loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    // ---- passed through -------------------------------------------------------------------------
+
+    @Override
+    public Page scan(Scan scan, ReadConsistency consistency) {
+        return inner.scan(scan, consistency);
+    }
+
+    @Override
+    public ChangeFeed changes(String worldId, LogPosition after) {
+        return inner.changes(worldId, after);
+    }
+
+    @Override
+    public ChangeFeed changesFrom(String worldId, LogPosition from) {
+        return inner.changesFrom(worldId, from);
+    }
+
+    @Override
+    public LogPosition endOf(String worldId) {
+        return inner.endOf(worldId);
+    }
+
+    @Override
+    public LogPosition positionAt(String worldId, Instant time) {
+        return inner.positionAt(worldId, time);
+    }
+
+    @Override
+    public Optional<LogPosition> resolve(String worldId, AsOf asOf) {
+        return inner.resolve(worldId, asOf);
+    }
+
+    @Override
+    public HistoryPage history(Key key, long before, int limit, boolean withResult, ReadConsistency consistency) {
+        return inner.history(key, before, limit, withResult, consistency);
+    }
+
+    @Override
+    public Optional<Stored> readAsOf(Key key, AsOf asOf, ReadConsistency consistency) {
+        return inner.readAsOf(key, asOf, consistency);
+    }
+
+    @Override
+    public void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, Consumer<Stored> sink) {
+        inner.snapshot(worldId, asOf, consistency, sink);
+    }
+
+    @Override
+    public RestoreResult restoreWorld(String worldId, AsOf asOf, String actor) {
+        return inner.restoreWorld(worldId, asOf, actor);
+    }
+
+    @Override
+    public PlayerRecord registerPlayer(String playerId, String username) {
+        return inner.registerPlayer(playerId, username);
+    }
+
+    @Override
+    public Optional<PlayerRecord> player(String playerId, ReadConsistency consistency) {
+        return inner.player(playerId, consistency);
+    }
+
+    @Override
+    public Optional<PlayerRecord> playerByUsername(String username, ReadConsistency consistency) {
+        return inner.playerByUsername(username, consistency);
+    }
+
+    @Override
+    public void awaitPosition(LogPosition position, Duration timeout) {
+        inner.awaitPosition(position, timeout);
+    }
+
+    @Override
+    public String nodeId() {
+        return inner.nodeId();
+    }
+
+    @Override
+    public ProjectorState projectorState() {
+        return inner.projectorState();
+    }
+
+    @Override
+    public long projectorLag() {
+        return inner.projectorLag();
+    }
+
+    @Override
+    public NodeOperations operations() {
+        return inner.operations();
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+        return inner.deadLetters(limit);
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+}

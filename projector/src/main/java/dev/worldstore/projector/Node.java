@@ -1,0 +1,412 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.AsOf;
+import dev.worldstore.Change;
+import dev.worldstore.ChangeFeed;
+import dev.worldstore.DeadLetter;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.HistoryPage;
+import dev.worldstore.InterruptedWaitException;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.NodeOperations;
+import dev.worldstore.Page;
+import dev.worldstore.PlayerRecord;
+import dev.worldstore.ProjectorState;
+import dev.worldstore.ReadConsistency;
+import dev.worldstore.Saved;
+import dev.worldstore.Scan;
+import dev.worldstore.StorageException;
+import dev.worldstore.StoreClosedException;
+import dev.worldstore.Stored;
+import dev.worldstore.ValidationException;
+import dev.worldstore.WorldStore;
+import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.WorldStoreException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worldstore node: a short façade over its parts, each of which owns one concern. Built and
+ * started by {@link NodeStarter} (open, then start: nothing runs before the node is complete).
+ *
+ * <ul>
+ *   <li>writes: {@link Writer} (append, verdict wait; saves and registrations alike);
+ *   <li>reads: {@link ReadGate} (consistency waits) then {@link StateReader} (state, pages, players);
+ *   <li>history: {@link HistoryReader}, with points in time resolved by {@link LogPositions};
+ *   <li>change feeds: {@link WorldFeed}s, tracked so that close ends them;
+ *   <li>the projector ({@link Projector}), retention ({@link Retention}) and snapshots.
+ * </ul>
+ *
+ * <p>Every call that touches RocksDB passes the {@link UseGate}, so {@link #close()} never frees
+ * what a call still uses. Thread-safe.
+ */
+final class Node implements WorldStore, NodeOperations {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    static final int MAX_HISTORY_PAGE = 1000;
+
+    private final NodeParts parts;
+    private final UseGate gate;
+    private final Set<WorldFeed> feeds = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService housekeeping;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Node(NodeParts parts) {
+        this.parts = parts;
+        this.gate = new UseGate("the worldstore node " + parts.nodeId());
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "worldstore-retention");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the projector and, when configured, the retention sweeps. Once. */
+    void start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("node " + parts.nodeId() + " already started");
+        }
+        parts.projector().start();
+        if (parts.retention().enabled()) {
+            long every = parts.retentionEvery();
+            housekeeping.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs {@code call} inside the gate, after checking that the projector has not failed. */
+    private <T> T use(Supplier<T> call) {
+        gate.enter();
+        try {
+            checkProjector();
+            return call.get();
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private void checkProjector() {
+        if (parts.projector().state() == ProjectorState.FAILED) {
+            Throwable t = parts.projector().failure();
+            throw new StorageException("the projector stopped: " + (t == null ? "unknown error" : t.getMessage()), t);
+        }
+    }
+
+    // ---- writes ---------------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Saved> writeAsync(Change change) {
+        if (gate.closed()) {
+            return CompletableFuture.failedFuture(new StoreClosedException("the worldstore node " + parts.nodeId() + " is closed"));
+        }
+        return parts.writer().write(change);
+    }
+
+    @Override
+    public Saved write(Change change) {
+        return join(writeAsync(change), "the write of " + change.key().describe());
+    }
+
+    @Override
+    public PlayerRecord registerPlayer(String playerId, String username) {
+        if (gate.closed()) {
+            throw new StoreClosedException("the worldstore node " + parts.nodeId() + " is closed");
+        }
+        return join(parts.writer().register(playerId, username), "the registration of '" + username + "'");
+    }
+
+    /** Waits for {@code f}; throws its {@link WorldStoreException} unwrapped. */
+    static <T> T join(CompletableFuture<T> f, String what) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(what + " failed", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedWaitException(what, e);
+        }
+    }
+
+    // ---- reads ----------------------------------------------------------------------------------
+
+    @Override
+    public Optional<Stored> read(Key key, ReadConsistency consistency) {
+        key.check();
+        return use(() -> {
+            parts.gate().await(key.worldId(), consistency);
+            return parts.state().read(key);
+        });
+    }
+
+    @Override
+    public Page scan(Scan scan, ReadConsistency consistency) {
+        scan.prefix().check();
+        return use(() -> {
+            parts.gate().await(scan.prefix().worldId(), consistency);
+            return parts.state().scan(scan);
+        });
+    }
+
+    @Override
+    public Optional<PlayerRecord> player(String playerId, ReadConsistency consistency) {
+        Key.Player key = new Key.Player(playerId);
+        key.check();
+        return use(() -> {
+            parts.gate().awaitAll(consistency);
+            return parts.state().player(key);
+        });
+    }
+
+    @Override
+    public Optional<PlayerRecord> playerByUsername(String username, ReadConsistency consistency) {
+        String normalized = Validator.normalizeUsername(username);
+        return use(() -> {
+            parts.gate().awaitAll(consistency);
+            return parts.state().playerByUsername(normalized);
+        });
+    }
+
+    // ---- history --------------------------------------------------------------------------------
+
+    @Override
+    public HistoryPage history(Key key, long before, int limit, boolean withResult, ReadConsistency consistency) {
+        key.check();
+        if (limit < 1 || limit > MAX_HISTORY_PAGE) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "limit", "must be between 1 and " + MAX_HISTORY_PAGE
+                    + ", was " + limit);
+        }
+        if (before < 0) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "before", "must be a version (>= 0), was " + before);
+        }
+        return use(() -> {
+            parts.gate().await(key.worldId(), consistency);
+            return parts.history().history(key, before, limit, withResult);
+        });
+    }
+
+    @Override
+    public Optional<Stored> readAsOf(Key key, AsOf asOf, ReadConsistency consistency) {
+        key.check();
+        return use(() -> {
+            Optional<LogPosition> last = lastIncluded(key.worldId(), asOf);
+            parts.gate().await(key.worldId(), consistency);
+            return last.flatMap(p -> parts.history().readAsOf(key, p.offset())).map(parts.state()::upgrade);
+        });
+    }
+
+    @Override
+    public void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, Consumer<Stored> sink) {
+        Key.checkWorldId(worldId);
+        use(() -> {
+            Optional<LogPosition> last = lastIncluded(worldId, asOf);
+            parts.gate().await(worldId, consistency);
+            last.ifPresent(p -> parts.history().snapshot(worldId, p.offset(), s -> sink.accept(parts.state().upgrade(s))));
+            return null;
+        });
+    }
+
+    @Override
+    public RestoreResult restoreWorld(String worldId, AsOf asOf, String actor) {
+        Key.checkWorldId(worldId);
+        return use(() -> Restore.run(sink -> snapshot(worldId, asOf, ReadConsistency.OWN_WRITES, sink),
+                sink -> parts.state().streamWorld(worldId, sink), parts.writer()::write, actor));
+    }
+
+    @Override
+    public Optional<LogPosition> resolve(String worldId, AsOf asOf) {
+        Key.checkWorldId(worldId);
+        return use(() -> lastIncluded(worldId, asOf));
+    }
+
+    /** {@link #resolve} for a checked world id, or {@code null} for the players partition. */
+    private Optional<LogPosition> lastIncluded(String worldId, AsOf asOf) {
+        return parts.positions().lastIncluded(parts.partitioning().of(worldId), asOf, "asOf");
+    }
+
+    // ---- change feeds and positions ---------------------------------------------------------------
+
+    @Override
+    public ChangeFeed changes(String worldId, LogPosition after) {
+        Key.checkWorldId(worldId);
+        return changesFrom(worldId, after == null ? endOf(worldId) : new LogPosition(after.partition(), after.offset() + 1));
+    }
+
+    @Override
+    public ChangeFeed changesFrom(String worldId, LogPosition from) {
+        Key.checkWorldId(worldId);
+        int partition = partitionOf(worldId);
+        if (from.partition() != partition) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position",
+                    "world " + worldId + " lives in partition " + partition + ", not " + from.partition());
+        }
+        return use(() -> {
+            WorldFeed[] feed = new WorldFeed[1];
+            feed[0] = new WorldFeed(worldId, partition, from.offset(), parts.clients(), parts.projection(), parts.progress(),
+                    () -> feeds.remove(feed[0]));
+            feeds.add(feed[0]);
+            return feed[0];
+        });
+    }
+
+    @Override
+    public LogPosition endOf(String worldId) {
+        Key.checkWorldId(worldId);
+        return use(() -> parts.positions().end(partitionOf(worldId)));
+    }
+
+    @Override
+    public LogPosition positionAt(String worldId, Instant time) {
+        Key.checkWorldId(worldId);
+        return use(() -> parts.positions().firstAtOrAfter(partitionOf(worldId), time));
+    }
+
+    @Override
+    public void awaitPosition(LogPosition position, Duration timeout) {
+        use(() -> {
+            parts.gate().await(position, timeout.toMillis());
+            return null;
+        });
+    }
+
+    // ---- operations -----------------------------------------------------------------------------
+
+    @Override
+    public String nodeId() {
+        return parts.nodeId();
+    }
+
+    @Override
+    public ProjectorState projectorState() {
+        return parts.projector().state();
+    }
+
+    @Override
+    public long projectorLag() {
+        return parts.projector().lag();
+    }
+
+    @Override
+    public NodeOperations operations() {
+        return this;
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(int limit) {
+        return use(() -> DeadLetters.newest(parts.projection(), limit));
+    }
+
+    @Override
+    public WorldStoreConfig config() {
+        return parts.config();
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return parts.clients().settings().bootstrapServers();
+    }
+
+    @Override
+    public String topic() {
+        return parts.clients().topic();
+    }
+
+    @Override
+    public int partitions() {
+        return parts.partitioning().partitions();
+    }
+
+    @Override
+    public int partitionOf(String worldId) {
+        Key.checkWorldId(worldId);
+        return parts.partitioning().of(worldId);
+    }
+
+    @Override
+    public int playersPartition() {
+        return parts.partitioning().of((String) null);
+    }
+
+    @Override
+    public long[] appliedOffsets() {
+        long[] r = new long[partitions()];
+        for (int p = 0; p < r.length; p++) {
+            r[p] = parts.progress().next(p);
+        }
+        return r;
+    }
+
+    @Override
+    public List<Checkpoint> checkpoints() {
+        return use(() -> parts.projection().checkpoints());
+    }
+
+    @Override
+    public Path takeSnapshot() {
+        return use(() -> parts.projector().snapshotNow());
+    }
+
+    @Override
+    public int sweepRetention() {
+        return use(() -> parts.retention().sweep());
+    }
+
+    private void sweepQuietly() {
+        try {
+            if (parts.projector().state() == ProjectorState.LIVE) {
+                sweepRetention();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("retention sweep failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Closes the node, once. Order matters: (1) refuse new calls; (2) stop the retention timer,
+     * waiting for a sweep in progress, since it reads RocksDB and writes; (3) end the change feeds
+     * handed out, which read RocksDB; (4) wait for calls still inside the gate; (5) close the writer,
+     * so in-flight saves get their acknowledgement; (6) stop the projector, which joins its threads;
+     * (7) close RocksDB; (8) the admin client and the embedded broker they both talk to.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        gate.refuse();
+        housekeeping.shutdown();
+        try {
+            if (!housekeeping.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("a retention sweep still runs after 30 s; closing anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (WorldFeed f : List.copyOf(feeds)) {
+            f.close();
+        }
+        if (!gate.closeAndAwait(30_000)) {
+            LOG.warn("calls still use the projection after 30 s; closing anyway");
+        }
+        parts.close();
+        LOG.info("worldstore node {} closed", parts.nodeId());
+    }
+}

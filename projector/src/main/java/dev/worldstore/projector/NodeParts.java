@@ -1,0 +1,41 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.kafka.EmbeddedKafka;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The parts of one node, as {@link NodeStarter} built them. {@link #close()} closes what the
+ * node owns, in order: the writer (in-flight saves get their acknowledgement), the projector (joins
+ * its threads), RocksDB, the Kafka admin client, the embedded broker. Each part's close is
+ * idempotent; a failing close is logged and the rest still close.
+ *
+ * @param broker the embedded broker, or {@code null} with an external cluster
+ * @param retentionEvery milliseconds between retention sweeps
+ */
+record NodeParts(WorldStoreConfig config, String nodeId, EmbeddedKafka broker, KafkaClients clients, RocksProjection projection,
+        Partitioning partitioning, Progress progress, LogWriter log, Writer writer, Projector projector, ReadGate gate,
+        StateReader state, HistoryReader history, LogPositions positions, Retention retention, long retentionEvery) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeParts.class);
+
+    void close() {
+        closeQuietly(log);
+        closeQuietly(projector);
+        closeQuietly(projection);
+        closeQuietly(clients);
+        closeQuietly(broker);
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing {}: {}", c.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.StorageException;
+import dev.worldstore.Upgraders;
+import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.kafka.EmbeddedKafka;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a node: the embedded broker when no cluster is configured, the Kafka clients and the topic,
+ * the projection, then every part wired to the ones it uses; then starts it. On failure everything
+ * already opened is closed again, newest first, so a failed open leaks nothing.
+ */
+final class NodeStarter {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeStarter.class);
+
+    private NodeStarter() {
+    }
+
+    static Node open(WorldStoreConfig config, MeterRegistry metrics, Clock clock, Upgraders upgraders) {
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
+        try {
+            Files.createDirectories(config.dataDir());
+            String nodeId = nodeId(config);
+            String bootstrap = config.get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS);
+            EmbeddedKafka broker = null;
+            if (config.embeddedKafka()) {
+                broker = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.getInt(WorldStoreConfig.KAFKA_EMBEDDED_PORT),
+                        config.getBoolean(WorldStoreConfig.KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE));
+                opened.push(broker);
+                bootstrap = broker.bootstrapServers();
+            }
+            KafkaSettings kafka = KafkaSettings.from(config, bootstrap);
+            KafkaClients clients = new KafkaClients(kafka, kafka.writeTimeoutMs());
+            opened.push(clients);
+            Partitioning partitioning = new Partitioning(clients.ensureTopic(broker != null));
+
+            ProjectionSettings ps = ProjectionSettings.from(config);
+            RocksProjection projection = RocksProjection.open(ps.projectionDir(), ps);
+            opened.push(projection);
+            checkTopic(projection, kafka.topic(), ps.projectionDir());
+            Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
+                    .description("Projection size on disk (SST and blob files) and in memtables").register(metrics);
+
+            Progress progress = new Progress(partitioning.partitions());
+            VerdictBoard verdicts = new VerdictBoard();
+            Applier applier = new Applier(projection, new ProjectionRules(upgraders), progress, verdicts, metrics);
+            Projector projector = new Projector(clients, projection, applier, progress, new Snapshots(ps, Clock.systemUTC()),
+                    ps.pollMaxRecords(), metrics);
+            opened.push(projector);
+            LogWriter log = new LogWriter(clients, partitioning.partitions());
+            opened.push(log);
+            OwnWrites own = new OwnWrites(partitioning.partitions());
+            Writer writer = new Writer(log, new Validator(kafka.valueMaxBytes()), verdicts, own, upgraders, nodeId, clock,
+                    kafka.writeTimeoutMs());
+            RetentionSettings rs = RetentionSettings.from(config);
+            NodeParts parts = new NodeParts(config, nodeId, broker, clients, projection, partitioning, progress, log, writer, projector,
+                    new ReadGate(progress, own, partitioning, config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS)),
+                    new StateReader(projection, upgraders, partitioning.of((String) null)), new HistoryReader(projection, upgraders),
+                    new LogPositions(clients), new Retention(projection, writer::write, rs, clock), rs.checkIntervalMs());
+            Node node = new Node(parts);
+            opened.push(node);
+            node.start();
+            LOG.info("worldstore node {} open: topic {} ({} partitions) on {}{}, projection in {}", nodeId, kafka.topic(),
+                    partitioning.partitions(), bootstrap, broker != null ? " (embedded broker)" : "", projection.dir());
+            return node;
+        } catch (IOException e) {
+            opened.forEach(NodeParts::closeQuietly);
+            throw new StorageException("cannot create data.dir " + config.dataDir() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            opened.forEach(NodeParts::closeQuietly);
+            throw e;
+        }
+    }
+
+    /** A projection holds one topic's state: refuse to mix two. */
+    private static void checkTopic(RocksProjection projection, String topic, Path dir) {
+        String projected = projection.meta("topic");
+        if (projected == null) {
+            projection.putMeta("topic", topic);
+        } else if (!projected.equals(topic)) {
+            throw new StorageException(dir + " holds a projection of topic " + projected + ", not " + topic
+                    + "; use another data.dir or the same kafka.topic", null);
+        }
+    }
+
+    private static String nodeId(WorldStoreConfig config) {
+        String configured = config.get(WorldStoreConfig.NODE_ID);
+        if (!configured.isBlank()) {
+            return configured;
+        }
+        Path file = config.dataDir().resolve("node-id");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).trim();
+            }
+            String id = "node-" + UUID.randomUUID().toString().substring(0, 8);
+            Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+            return id;
+        } catch (IOException e) {
+            throw new StorageException("cannot read or write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.StorageException;
+import dev.worldstore.Table;
+import dev.worldstore.NodeOperations;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The projection: one RocksDB with a column family per logical table plus bookkeeping families.
+ * Every {@link #write} is one atomic batch, which is how state and consumed offsets stay together.
+ * {@link RocksDBException}s are translated here into {@link StorageException}s naming the store.
+ *
+ * <p>Thread-safe (RocksDB is); {@link #close()} is idempotent and must come after the projector
+ * thread and every reader have stopped using it.
+ */
+final class RocksProjection implements StateView, AutoCloseable {
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path dir;
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final List<ColumnFamilyOptions> cfOptions = new ArrayList<>();
+    private final LRUCache cache;
+    private final EnumMap<Cf, ColumnFamilyHandle> handles = new EnumMap<>(Cf.class);
+    private final WriteOptions writeOptions;
+    /** History values at least this large live in blob files; smaller ones (deletes, small patches) stay inline. */
+    static final long HISTORY_MIN_BLOB_BYTES = 256;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RocksProjection(Path dir, ProjectionSettings settings) throws RocksDBException {
+        this.dir = dir;
+        this.cache = new LRUCache(settings.blockCacheBytes());
+        CompressionType compression = switch (settings.compression()) {
+            case "none" -> CompressionType.NO_COMPRESSION;
+            case "zstd" -> CompressionType.ZSTD_COMPRESSION;
+            default -> CompressionType.LZ4_COMPRESSION;
+        };
+        this.dbOptions = new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setMaxBackgroundJobs(2)
+                .setBytesPerSync(1024 * 1024)
+                // All column families flush together, so what is on disk is always a prefix of whole
+                // batches: see the write options below.
+                .setAtomicFlush(true);
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        for (Cf cf : Cf.values()) {
+            BlockBasedTableConfig table = new BlockBasedTableConfig()
+                    .setBlockCache(cache)
+                    .setBlockSize(4 * 1024)
+                    .setCacheIndexAndFilterBlocks(true)
+                    .setPinL0FilterAndIndexBlocksInCache(true);
+            if (cf != Cf.HISTORY) {
+                // whole-key Bloom filters serve point gets; the history is only ever iterated
+                table.setFilterPolicy(new BloomFilter(10, false));
+            }
+            ColumnFamilyOptions o = new ColumnFamilyOptions()
+                    .setCompressionType(compression)
+                    .setWriteBufferSize(32L * 1024 * 1024)
+                    .setMaxWriteBufferNumber(3)
+                    .setTableFormatConfig(table);
+            if (cf == Cf.HISTORY) {
+                // History grows by a copy of every value and is read rarely: its values go to blob
+                // files as memtables flush, and compactions move only keys and blob references.
+                // Without this, compacting the history was the projector's largest CPU cost.
+                o.setEnableBlobFiles(true)
+                        .setMinBlobSize(HISTORY_MIN_BLOB_BYTES)
+                        .setBlobCompressionType(compression)
+                        .setEnableBlobGarbageCollection(true);
+            }
+            if (cf == Cf.LAST_SEEN) {
+                // Big-endian epoch millis under RocksDB's built-in "max" operator: lastSeen is the
+                // latest activity whatever order partitions are applied in, so every node agrees.
+                o.setMergeOperatorName("max");
+            }
+            cfOptions.add(o);
+            descriptors.add(new ColumnFamilyDescriptor(cf.cfName.getBytes(StandardCharsets.UTF_8), o));
+        }
+        List<ColumnFamilyHandle> hs = new ArrayList<>();
+        this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, hs);
+        for (int i = 0; i < Cf.values().length; i++) {
+            handles.put(Cf.values()[i], hs.get(i));
+        }
+        // No write-ahead log: Kafka is the log. Each batch carries its partitions' next offsets, and
+        // atomic flush persists whole batches across all column families together, so after a crash
+        // the projection is exactly the state of some earlier batch, offsets included, and the
+        // projector re-applies the rest from Kafka. Nothing is lost or applied twice; a clean close
+        // flushes first, so only a crash costs a replay of the unflushed tail.
+        this.writeOptions = new WriteOptions().setDisableWAL(true);
+    }
+
+    /**
+     * Opens (creating if needed) the projection in {@code dir}.
+     *
+     * @throws StorageException naming the directory when RocksDB cannot open it (e.g. another
+     *     process holds it)
+     */
+    static RocksProjection open(Path dir, ProjectionSettings settings) {
+        try {
+            Files.createDirectories(dir);
+            return new RocksProjection(dir, settings);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot open the RocksDB projection in " + dir + ": " + e.getMessage()
+                    + (String.valueOf(e.getMessage()).contains("lock") ? " (is another worldstore using this data.dir?)" : ""), e);
+        } catch (java.io.IOException e) {
+            throw new StorageException("cannot create the projection directory " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    ColumnFamilyHandle handle(Cf cf) {
+        return handles.get(cf);
+    }
+
+    @Override
+    public byte[] get(Cf cf, byte[] key) {
+        try {
+            return db.get(handles.get(cf), key);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB read of table " + cf.cfName + " in " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    void write(WriteBatch batch) {
+        try {
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB write to " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** An iterator over {@code cf}; the caller closes it. */
+    RocksIterator iterator(Cf cf, ReadOptions options) {
+        return db.newIterator(handles.get(cf), options);
+    }
+
+    // ---- bookkeeping -----------------------------------------------------------------------
+
+    static byte[] partitionKey(int partition) {
+        return ByteBuffer.allocate(4).putInt(partition).array();
+    }
+
+    static byte[] offsetValue(long nextOffset, long appliedCount) {
+        return ByteBuffer.allocate(16).putLong(nextOffset).putLong(appliedCount).array();
+    }
+
+    /** True if the event at this position was dead-lettered or refused, i.e. never changed the state. */
+    boolean notApplied(int partition, long offset) {
+        byte[] k = DeadLetters.positionKey(partition, offset);
+        return get(Cf.REJECTED, k) != null || get(Cf.DEAD_LETTERS, k) != null;
+    }
+
+    /** Per partition that has one, in partition order: the checkpoint stored with the state by the last atomic write. */
+    List<NodeOperations.Checkpoint> checkpoints() {
+        List<NodeOperations.Checkpoint> result = new ArrayList<>();
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = iterator(Cf.OFFSETS, ro)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                ByteBuffer v = ByteBuffer.wrap(it.value());
+                result.add(new NodeOperations.Checkpoint(ByteBuffer.wrap(it.key()).getInt(), v.getLong(), v.getLong()));
+            }
+        }
+        return result;
+    }
+
+    /** The stored checkpoint of {@code partition}, or one at offset 0 if it has none yet. */
+    NodeOperations.Checkpoint checkpoint(int partition) {
+        for (NodeOperations.Checkpoint c : checkpoints()) {
+            if (c.partition() == partition) {
+                return c;
+            }
+        }
+        return new NodeOperations.Checkpoint(partition, 0, 0);
+    }
+
+    String meta(String name) {
+        byte[] v = get(Cf.META, name.getBytes(StandardCharsets.UTF_8));
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    void putMeta(String name, String value) {
+        try {
+            db.put(handles.get(Cf.META), writeOptions, name.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB write to " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Estimated bytes on disk (SST and blob files) and in memtables; -1 if RocksDB cannot say. */
+    long sizeBytes() {
+        long total = 0;
+        try {
+            for (ColumnFamilyHandle h : handles.values()) {
+                total += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+                total += db.getLongProperty(h, "rocksdb.total-blob-file-size");
+                total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            }
+        } catch (RocksDBException e) {
+            return -1;
+        }
+        return total;
+    }
+
+    /** Flushes memtables to SST files (used before checkpoints and on clean shutdown). */
+    void flush() {
+        try (org.rocksdb.FlushOptions fo = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, new ArrayList<>(handles.values()));
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB flush of " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a consistent checkpoint of the whole projection (state, history and the offsets it
+     * reflects) to {@code target}, hard-linking immutable files.
+     */
+    void checkpoint(Path target) {
+        flush(); // without a WAL, only flushed data is in the checkpoint's files
+        try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db)) {
+            cp.createCheckpoint(target.toString());
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB checkpoint of " + dir + " into " + target + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes handles before the database and options after it, as RocksDB requires. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            flush();
+        } catch (StorageException e) {
+            org.slf4j.LoggerFactory.getLogger(RocksProjection.class).warn("flush on close failed, the projector will"
+                    + " re-apply the unflushed tail from Kafka: {}", e.getMessage());
+        }
+        handles.values().forEach(ColumnFamilyHandle::close);
+        db.close();
+        writeOptions.close();
+        dbOptions.close();
+        cfOptions.forEach(ColumnFamilyOptions::close);
+        cache.close();
+    }
+}

@@ -1,0 +1,323 @@
+package dev.worldstore.projector;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.Change;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.Key;
+import dev.worldstore.Op;
+import dev.worldstore.Json;
+import dev.worldstore.ValidationException;
+import java.io.IOException;
+import java.text.Normalizer;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules a change must meet before it is appended. Stateless and thread-safe. Every failure is
+ * a {@link ValidationException} naming the field (a dotted path into the value) and the rule.
+ *
+ * <p>Vector fields ({@code position}, {@code rotation}, {@code quaternion}, {@code scale}) accept
+ * the guide's object form ({@code {x,y,z}} / {@code {x,y,z,w}}) and Hyperfy's array form and are
+ * stored as sent. A merge patch may only set them whole (or remove them with {@code null}), so a
+ * patch can never leave a half vector behind.
+ */
+final class Validator {
+    static final int MAX_USERNAME_LENGTH = 64;
+
+    static final String USERNAME_RULE = "1 to " + MAX_USERNAME_LENGTH
+            + " letters, digits, _ - . or inner spaces";
+
+    private static final Pattern USERNAME = Pattern.compile("[\\p{L}\\p{N}_.-](?:[\\p{L}\\p{N}_. -]{0,62}[\\p{L}\\p{N}_.-])?");
+
+    /** The top-level fields the value rules read, per table (see {@link #fieldsRead}). */
+    private static final Set<String> VECTORS = Set.of("position", "rotation", "quaternion", "scale");
+    private static final Set<String> WORLD_STATE_FIELDS = Set.of("position", "rotation", "quaternion", "scale", "metadata");
+    private static final Set<String> ENTITY_FIELDS = Set.of("position", "rotation", "quaternion", "scale", "id", "components",
+            "metadata");
+
+    /** Reads subtrees in the middle of a stream: the mapper's own trailing-token check would end the scan. */
+    private static final ObjectReader SUBTREE = Json.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private final int maxValueBytes;
+
+    Validator(int maxValueBytes) {
+        this.maxValueBytes = maxValueBytes;
+    }
+
+    int maxValueBytes() {
+        return maxValueBytes;
+    }
+
+    /** Checks a username and returns its case-insensitive form (NFC, lower case), the uniqueness key. */
+    static String normalizeUsername(String username) {
+        String composed = username == null ? null : Normalizer.normalize(username, Normalizer.Form.NFC);
+        if (composed == null || !USERNAME.matcher(composed).matches()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "username", "must be " + USERNAME_RULE + describe(username));
+        }
+        // Upper then lower folds case variants that lower-casing alone keeps apart (final sigma).
+        return composed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+    }
+
+    private static String describe(String value) {
+        if (value == null) {
+            return ", was missing";
+        }
+        if (value.isEmpty()) {
+            return ", was empty";
+        }
+        return value.length() > 40 ? ", was " + value.length() + " characters" : ", was '" + value + "'";
+    }
+
+    // ---- values ------------------------------------------------------------------------------
+
+    /**
+     * Checks a whole change and returns the bytes to append: {@code null} for a delete; for a
+     * change built from a tree, the tree serialised; for a change built from JSON text
+     * ({@link Change#payloadJson()}), the caller's bytes themselves (the same array; a copy only
+     * when a UTF-8 byte order mark is dropped or UTF-16/32 text is re-encoded as UTF-8).
+     *
+     * <p>JSON text is read in one streaming pass: it must be exactly one well-formed value
+     * without duplicate keys or nesting deeper than {@link Json#MAX_NESTING_DEPTH}, else
+     * {@link ErrorCode#INVALID_JSON} (reported before the key is checked, as a server parsing the
+     * text first would). Only the top-level fields the rules look at are built as trees; the rules,
+     * their codes and messages are those of the tree form.
+     *
+     * @throws ValidationException naming the field and the rule
+     */
+    byte[] check(Change change) {
+        byte[] json = change.payloadJson();
+        if (json != null) {
+            return checkJson(change, json);
+        }
+        change.key().check();
+        if (change.op() == Op.DELETE) {
+            return null;
+        }
+        JsonNode payload = change.payload();
+        checkValue(change.key(), change.op() == Op.MERGE, payload);
+        return checkSize(Json.bytes(payload));
+    }
+
+    private byte[] checkJson(Change change, byte[] json) {
+        Key key = change.key();
+        boolean patch = change.op() == Op.MERGE;
+        if (!utf8(json)) {
+            JsonNode tree = Json.parse(json);
+            key.check();
+            checkValue(key, patch, tree);
+            return checkSize(Json.bytes(tree));
+        }
+        JsonNode sparse = scan(json, fieldsRead(key));
+        key.check();
+        checkValue(key, patch, sparse);
+        return checkSize(hasUtf8Bom(json) ? Arrays.copyOfRange(json, 3, json.length) : json);
+    }
+
+    private byte[] checkSize(byte[] bytes) {
+        if (bytes.length > maxValueBytes) {
+            throw new ValidationException(ErrorCode.VALUE_TOO_LARGE, "value",
+                    "must be at most " + maxValueBytes + " bytes of JSON (value.max.bytes), was " + bytes.length);
+        }
+        return bytes;
+    }
+
+    /** The shape rules of a PUT value or MERGE patch; they read only the fields {@link #fieldsRead} names. */
+    private static void checkValue(Key key, boolean patch, JsonNode payload) {
+        if (key instanceof Key.Player) {
+            if (patch) {
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, "op", "players are registered, not patched");
+            }
+            requireObject("value", payload);
+        } else if (key instanceof Key.PlayerState) {
+            checkStateObject(payload, patch);
+        } else if (key instanceof Key.Entity k) {
+            checkStateObject(payload, patch);
+            JsonNode id = payload.get("id");
+            if (id != null && !(patch && id.isNull()) && !(id.isTextual() && id.asText().equals(k.entityId()))) {
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, "id", "must equal the entity id '" + k.entityId() + "'");
+            }
+            checkObjectField(payload, "components", patch);
+            checkMetadata(payload, patch);
+        } else if (key instanceof Key.WorldState) {
+            checkStateObject(payload, patch);
+            checkObjectField(payload, "metadata", patch);
+        } else if (payload.isNull() || payload.isMissingNode()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "value", "must not be null (delete the key instead)");
+        }
+    }
+
+    /** The top-level fields {@link #checkValue} reads for values at {@code key}. */
+    private static Set<String> fieldsRead(Key key) {
+        if (key instanceof Key.Entity) {
+            return ENTITY_FIELDS;
+        }
+        if (key instanceof Key.WorldState) {
+            return WORLD_STATE_FIELDS;
+        }
+        return key instanceof Key.PlayerState ? VECTORS : Set.of();
+    }
+
+    /**
+     * Reads UTF-8 JSON once, checking that it is exactly one well-formed value, and returns a
+     * stand-in the shape rules can read: for an object, an object holding only the top-level
+     * {@code fields} present; for an array, an empty array; for a scalar, the scalar.
+     */
+    private static JsonNode scan(byte[] json, Set<String> fields) {
+        JsonParser p = parser(json);
+        try (p) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw Json.invalidJson("holds no JSON value");
+            }
+            JsonNode sparse;
+            if (t == JsonToken.START_OBJECT) {
+                ObjectNode o = Json.object();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    if (fields.contains(name)) {
+                        o.set(name, SUBTREE.readTree(p));
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                sparse = o;
+            } else if (t == JsonToken.START_ARRAY) {
+                p.skipChildren();
+                sparse = Json.array();
+            } else {
+                JsonNode scalar = SUBTREE.readTree(p);
+                sparse = scalar == null ? NullNode.getInstance() : scalar;
+            }
+            if (p.nextToken() != null) {
+                throw Json.invalidJson("malformed JSON" + Json.where(p.currentTokenLocation())
+                        + ": trailing content after the JSON value");
+            }
+            return sparse;
+        } catch (JsonProcessingException e) {
+            throw Json.invalidJson(e, p.currentLocation());
+        } catch (IOException e) {
+            throw Json.invalidJson("could not be read: " + e.getMessage());
+        }
+    }
+
+    private static JsonParser parser(byte[] json) {
+        return Json.parser(json, 0, json.length);
+    }
+
+    /**
+     * False for UTF-16/32 text (a byte order mark, or a zero byte among the first two, which UTF-8
+     * JSON never has); such text is re-encoded rather than stored as sent.
+     */
+    private static boolean utf8(byte[] b) {
+        if (b.length < 2) {
+            return true;
+        }
+        int b0 = b[0] & 0xFF;
+        int b1 = b[1] & 0xFF;
+        return b0 != 0 && b1 != 0 && !(b0 == 0xFE && b1 == 0xFF) && !(b0 == 0xFF && b1 == 0xFE);
+    }
+
+    private static boolean hasUtf8Bom(byte[] b) {
+        return b.length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF;
+    }
+
+    private static void requireObject(String field, JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, "must be a JSON object, was " + kind(node));
+        }
+    }
+
+    private static void checkStateObject(JsonNode payload, boolean patch) {
+        requireObject("value", payload);
+        checkVector(payload, "position", 3, patch);
+        checkVector(payload, "rotation", 4, patch);
+        checkVector(payload, "quaternion", 4, patch);
+        checkVector(payload, "scale", 3, patch);
+    }
+
+    private static void checkObjectField(JsonNode payload, String field, boolean patch) {
+        JsonNode v = payload.get(field);
+        if (v == null || (patch && v.isNull())) {
+            return;
+        }
+        if (!v.isObject()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, "must be a JSON object, was " + kind(v));
+        }
+    }
+
+    private static void checkMetadata(JsonNode payload, boolean patch) {
+        checkObjectField(payload, "metadata", patch);
+        JsonNode meta = payload.get("metadata");
+        if (meta == null || !meta.isObject()) {
+            return;
+        }
+        for (String f : new String[] {"type", "name"}) {
+            JsonNode v = meta.get(f);
+            if (v != null && !v.isTextual() && !(patch && v.isNull())) {
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, "metadata." + f, "must be a string, was " + kind(v));
+            }
+        }
+    }
+
+    /**
+     * A vector is {@code {x,y,z}} ({@code {x,y,z,w}} for 4) or an array of that many finite
+     * numbers. In a patch, {@code null} removes it.
+     */
+    private static void checkVector(JsonNode payload, String field, int size, boolean patch) {
+        JsonNode v = payload.get(field);
+        if (v == null || (patch && v.isNull())) {
+            return;
+        }
+        String names = size == 3 ? "x,y,z" : "x,y,z,w";
+        String rule = "must be {" + names + "} or [" + names + "]: " + size + " finite numbers";
+        if (v.isArray()) {
+            if (v.size() != size) {
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, field, rule + ", was an array of " + v.size());
+            }
+            for (int i = 0; i < size; i++) {
+                requireFinite(field + "[" + i + "]", v.get(i), rule);
+            }
+        } else if (v.isObject()) {
+            if (v.size() != size) {
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, field, rule + ", had " + v.size() + " fields");
+            }
+            for (int i = 0; i < size; i++) {
+                String axis = String.valueOf(names.charAt(i * 2));
+                requireFinite(field + "." + axis, v.get(axis), rule);
+            }
+        } else {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, rule + ", was " + kind(v));
+        }
+    }
+
+    private static void requireFinite(String field, JsonNode n, String rule) {
+        if (n == null || !n.isNumber() || !Double.isFinite(n.asDouble())) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, rule + ", was " + kind(n));
+        }
+    }
+
+    static String kind(JsonNode n) {
+        if (n == null || n.isMissingNode()) {
+            return "missing";
+        }
+        return switch (n.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> n.getNodeType().name().toLowerCase(Locale.ROOT);
+        };
+    }
+}

@@ -1,0 +1,147 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.Change;
+import dev.worldstore.Condition;
+import dev.worldstore.ConflictException;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.EventRejectedException;
+import dev.worldstore.Json;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.LogUnavailableException;
+import dev.worldstore.Op;
+import dev.worldstore.PlayerRecord;
+import dev.worldstore.Saved;
+import dev.worldstore.Upgraders;
+import dev.worldstore.UsernameTakenException;
+import dev.worldstore.ValidationException;
+import dev.worldstore.WorldStoreException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The write path of a node, one for saves and registrations alike: check the change
+ * ({@link Validator}), make it an event stamped with this node and the clock, append it
+ * ({@link LogWriter}), remember the position for read-your-writes ({@link OwnWrites}) and, for a
+ * conditional change, wait for the projector's verdict ({@link VerdictBoard}) for at most
+ * {@code write.timeout.ms}.
+ *
+ * <p>An unconditional save completes when Kafka acknowledges it; its version is its offset. A
+ * conditional one completes with the verdict: applied, or a {@link ConflictException} naming the
+ * actual version. Thread-safe; concurrent writes share Kafka batches.
+ */
+final class Writer {
+    private final LogWriter log;
+    private final Validator validator;
+    private final VerdictBoard verdicts;
+    private final OwnWrites own;
+    private final Upgraders upgraders;
+    private final String nodeId;
+    private final Clock clock;
+    private final long timeoutMs;
+
+    Writer(LogWriter log, Validator validator, VerdictBoard verdicts, OwnWrites own, Upgraders upgraders, String nodeId, Clock clock,
+            long timeoutMs) {
+        this.log = log;
+        this.validator = validator;
+        this.verdicts = verdicts;
+        this.own = own;
+        this.upgraders = upgraders;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /**
+     * Checks and appends a change. Never throws: every failure completes the future exceptionally
+     * with a {@link WorldStoreException}.
+     */
+    CompletableFuture<Saved> write(Change change) {
+        try {
+            if (change.key() instanceof Key.Player) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "key", "players are written with registerPlayer");
+            }
+            byte[] payload = validator.check(change);
+            return submit(change.key(), change.op(), payload, change.condition(), change.actor(),
+                    upgraders.current(change.key().table()), clock.millis(), null);
+        } catch (WorldStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Registers a player: a create-only put of {@code {"id", "username"}} decided by the projector,
+     * which also requires the username to be free.
+     *
+     * @param playerId the id to use, or {@code null} to generate one
+     */
+    CompletableFuture<PlayerRecord> register(String playerId, String username) {
+        try {
+            String id = playerId == null ? UUID.randomUUID().toString() : playerId;
+            Key.Player key = new Key.Player(id);
+            key.check();
+            Validator.normalizeUsername(username);
+            Change change = new Change(key, Op.PUT, Json.object().put("id", id).put("username", username), Condition.absent(), null);
+            long at = clock.millis();
+            return submit(key, Op.PUT, validator.check(change), Condition.absent(), null, EventCodec.FORMAT_VERSION, at, username)
+                    .thenApply(s -> new PlayerRecord(id, username, Instant.ofEpochMilli(at), Instant.ofEpochMilli(at), s.version(),
+                            s.position()));
+        } catch (WorldStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** @param username the username of a registration (named by its verdict), else {@code null} */
+    private CompletableFuture<Saved> submit(Key key, Op op, byte[] payload, Condition condition, String actor, int formatVersion,
+            long timestampMs, String username) {
+        ChangeEvent event = new ChangeEvent(newEventId(), key, op, payload, condition, formatVersion, nodeId, actor, timestampMs);
+        if (!condition.isConditional()) {
+            // bounded by the producer's delivery.timeout.ms (= write.timeout.ms): no timer per save
+            return log.append(event).thenApply(position -> {
+                own.record(position);
+                return new Saved(position.offset(), position);
+            });
+        }
+        // registered before the append, so the projector can never decide before anyone listens
+        CompletableFuture<Verdict> verdict = verdicts.register(event.eventId());
+        CompletableFuture<Saved> saved = log.append(event).thenCompose(position -> {
+            own.record(position);
+            return verdict.thenApply(v -> outcome(key, condition, v, position, username));
+        });
+        return saved.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((s, error) -> {
+            verdicts.forget(event.eventId());
+            if (error == null) {
+                return s;
+            }
+            Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (e instanceof TimeoutException) {
+                throw new LogUnavailableException("no outcome for the write of " + key.describe() + " within write.timeout.ms="
+                        + timeoutMs + " ms (Kafka topic " + log.topic() + "); the write may still be applied, retry with a condition", e);
+            }
+            throw e instanceof RuntimeException r ? r : new CompletionException(e);
+        });
+    }
+
+    private static Saved outcome(Key key, Condition condition, Verdict v, LogPosition position, String username) {
+        if (v instanceof Verdict.Applied a) {
+            return new Saved(a.version(), position);
+        } else if (v instanceof Verdict.Conflict c) {
+            throw new ConflictException(key, condition, c.actualVersion());
+        } else if (v instanceof Verdict.UsernameTaken) {
+            throw new UsernameTakenException(username);
+        }
+        throw new EventRejectedException(key, ((Verdict.Rejected) v).reason());
+    }
+
+    /** A random event id; ThreadLocalRandom, not SecureRandom, whose lock concurrent writers would share. */
+    private static String newEventId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return new UUID((r.nextLong() & ~0xF000L) | 0x4000L, (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+    }
+}
