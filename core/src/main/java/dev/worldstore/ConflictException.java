@@ -8,6 +8,8 @@ import java.util.OptionalLong;
  * ({@link ErrorCode#ALREADY_EXISTS}).
  */
 public final class ConflictException extends WorldStoreException.RejectedException {
+    private static final long serialVersionUID = 1L;
+
     private final Key key;
     private final Condition expected;
     private final Long actualVersion;

@@ -2,6 +2,8 @@ package dev.worldstore;
 
 /** A stored value could not be decoded. Reported on load, never a crash; the projection is left as is. */
 public final class CorruptDataException extends WorldStoreException.RejectedException {
+    private static final long serialVersionUID = 1L;
+
     private final Key key;
 
     public CorruptDataException(Key key, String detail, Throwable cause) {

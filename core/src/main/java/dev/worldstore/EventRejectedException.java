@@ -6,6 +6,8 @@ package dev.worldstore;
  * never rejected; the reason names what failed.
  */
 public final class EventRejectedException extends WorldStoreException.RejectedException {
+    private static final long serialVersionUID = 1L;
+
     private final Key key;
 
     public EventRejectedException(Key key, String reason) {

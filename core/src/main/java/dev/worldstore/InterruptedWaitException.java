@@ -6,6 +6,8 @@ package dev.worldstore;
  * is unknown: retry it with a condition.
  */
 public final class InterruptedWaitException extends WorldStoreException.TransientException {
+    private static final long serialVersionUID = 1L;
+
     public InterruptedWaitException(String waitingFor, InterruptedException cause) {
         super(ErrorCode.INTERRUPTED, "interrupted while waiting for " + waitingFor, cause);
     }

@@ -2,6 +2,8 @@ package dev.worldstore;
 
 /** The projection did not reach a required log position within the read wait; retry later. */
 public final class ProjectionTimeoutException extends WorldStoreException.TransientException {
+    private static final long serialVersionUID = 1L;
+
     private final LogPosition required;
     private final long appliedOffset;
 

@@ -2,6 +2,8 @@ package dev.worldstore;
 
 /** A registration asked for a username that another player holds (compared case-insensitively). */
 public final class UsernameTakenException extends WorldStoreException.RejectedException {
+    private static final long serialVersionUID = 1L;
+
     private final String username;
 
     public UsernameTakenException(String username) {

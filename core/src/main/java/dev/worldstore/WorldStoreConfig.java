@@ -106,7 +106,20 @@ public final class WorldStoreConfig {
                 throw new ConfigException(name, "is not a worldstore configuration key (see the README's configuration table)");
             }
         });
-        return new WorldStoreConfig(values, passThrough);
+        WorldStoreConfig c = new WorldStoreConfig(values, passThrough);
+        c.checkAcrossKeys();
+        return c;
+    }
+
+    /** Rules that join two keys: checked once, at start, never corrected silently. */
+    private void checkAcrossKeys() {
+        long linger = getLong(PRODUCER_LINGER_MS);
+        long writeTimeout = getLong(WRITE_TIMEOUT_MS);
+        if (writeTimeout <= linger) {
+            // Kafka's delivery timeout (= write.timeout.ms) must cover the linger and one request
+            throw new ConfigException(WRITE_TIMEOUT_MS.name(), "must be more than " + PRODUCER_LINGER_MS.name() + " (" + linger
+                    + "), was " + writeTimeout);
+        }
     }
 
     /** Convenience for tests and embedding: {@code of(Map.of(...))} from key/value pairs. */

@@ -9,6 +9,8 @@ import java.util.Objects;
  */
 public abstract sealed class WorldStoreException extends RuntimeException
         permits WorldStoreException.TransientException, WorldStoreException.RejectedException {
+    private static final long serialVersionUID = 1L;
+
 
     private final ErrorCode code;
 
@@ -27,6 +29,8 @@ public abstract sealed class WorldStoreException extends RuntimeException
 
     /** A retry of the same request later may succeed. */
     public abstract static non-sealed class TransientException extends WorldStoreException {
+        private static final long serialVersionUID = 1L;
+
         protected TransientException(ErrorCode code, String message, Throwable cause) {
             super(code, message, cause);
             if (!code.retriable()) {
@@ -37,6 +41,8 @@ public abstract sealed class WorldStoreException extends RuntimeException
 
     /** The request cannot succeed as sent; retrying it unchanged will fail again. */
     public abstract static non-sealed class RejectedException extends WorldStoreException {
+        private static final long serialVersionUID = 1L;
+
         protected RejectedException(ErrorCode code, String message, Throwable cause) {
             super(code, message, cause);
             if (code.retriable()) {

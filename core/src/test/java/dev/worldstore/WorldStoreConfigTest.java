@@ -53,6 +53,14 @@ class WorldStoreConfigTest {
     }
 
     @Test
+    void aWriteTimeoutThatDoesNotCoverTheLingerIsRefusedNamingBothKeys() {
+        rejected("write.timeout.ms", () -> WorldStoreConfig.of("write.timeout.ms", "500", "producer.linger.ms", "500"),
+                "producer.linger.ms", "500");
+        assertEquals(501L, WorldStoreConfig.of("write.timeout.ms", "501", "producer.linger.ms", "500")
+                .getLong(WorldStoreConfig.WRITE_TIMEOUT_MS));
+    }
+
+    @Test
     void setValuesOverrideDefaults() {
         WorldStoreConfig c = WorldStoreConfig.of("data.dir", "/var/ws", "kafka.bootstrap.servers", "k1:9092",
                 "kafka.embedded.flush.every.message", "true", "producer.compression", "zstd");

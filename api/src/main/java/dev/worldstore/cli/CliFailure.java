@@ -5,6 +5,8 @@ package dev.worldstore.cli;
  * out.json: No space left on device"): printed as one line, exit code 1, no stack trace.
  */
 final class CliFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     CliFailure(String message, Throwable cause) {
         super(message, cause);
     }

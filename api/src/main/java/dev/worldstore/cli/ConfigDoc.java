@@ -9,7 +9,7 @@ import java.util.List;
  * {@code <!-- config:start -->} and {@code <!-- config:end -->}; {@code ConfigDocTest} keeps the two
  * equal.
  */
-public final class ConfigDoc {
+final class ConfigDoc {
     public static final String START_MARKER = "<!-- config:start -->";
     public static final String END_MARKER = "<!-- config:end -->";
 

@@ -47,7 +47,8 @@ final class RebuildCommand extends StoreCommand {
         Settings settings = settings();
         WorldStoreConfig config = settings.storeConfig();
         PrintWriter out = out();
-        try (Logging quiet = Logging.quiet(verbose)) {
+        Logging quiet = Logging.quiet(verbose);
+        try {
             if (other != null) {
                 checkUsable(config, other);
             }
@@ -76,6 +77,8 @@ final class RebuildCommand extends StoreCommand {
             out.println("different: " + difference.get() + " (comparing " + dir + " with " + other + ")");
             out.flush();
             return Main.EXIT_FAILURE;
+        } finally {
+            quiet.close();
         }
     }
 

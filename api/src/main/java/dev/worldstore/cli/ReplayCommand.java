@@ -66,7 +66,8 @@ final class ReplayCommand extends StoreCommand {
         boolean toStdout = file == null;
         PrintWriter report = toStdout ? err() : out();
 
-        try (Logging quiet = Logging.quiet(verbose)) {
+        Logging quiet = Logging.quiet(verbose);
+        try {
             ChangeLog log = ChangeLog.open(config);
             log.checkPosition("--to", worldId, asOf);
             int partition = log.partitionOf(worldId);
@@ -126,6 +127,8 @@ final class ReplayCommand extends StoreCommand {
                 return Main.EXIT_FAILURE;
             }
             return Main.EXIT_OK;
+        } finally {
+            quiet.close();
         }
     }
 

@@ -34,10 +34,10 @@ import java.util.stream.Stream;
  *
  * <p>Immutable; built by {@link #resolve}.
  */
-public final class Settings {
+final class Settings {
 
     /** Where a value came from. */
-    public enum Source { COMMAND_LINE, ENVIRONMENT, FILE, DEFAULT }
+    enum Source { COMMAND_LINE, ENVIRONMENT, FILE, DEFAULT }
 
     /** Every key the CLI knows, in documentation order: the store's, then the HTTP server's. */
     public static final List<ConfigKey> ALL_KEYS = Stream.concat(WorldStoreConfig.KEYS.stream(), HttpConfig.KEYS.stream()).toList();

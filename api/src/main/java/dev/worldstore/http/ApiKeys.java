@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * if that does not exist it generates one admin key, stores its hash there and prints the key once
  * on standard output. Thread-safe (immutable).
  */
-public final class ApiKeys {
+final class ApiKeys {
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,64}");
     private static final Pattern HASH = Pattern.compile("sha256:[0-9a-f]{64}");

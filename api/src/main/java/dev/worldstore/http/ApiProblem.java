@@ -9,6 +9,8 @@ import java.util.Objects;
  * into an {@code application/problem+json} response.
  */
 final class ApiProblem extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
     private final String code;
     private final String field;

@@ -3,23 +3,14 @@ package dev.worldstore.http;
 import static dev.worldstore.http.HttpSupport.JSON;
 import static dev.worldstore.http.HttpSupport.MERGE_PATCH_JSON;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.AsOf;
 import dev.worldstore.Change;
-import dev.worldstore.ErrorCode;
 import dev.worldstore.Key;
-import dev.worldstore.LogPosition;
 import dev.worldstore.Op;
-import dev.worldstore.Page;
-import dev.worldstore.PlayerRecord;
 import dev.worldstore.ProjectorState;
-import dev.worldstore.ReadConsistency;
 import dev.worldstore.Saved;
-import dev.worldstore.Scan;
 import dev.worldstore.Stored;
-import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStore;
 import dev.worldstore.Json;
 import io.javalin.http.Context;
@@ -41,8 +32,6 @@ final class ApiRoutes {
     static final String PRINCIPAL = "worldstore.principal";
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1_000;
-    /** How many entries one filtered entity page may look at before it returns with fewer items. */
-    static final int FILTER_SCAN_BUDGET = 10_000;
 
     private static final List<String> PUT_TYPES = List.of(JSON);
     private static final List<String> PATCH_TYPES = List.of(MERGE_PATCH_JSON, JSON);
@@ -54,6 +43,8 @@ final class ApiRoutes {
     private final byte[] openApi;
     private final ChangeStream changes;
     private final HistoryRoutes history;
+    private final PlayerRoutes players;
+    private final PageRoutes pages;
 
     ApiRoutes(WorldStore store, long maxBodyBytes, Executor responseExecutor, PrometheusMeterRegistry registry, byte[] openApi,
             ChangeStream changes) {
@@ -64,6 +55,8 @@ final class ApiRoutes {
         this.openApi = openApi;
         this.changes = changes;
         this.history = new HistoryRoutes(store, maxBodyBytes, changes);
+        this.players = new PlayerRoutes(store, maxBodyBytes);
+        this.pages = new PageRoutes(store);
     }
 
     /** Every route, in documentation order. */
@@ -75,11 +68,11 @@ final class ApiRoutes {
         add(r, HandlerType.GET, "/metrics", Route.Access.PUBLIC, this::metrics);
         add(r, HandlerType.GET, "/openapi.json", Route.Access.PUBLIC, this::openApi);
 
-        add(r, HandlerType.POST, "/v1/players", Route.Access.PLAYERS, this::registerPlayer);
-        add(r, HandlerType.GET, "/v1/players", Route.Access.PLAYERS, this::findPlayer);
-        add(r, HandlerType.GET, "/v1/players/{playerId}", Route.Access.PLAYERS, this::getPlayer);
+        add(r, HandlerType.POST, "/v1/players", Route.Access.PLAYERS, players::register);
+        add(r, HandlerType.GET, "/v1/players", Route.Access.PLAYERS, players::find);
+        add(r, HandlerType.GET, "/v1/players/{playerId}", Route.Access.PLAYERS, players::get);
         add(r, HandlerType.GET, "/v1/players/{playerId}/history", Route.Access.PLAYERS,
-                ctx -> history.keyHistory(ctx, new Key.Player(ctx.pathParam("playerId")), playerConsistency(ctx)));
+                ctx -> history.keyHistory(ctx, new Key.Player(ctx.pathParam("playerId")), PlayerRoutes.consistency(ctx)));
 
         String ps = w + "/players/{playerId}/state";
         add(r, HandlerType.PUT, ps, Route.Access.WORLD, ctx -> write(ctx, playerState(ctx), Op.PUT));
@@ -88,7 +81,7 @@ final class ApiRoutes {
         add(r, HandlerType.DELETE, ps, Route.Access.WORLD, ctx -> write(ctx, playerState(ctx), Op.DELETE));
         add(r, HandlerType.GET, ps + "/history", Route.Access.WORLD, ctx -> keyHistory(ctx, playerState(ctx)));
 
-        add(r, HandlerType.GET, w + "/entities", Route.Access.WORLD, this::listEntities);
+        add(r, HandlerType.GET, w + "/entities", Route.Access.WORLD, pages::listEntities);
         String e = w + "/entities/{entityId}";
         add(r, HandlerType.PUT, e, Route.Access.WORLD, ctx -> write(ctx, entity(ctx), Op.PUT));
         add(r, HandlerType.PATCH, e, Route.Access.WORLD, ctx -> write(ctx, entity(ctx), Op.MERGE));
@@ -103,7 +96,7 @@ final class ApiRoutes {
         add(r, HandlerType.GET, ws + "/history", Route.Access.WORLD, ctx -> keyHistory(ctx, worldState(ctx)));
 
         String app = w + "/apps/{appId}";
-        add(r, HandlerType.GET, app + "/data", Route.Access.APP, ctx -> listAppData(ctx, null));
+        add(r, HandlerType.GET, app + "/data", Route.Access.APP, ctx -> pages.listAppData(ctx, null));
         add(r, HandlerType.PUT, app + "/data/<key>", Route.Access.APP, ctx -> write(ctx, appData(ctx, null), Op.PUT));
         add(r, HandlerType.GET, app + "/data/<key>", Route.Access.APP, ctx -> read(ctx, appData(ctx, null)));
         add(r, HandlerType.DELETE, app + "/data/<key>", Route.Access.APP, ctx -> write(ctx, appData(ctx, null), Op.DELETE));
@@ -111,7 +104,7 @@ final class ApiRoutes {
         // sibling of /data: the history of .../data/<key> is .../history/<key>.
         add(r, HandlerType.GET, app + "/history/<key>", Route.Access.APP, ctx -> keyHistory(ctx, appData(ctx, null)));
         String pApp = app + "/players/{playerId}";
-        add(r, HandlerType.GET, pApp + "/data", Route.Access.APP, ctx -> listAppData(ctx, ctx.pathParam("playerId")));
+        add(r, HandlerType.GET, pApp + "/data", Route.Access.APP, ctx -> pages.listAppData(ctx, ctx.pathParam("playerId")));
         add(r, HandlerType.PUT, pApp + "/data/<key>", Route.Access.APP,
                 ctx -> write(ctx, appData(ctx, ctx.pathParam("playerId")), Op.PUT));
         add(r, HandlerType.GET, pApp + "/data/<key>", Route.Access.APP, ctx -> read(ctx, appData(ctx, ctx.pathParam("playerId"))));
@@ -214,8 +207,8 @@ final class ApiRoutes {
         Optional<Stored> found = asOf == null ? store.read(key, HttpSupport.consistency(ctx))
                 : store.readAsOf(key, asOf, HttpSupport.consistency(ctx));
         if (found.isEmpty()) {
-            throw new ApiProblem(404, Problems.KEY_NOT_FOUND, null, asOf == null ? "no value is stored at " + describe(key)
-                    : "no value was stored at " + describe(key) + " as of " + HttpSupport.describe(asOf));
+            throw new ApiProblem(404, Problems.KEY_NOT_FOUND, null, asOf == null ? "no value is stored at " + key.describe()
+                    : "no value was stored at " + key.describe() + " as of " + HttpSupport.describe(asOf));
         }
         Stored s = found.get();
         String etag = HttpSupport.etag(s.version());
@@ -242,172 +235,6 @@ final class ApiRoutes {
             }
         }
         return false;
-    }
-
-    static String describe(Key key) {
-        if (key instanceof Key.PlayerState k) {
-            return "world '" + k.worldId() + "', player '" + k.playerId() + "' (player state)";
-        } else if (key instanceof Key.Entity k) {
-            return "world '" + k.worldId() + "', entity '" + k.entityId() + "'";
-        } else if (key instanceof Key.WorldState k) {
-            return "world '" + k.worldId() + "' (world state)";
-        } else if (key instanceof Key.AppData k) {
-            return "world '" + k.worldId() + "', app '" + k.appId() + "', "
-                    + (k.playerId() == null ? "world-wide" : "player '" + k.playerId() + "'") + ", key '" + k.key() + "'";
-        } else if (key instanceof Key.Player k) {
-            return "player '" + k.playerId() + "'";
-        }
-        return key.toString();
-    }
-
-    /**
-     * One page of a world's entities in id order: {@code {"items": [...], "next": "..."}}. With
-     * {@code type}, only entities whose {@code metadata.type} (or top-level {@code type}) equals it
-     * are returned; such a page may hold fewer than {@code limit} items, even none, while
-     * {@code next} is present: a filtered page looks at no more than {@value #FILTER_SCAN_BUDGET}
-     * entities, so memory and time stay bounded in any world.
-     */
-    private void listEntities(Context ctx) {
-        String worldId = ctx.pathParam("worldId");
-        int limit = HttpSupport.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
-        String type = ctx.queryParam("type");
-        String after = HttpSupport.decodeCursor(ctx);
-        ReadConsistency consistency = HttpSupport.consistency(ctx);
-        ObjectNode body = Json.object();
-        ArrayNode items = body.putArray("items");
-        String next = null;
-        int scanned = 0;
-        while (true) {
-            Page page = store.scan(new Scan(new Scan.Entities(worldId), after, limit), consistency);
-            consistency = ReadConsistency.LOCAL;
-            String lastId = null;
-            boolean full = false;
-            List<Page.Entry> entries = page.items();
-            for (int i = 0; i < entries.size(); i++) {
-                Page.Entry entry = entries.get(i);
-                lastId = ((Key.Entity) entry.key()).entityId();
-                scanned++;
-                JsonNode value = entry.stored().value();
-                if (type == null || type.equals(value.path("metadata").path("type").textValue())
-                        || type.equals(value.path("type").textValue())) {
-                    items.add(value);
-                    if (items.size() == limit) {
-                        full = true;
-                        boolean lastOfAll = i == entries.size() - 1 && page.next().isEmpty();
-                        next = lastOfAll ? null : lastId;
-                        break;
-                    }
-                }
-            }
-            if (full || page.next().isEmpty()) {
-                break;
-            }
-            if (type == null || scanned >= FILTER_SCAN_BUDGET) {
-                next = page.next().get();
-                break;
-            }
-            after = page.next().get();
-        }
-        if (next != null) {
-            body.put("next", HttpSupport.encodeCursor(next));
-        } else {
-            body.putNull("next");
-        }
-        HttpSupport.json(ctx, 200, body);
-    }
-
-    /** One page of an app's keys (world-wide or one player's): {@code {"items": [{"key","value","version"}], "next"}}. */
-    private void listAppData(Context ctx, String playerId) {
-        int limit = HttpSupport.intParam(ctx, "limit", DEFAULT_PAGE, 1, MAX_PAGE);
-        String prefix = ctx.queryParam("prefix");
-        Scan scan = new Scan(new Scan.AppData(ctx.pathParam("worldId"), ctx.pathParam("appId"), playerId, prefix),
-                HttpSupport.decodeCursor(ctx), limit);
-        Page page = store.scan(scan, HttpSupport.consistency(ctx));
-        ObjectNode body = Json.object();
-        ArrayNode items = body.putArray("items");
-        for (Page.Entry e : page.items()) {
-            items.addObject().put("key", ((Key.AppData) e.key()).key()).put("version", e.stored().version())
-                    .set("value", e.stored().value());
-        }
-        if (page.next().isPresent()) {
-            body.put("next", HttpSupport.encodeCursor(page.next().get()));
-        } else {
-            body.putNull("next");
-        }
-        HttpSupport.json(ctx, 200, body);
-    }
-
-    // ---- players ------------------------------------------------------------------------------
-
-    /** {@code POST /v1/players {"id"?, "username"}}: 201 with the player; 409 USERNAME_TAKEN or ALREADY_EXISTS. */
-    private void registerPlayer(Context ctx) {
-        JsonNode body = HttpSupport.readJson(ctx, maxBodyBytes, PUT_TYPES);
-        if (!body.isObject()) {
-            throw new ValidationException(ErrorCode.INVALID_SHAPE, "value", "must be a JSON object {\"id\"?, \"username\"}");
-        }
-        body.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("id") && !f.equals("username")) {
-                throw new ValidationException(ErrorCode.INVALID_SHAPE, f, "is not a player field (id, username)");
-            }
-        });
-        JsonNode id = body.get("id");
-        if (id != null && !id.isNull() && !id.isTextual()) {
-            throw new ValidationException(ErrorCode.INVALID_SHAPE, "id", "must be a string");
-        }
-        JsonNode username = body.get("username");
-        if (username == null || !username.isTextual()) {
-            throw new ValidationException(ErrorCode.INVALID_SHAPE, "username", "must be given as a string");
-        }
-        PlayerRecord p = store.registerPlayer(id == null || id.isNull() ? null : id.asText(), username.asText());
-        ctx.header("ETag", HttpSupport.etag(p.version()));
-        ctx.header("Location", "/v1/players/" + p.id());
-        ctx.header(HttpSupport.POSITION_HEADER, p.position().toString());
-        HttpSupport.json(ctx, 201, player(p));
-    }
-
-    /** Own writes, or the position the request says it must see. */
-    private static ReadConsistency playerConsistency(Context ctx) {
-        LogPosition required = HttpSupport.requiredPosition(ctx);
-        return required == null ? ReadConsistency.OWN_WRITES : ReadConsistency.atLeast(required);
-    }
-
-    private void getPlayer(Context ctx) {
-        String id = ctx.pathParam("playerId");
-        AsOf asOf = HttpSupport.asOf(ctx, "asOf");
-        if (asOf != null) {
-            Stored s = store.readAsOf(new Key.Player(id), asOf, playerConsistency(ctx)).orElseThrow(() -> new ApiProblem(404,
-                    Problems.KEY_NOT_FOUND, null, "no player '" + id + "' was registered as of " + HttpSupport.describe(asOf)));
-            ctx.header("ETag", HttpSupport.etag(s.version()));
-            ctx.header(HttpSupport.AS_OF_VERSION_HEADER, Long.toString(s.version()));
-            // the registration as it was: lastSeen is not part of a player's history
-            ObjectNode body = Json.object();
-            if (s.value() instanceof ObjectNode o) {
-                body.setAll(o);
-            }
-            HttpSupport.json(ctx, 200, body.put("version", s.version()));
-            return;
-        }
-        PlayerRecord p = store.player(id, playerConsistency(ctx)).orElseThrow(() -> new ApiProblem(404, Problems.KEY_NOT_FOUND, null,
-                "no player '" + id + "' is registered"));
-        ctx.header("ETag", HttpSupport.etag(p.version()));
-        HttpSupport.json(ctx, 200, player(p));
-    }
-
-    /** {@code GET /v1/players?username=}: {@code {"items": [player]}}, empty when nobody holds the name. */
-    private void findPlayer(Context ctx) {
-        String username = ctx.queryParam("username");
-        if (username == null || username.isEmpty()) {
-            throw ApiProblem.invalidArgument("username", "is required: GET /v1/players?username=<name> looks a player up");
-        }
-        ObjectNode body = Json.object();
-        ArrayNode items = body.putArray("items");
-        store.playerByUsername(username, playerConsistency(ctx)).ifPresent(p -> items.add(player(p)));
-        HttpSupport.json(ctx, 200, body);
-    }
-
-    static ObjectNode player(PlayerRecord p) {
-        return Json.object().put("id", p.id()).put("username", p.username()).put("createdAt", p.createdAt().toString())
-                .put("lastSeen", p.lastSeen().toString()).put("version", p.version());
     }
 
     // ---- operations ---------------------------------------------------------------------------

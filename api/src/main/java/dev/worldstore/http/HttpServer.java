@@ -7,7 +7,6 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.router.ParsedEndpoint;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,15 +14,12 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -52,9 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-    private static final Logger ACCESS = LoggerFactory.getLogger("dev.worldstore.http.access");
     static final String ROUTE_ATTR = "worldstore.route";
-    private static final String UNMATCHED = "UNMATCHED";
 
     private final Javalin app;
     private final ExecutorService sseThreads;
@@ -127,7 +121,7 @@ public final class HttpServer implements AutoCloseable {
                 .description("Request threads in the pool").register(registry);
         Gauge.builder("http.server.queued", jettyThreads, QueuedThreadPool::getQueueSize)
                 .description("Jobs waiting for a request thread").register(registry);
-        Metrics metrics = new Metrics(registry);
+        RequestMetrics metrics = new RequestMetrics(registry);
         Auth auth = new Auth(keys);
         String host = config.get(HttpConfig.HTTP_HOST);
         int port = config.getInt(HttpConfig.HTTP_PORT);
@@ -286,100 +280,6 @@ public final class HttpServer implements AutoCloseable {
             }
         }
         return new ArrayList<>(methods);
-    }
-
-    /** API-key checks. With auth off every request acts as an anonymous admin. */
-    private static final class Auth {
-        private final ApiKeys keys;
-
-        Auth(ApiKeys keys) {
-            this.keys = keys;
-        }
-
-        void authorize(Context ctx, Route.Access access) {
-            ApiKeys.Principal p;
-            if (keys == null) {
-                p = ApiKeys.Principal.ANONYMOUS;
-            } else {
-                String h = ctx.header("Authorization");
-                if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.substring(7).isBlank()) {
-                    throw new ApiProblem(401, Problems.UNAUTHORIZED, "Authorization",
-                            "send an API key as 'Authorization: Bearer <key>'", Map.of("WWW-Authenticate", "Bearer realm=\"worldstore\""));
-                }
-                p = keys.authenticate(h.substring(7).trim()).orElseThrow(() -> new ApiProblem(401, Problems.UNAUTHORIZED,
-                        "Authorization", "the API key is not valid", Map.of("WWW-Authenticate",
-                                "Bearer realm=\"worldstore\", error=\"invalid_token\"")));
-            }
-            ctx.attribute(ApiRoutes.PRINCIPAL, p);
-            switch (access) {
-                case PLAYERS -> {
-                    if (!p.mayPlayers()) {
-                        throw forbidden(p, "the player registry (it needs admin or \"players\": true)");
-                    }
-                }
-                case WORLD -> checkWorld(p, ctx.pathParam("worldId"));
-                case APP -> {
-                    checkWorld(p, ctx.pathParam("worldId"));
-                    String app = ctx.pathParam("appId");
-                    if (!p.mayApp(app)) {
-                        throw forbidden(p, "the storage of app '" + app + "'");
-                    }
-                }
-                case WORLD_EVERY_APP -> {
-                    checkWorld(p, ctx.pathParam("worldId"));
-                    if (!p.mayEveryApp()) {
-                        throw forbidden(p, "every app's storage of world '" + ctx.pathParam("worldId")
-                                + "' (it needs admin, or the world and \"apps\": [\"*\"])");
-                    }
-                }
-                case PUBLIC -> {
-                }
-            }
-        }
-
-        private static void checkWorld(ApiKeys.Principal p, String worldId) {
-            if (!p.mayWorld(worldId)) {
-                throw forbidden(p, "world '" + worldId + "'");
-            }
-        }
-
-        private static ApiProblem forbidden(ApiKeys.Principal p, String what) {
-            return new ApiProblem(403, Problems.FORBIDDEN, null, "API key '" + p.name() + "' may not use " + what);
-        }
-    }
-
-    /** The access log line and the request timer of every request. */
-    private static final class Metrics {
-        private final PrometheusMeterRegistry registry;
-        private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-
-        Metrics(PrometheusMeterRegistry registry) {
-            this.registry = registry;
-        }
-
-        void record(Context ctx, Float ms) {
-            String route = ctx.attribute(ROUTE_ATTR);
-            String uri = route == null ? UNMATCHED : route;
-            String method = ctx.method().name();
-            int status = ctx.statusCode();
-            String id = method + ' ' + uri + ' ' + status;
-            Timer timer = timers.computeIfAbsent(id, k -> Timer.builder("http.server.requests")
-                    .description("HTTP requests, by route template and status")
-                    .tag("method", method)
-                    .tag("uri", Route.openApiPath(uri))
-                    .tag("status", Integer.toString(status))
-                    .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),
-                            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1))
-                    .register(registry));
-            long nanos = ms == null ? 0 : (long) (ms * 1_000_000.0);
-            timer.record(nanos, TimeUnit.NANOSECONDS);
-            if (ACCESS.isInfoEnabled()) {
-                ApiKeys.Principal p = ctx.attribute(ApiRoutes.PRINCIPAL);
-                String actor = p == null ? "-" : p.name() == null ? "anonymous" : p.name();
-                ACCESS.info("{} {} {} {} ms actor={}", method, ctx.path(), status,
-                        String.format(Locale.ROOT, "%.1f", ms == null ? 0f : ms), actor);
-            }
-        }
     }
 
     /** The port the API listens on (the bound one when {@code http.port} was 0). */

@@ -395,7 +395,7 @@ class HttpHistoryIT {
             return patch.deepCopy();
         }
         ObjectNode out = target != null && target.isObject() ? (ObjectNode) target.deepCopy() : JsonNodeFactory.instance.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator(); it.hasNext();) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getValue().isNull()) {
                 out.remove(f.getKey());

@@ -18,8 +18,9 @@ final class Closer implements AutoCloseable {
         resource.close();
     }
 
+    /** @throws IllegalStateException with the first failure as its cause (later ones suppressed) */
     @Override
-    public void close() throws Exception {
+    public void close() {
         Exception first = null;
         while (!resources.isEmpty()) {
             try {
@@ -33,7 +34,7 @@ final class Closer implements AutoCloseable {
             }
         }
         if (first != null) {
-            throw first;
+            throw first instanceof RuntimeException r ? r : new IllegalStateException("closing failed: " + first.getMessage(), first);
         }
     }
 }

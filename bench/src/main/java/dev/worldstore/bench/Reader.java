@@ -6,8 +6,9 @@ interface Reader extends AutoCloseable {
     /** Loads {@code key} and touches the value. @throws Exception if it is absent or the load fails */
     void read(int key) throws Exception;
 
+    /** Releases what the reader holds; failures are unchecked. */
     @Override
-    default void close() throws Exception {
+    default void close() {
     }
 
     /** Opens one {@link Reader} per load thread (a connection, a client, or just the shared store). */

@@ -72,9 +72,13 @@ final class Sqlite {
             }
 
             @Override
-            public void close() throws SQLException {
-                upsert.close();
-                c.close();
+            public void close() {
+                try {
+                    upsert.close();
+                    c.close();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("closing SQLite failed: " + e.getMessage(), e);
+                }
             }
         };
     }
@@ -97,9 +101,13 @@ final class Sqlite {
                 }
 
                 @Override
-                public void close() throws SQLException {
-                    load.close();
-                    c.close();
+                public void close() {
+                    try {
+                        load.close();
+                        c.close();
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("closing SQLite failed: " + e.getMessage(), e);
+                    }
                 }
             };
         };

@@ -20,7 +20,8 @@ interface Writer extends AutoCloseable {
     default void flush() throws Exception {
     }
 
+    /** Releases what the writer holds; failures are unchecked (a benchmark reports them and stops). */
     @Override
-    default void close() throws Exception {
+    default void close() {
     }
 }

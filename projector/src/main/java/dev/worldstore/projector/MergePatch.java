@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.Json;
-import java.util.Iterator;
 import java.util.Map;
 
 /** JSON Merge Patch, RFC 7396. Pure: never changes its arguments. */
@@ -29,9 +28,7 @@ final class MergePatch {
 
     /** Applies an object patch to {@code result}, which this call owns and changes in place. */
     private static void mergeInto(ObjectNode result, ObjectNode patch) {
-        Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
+        for (Map.Entry<String, JsonNode> f : patch.properties()) {
             JsonNode value = f.getValue();
             if (value.isNull()) {
                 result.remove(f.getKey());

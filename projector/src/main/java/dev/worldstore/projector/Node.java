@@ -21,9 +21,7 @@ import dev.worldstore.StoreClosedException;
 import dev.worldstore.Stored;
 import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStore;
-import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.WorldStoreException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every call that touches RocksDB passes the {@link UseGate}, so {@link #close()} never frees
  * what a call still uses. Thread-safe.
  */
-final class Node implements WorldStore, NodeOperations {
+final class Node implements WorldStore {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     static final int MAX_HISTORY_PAGE = 1000;
 
@@ -66,10 +64,12 @@ final class Node implements WorldStore, NodeOperations {
     private final ScheduledExecutorService housekeeping;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Operations operations;
 
     Node(NodeParts parts) {
         this.parts = parts;
         this.gate = new UseGate("the worldstore node " + parts.nodeId());
+        this.operations = new Operations(parts, this::use);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worldstore-retention");
             t.setDaemon(true);
@@ -90,7 +90,7 @@ final class Node implements WorldStore, NodeOperations {
     }
 
     /** Runs {@code call} inside the gate, after checking that the projector has not failed. */
-    private <T> T use(Supplier<T> call) {
+    <T> T use(Supplier<T> call) {
         gate.enter();
         try {
             checkProjector();
@@ -253,7 +253,7 @@ final class Node implements WorldStore, NodeOperations {
     @Override
     public ChangeFeed changesFrom(String worldId, LogPosition from) {
         Key.checkWorldId(worldId);
-        int partition = partitionOf(worldId);
+        int partition = parts.partitioning().of(worldId);
         if (from.partition() != partition) {
             throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position",
                     "world " + worldId + " lives in partition " + partition + ", not " + from.partition());
@@ -270,13 +270,13 @@ final class Node implements WorldStore, NodeOperations {
     @Override
     public LogPosition endOf(String worldId) {
         Key.checkWorldId(worldId);
-        return use(() -> parts.positions().end(partitionOf(worldId)));
+        return use(() -> parts.positions().end(parts.partitioning().of(worldId)));
     }
 
     @Override
     public LogPosition positionAt(String worldId, Instant time) {
         Key.checkWorldId(worldId);
-        return use(() -> parts.positions().firstAtOrAfter(partitionOf(worldId), time));
+        return use(() -> parts.positions().firstAtOrAfter(parts.partitioning().of(worldId), time));
     }
 
     @Override
@@ -306,7 +306,7 @@ final class Node implements WorldStore, NodeOperations {
 
     @Override
     public NodeOperations operations() {
-        return this;
+        return operations;
     }
 
     @Override
@@ -314,65 +314,10 @@ final class Node implements WorldStore, NodeOperations {
         return use(() -> DeadLetters.newest(parts.projection(), limit));
     }
 
-    @Override
-    public WorldStoreConfig config() {
-        return parts.config();
-    }
-
-    @Override
-    public String bootstrapServers() {
-        return parts.clients().settings().bootstrapServers();
-    }
-
-    @Override
-    public String topic() {
-        return parts.clients().topic();
-    }
-
-    @Override
-    public int partitions() {
-        return parts.partitioning().partitions();
-    }
-
-    @Override
-    public int partitionOf(String worldId) {
-        Key.checkWorldId(worldId);
-        return parts.partitioning().of(worldId);
-    }
-
-    @Override
-    public int playersPartition() {
-        return parts.partitioning().of((String) null);
-    }
-
-    @Override
-    public long[] appliedOffsets() {
-        long[] r = new long[partitions()];
-        for (int p = 0; p < r.length; p++) {
-            r[p] = parts.progress().next(p);
-        }
-        return r;
-    }
-
-    @Override
-    public List<Checkpoint> checkpoints() {
-        return use(() -> parts.projection().checkpoints());
-    }
-
-    @Override
-    public Path takeSnapshot() {
-        return use(() -> parts.projector().snapshotNow());
-    }
-
-    @Override
-    public int sweepRetention() {
-        return use(() -> parts.retention().sweep());
-    }
-
     private void sweepQuietly() {
         try {
             if (parts.projector().state() == ProjectorState.LIVE) {
-                sweepRetention();
+                operations.sweepRetention();
             }
         } catch (RuntimeException e) {
             LOG.warn("retention sweep failed: {}", e.toString());

@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -159,7 +160,7 @@ final class Projector implements AutoCloseable {
                 lag.set(p, Math.max(0, startEnd[p] - progress.next(p)));
             }
         } catch (RuntimeException e) {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             fail(e);
             throw clients.unavailable("read the end offsets of topic " + clients.topic(), e);
         }
@@ -214,7 +215,7 @@ final class Projector implements AutoCloseable {
         } catch (Throwable t) {
             fail(t);
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 

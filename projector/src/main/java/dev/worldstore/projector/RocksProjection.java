@@ -1,7 +1,6 @@
 package dev.worldstore.projector;
 
 import dev.worldstore.StorageException;
-import dev.worldstore.Table;
 import dev.worldstore.NodeOperations;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

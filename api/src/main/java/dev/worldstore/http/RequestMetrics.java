@@ -1,0 +1,52 @@
+package dev.worldstore.http;
+
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The access log line (logger {@code dev.worldstore.http.access}) and the request timer
+ * ({@code http.server.requests}, tags method, uri = route template, status) of every request. Thread-safe.
+ */
+final class RequestMetrics {
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.worldstore.http.access");
+    private static final String UNMATCHED = "UNMATCHED";
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    RequestMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    void record(Context ctx, Float ms) {
+        String route = ctx.attribute(HttpServer.ROUTE_ATTR);
+        String uri = route == null ? UNMATCHED : route;
+        String method = ctx.method().name();
+        int status = ctx.statusCode();
+        String id = method + ' ' + uri + ' ' + status;
+        Timer timer = timers.computeIfAbsent(id, k -> Timer.builder("http.server.requests")
+                .description("HTTP requests, by route template and status")
+                .tag("method", method)
+                .tag("uri", Route.openApiPath(uri))
+                .tag("status", Integer.toString(status))
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(20),
+                        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1))
+                .register(registry));
+        long nanos = ms == null ? 0 : (long) (ms * 1_000_000.0);
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+        if (ACCESS.isInfoEnabled()) {
+            ApiKeys.Principal p = ctx.attribute(ApiRoutes.PRINCIPAL);
+            String actor = p == null ? "-" : p.name() == null ? "anonymous" : p.name();
+            ACCESS.info("{} {} {} {} ms actor={}", method, ctx.path(), status,
+                    String.format(Locale.ROOT, "%.1f", ms == null ? 0f : ms), actor);
+        }
+    }
+}
