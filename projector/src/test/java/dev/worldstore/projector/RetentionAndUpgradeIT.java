@@ -16,6 +16,7 @@ import dev.worldstore.Table;
 import dev.worldstore.Upgraders;
 import dev.worldstore.World;
 import dev.worldstore.WorldStore;
+import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.Json;
 import dev.worldstore.testing.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,11 +26,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Expiry as audited deletes, history bounds, and data-format upgraders applied to old events. */
 class RetentionAndUpgradeIT {
+    /** Format 2 of player states renames {@code hp} to {@code health}. */
+    private static Upgraders hpRenamedToHealth() {
+        return Upgraders.builder().add(Table.PLAYER_STATES, 1, v -> {
+            ObjectNode o = (ObjectNode) v;
+            o.set("health", o.remove("hp"));
+            return o;
+        }).build();
+    }
 
     @TempDir
     Path tmp;
@@ -142,12 +152,7 @@ class RetentionAndUpgradeIT {
             Saved old = v1.world(worldId).savePlayerState("p", Json.parse("{\"hp\":7,\"mana\":1}"));
             v1.close();
 
-            // format 2 renames hp to health
-            Upgraders upgraders = Upgraders.builder().add(Table.PLAYER_STATES, 1, v -> {
-                ObjectNode o = (ObjectNode) v;
-                o.set("health", o.remove("hp"));
-                return o;
-            }).build();
+            Upgraders upgraders = hpRenamedToHealth();
             WorldStore v2 = WorldStores.open(fixture.config(dir), new SimpleMeterRegistry(), Clock.systemUTC(), upgraders);
             try {
                 World w = v2.world(worldId);
@@ -165,6 +170,51 @@ class RetentionAndUpgradeIT {
             } finally {
                 v2.close();
             }
+        }
+    }
+
+    @Test
+    void aRebuildWithTheNodesUpgradersEqualsTheLiveProjection() {
+        try (StoreFixture fixture = new StoreFixture()) {
+            // given: format-1 values written by a node without upgraders
+            Path dataDir = tmp.resolve("node");
+            String worldId = TestKafka.uniqueName("w");
+            int players = 6;
+            WorldStore v1 = fixture.open(dataDir);
+            for (int i = 0; i < players; i++) {
+                v1.world(worldId).savePlayerState("p" + i, Json.object().put("hp", i).put("mana", 1));
+            }
+            v1.close();
+            // and format-2 patches applied by the same node reopened with an upgrader, so it upgrades the values before patching
+            Upgraders upgraders = hpRenamedToHealth();
+            WorldStore v2 = WorldStores.open(fixture.config(dataDir), new SimpleMeterRegistry(), Clock.systemUTC(), upgraders);
+            WorldStoreConfig config;
+            try {
+                World w = v2.world(worldId);
+                Saved last = null;
+                for (int i = 0; i < players; i++) {
+                    last = w.patchPlayerState("p" + i, Json.object().put("health", 100 + i), Condition.any());
+                }
+                v2.awaitPosition(last.position(), Duration.ofSeconds(30));
+                Stored live = v2.read(new Key.PlayerState(worldId, "p3"), ReadConsistency.atLeast(last.position())).orElseThrow();
+                assertEquals(Json.parse("{\"mana\":1,\"health\":103}"), live.value());
+                config = v2.operations().config();
+            } finally {
+                v2.close();
+            }
+
+            // when: the log is rebuilt with the node's upgraders, and without them
+            Path withUpgraders = tmp.resolve("rebuilt-with-upgraders");
+            ProjectionTools.Run run = ProjectionTools.rebuild(config, upgraders, withUpgraders, n -> { });
+            Path withoutUpgraders = tmp.resolve("rebuilt-without-upgraders");
+            ProjectionTools.rebuild(config, withoutUpgraders, n -> { });
+
+            // then: with them it is the live projection byte for byte; without them the patched values keep a stale hp
+            assertEquals(2L * players, run.events(), "every event of the log is applied once");
+            assertEquals(Optional.empty(), ProjectionTools.compare(config, dataDir.resolve("projection"), withUpgraders));
+            Optional<String> difference = ProjectionTools.compare(config, dataDir.resolve("projection"), withoutUpgraders);
+            assertTrue(difference.isPresent(), "a rebuild without the upgraders must differ");
+            assertTrue(difference.get().startsWith("table player_states "), difference.get());
         }
     }
 }
