@@ -44,9 +44,29 @@ public final class Upgraders {
      * @throws IllegalArgumentException if the value is newer than this node knows
      */
     public JsonNode upgrade(Table table, int formatVersion, JsonNode value) {
+        return upgrade(table, formatVersion, current(table), value);
+    }
+
+    /**
+     * Brings {@code value}, written in {@code formatVersion}, to {@code targetVersion} and no further
+     * (a merge patch written in format N applies to the value in format N). A value already at or
+     * past the target is returned as it is. The functions get a copy, never {@code value} itself.
+     *
+     * @throws IllegalArgumentException if either version is below 1, or a version is newer than this
+     *     node knows ({@link #current}); the message names both
+     */
+    public JsonNode upgrade(Table table, int formatVersion, int targetVersion, JsonNode value) {
+        int current = current(table);
+        if (formatVersion < 1 || targetVersion < 1) {
+            throw new IllegalArgumentException("data-format versions start at 1, got " + formatVersion + " and " + targetVersion);
+        }
+        if (formatVersion > current || targetVersion > current) {
+            throw new IllegalArgumentException(table.wireName() + " data format " + Math.max(formatVersion, targetVersion)
+                    + " is newer than this node knows (" + current + ")");
+        }
         List<UnaryOperator<JsonNode>> chain = steps.getOrDefault(table, List.of());
         JsonNode v = value;
-        for (int from = formatVersion; from < 1 + chain.size(); from++) {
+        for (int from = formatVersion; from < targetVersion; from++) {
             v = chain.get(from - 1).apply(v.deepCopy());
         }
         return v;

@@ -136,9 +136,10 @@ final class HistoryReader {
             case MERGE -> {
                 JsonNode base = value.node();
                 if (base != null && value.format() < format) {
-                    base = upgraders.upgrade(key.table(), value.format(), base);
+                    base = upgraders.upgrade(key.table(), value.format(), format, base);
                 }
-                yield new Val(null, MergePatch.apply(base, change.change().value()), format);
+                yield new Val(null, MergePatch.apply(base, change.change().value()), base == null ? format : Math.max(format,
+                        value.format()));
             }
         };
     }

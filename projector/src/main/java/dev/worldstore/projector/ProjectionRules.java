@@ -30,8 +30,13 @@ import java.util.Map;
  *       its version is N. A refused event changes nothing but a mark in {@link Cf#REJECTED} (so
  *       feeds skip it), and its verdict names the key's actual version.
  *   <li><b>Put, merge patch, delete.</b> A put stores the payload as sent; a merge patch (RFC 7396)
- *       applies to the current value ({@code {}} when absent), after upgrading it when the patch is
- *       in a newer data format; a delete removes the value. A key's version is the event's offset.
+ *       applies to the current value ({@code {}} when absent), after upgrading it to the patch's
+ *       data format when the patch is newer (the result is in the newer of the two formats); a
+ *       delete removes the value. A key's version is the event's offset.
+ *   <li><b>Formats this node does not know.</b> A patch in a data format newer than this node's
+ *       {@link Upgraders} onto an older value cannot be computed here; rather than store a value
+ *       other nodes would compute differently, the rules stop with {@link UnknownDataFormatException}
+ *       (the projector fails and says which node to upgrade). Puts in such a format are stored as sent.
  *   <li><b>History.</b> Every applied change is appended to the key's history (the value of a put,
  *       the patch of a merge, {@code null} for a delete) in the same write.
  *   <li><b>Registration.</b> Create-only on the player id and needs a free username (NFC, case
@@ -116,6 +121,7 @@ final class ProjectionRules {
                 }
             }
             byte[] json;
+            int format = e.formatVersion();
             switch (e.op()) {
                 case DELETE -> {
                     delete(cf, key);
@@ -124,16 +130,22 @@ final class ProjectionRules {
                     return;
                 }
                 case MERGE -> {
+                    int valueFormat = current == null ? format : StoredCodec.formatVersion(current);
+                    if (valueFormat < format && format > upgraders.current(e.key().table())) {
+                        throw new UnknownDataFormatException(d.position(), e.key().table(), format, upgraders.current(e.key().table()));
+                    }
                     try {
-                        json = Json.bytes(merged(e, current));
+                        json = Json.bytes(merged(e, current, valueFormat));
                     } catch (RuntimeException ex) {
                         deadLetter(d, "merge patch could not be applied: " + ex.getMessage());
                         return;
                     }
+                    // an older patch onto a newer value leaves the value in its format
+                    format = Math.max(format, valueFormat);
                 }
                 default -> json = e.payload();
             }
-            byte[] stored = StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(), json);
+            byte[] stored = StoredCodec.encode(version, e.timestampMs(), format, e.origin(), e.actor(), json);
             put(cf, key, stored);
             out.put(Cf.HISTORY, HistoryCodec.key(e.key().table(), key, version),
                     e.op() == Op.PUT ? HistoryCodec.value(Op.PUT, stored) : HistoryCodec.value(e, version));
@@ -143,15 +155,18 @@ final class ProjectionRules {
             applied(e, version);
         }
 
-        /** The patch applied to the current value, upgraded first when the patch is in a newer data format. */
-        private JsonNode merged(ChangeEvent e, byte[] current) {
+        /**
+         * The patch applied to the current value. A value in an older data format than the patch is
+         * first upgraded to the patch's format, no further, so nodes that know newer formats compute
+         * the same bytes.
+         */
+        private JsonNode merged(ChangeEvent e, byte[] current, int valueFormat) {
             JsonNode target = null;
             if (current != null) {
                 int at = StoredCodec.jsonOffset(current, 0);
                 target = Json.parse(current, at, current.length - at);
-                int targetFormat = StoredCodec.formatVersion(current);
-                if (targetFormat < e.formatVersion()) {
-                    target = upgraders.upgrade(e.key().table(), targetFormat, target);
+                if (valueFormat < e.formatVersion()) {
+                    target = upgraders.upgrade(e.key().table(), valueFormat, e.formatVersion(), target);
                 }
             }
             return MergePatch.apply(target, Json.parse(e.payload()));

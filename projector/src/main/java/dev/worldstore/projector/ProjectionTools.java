@@ -36,7 +36,9 @@ import org.rocksdb.RocksIterator;
  *
  * <p>Thread-safe (stateless). Errors: {@link dev.worldstore.LogUnavailableException} when Kafka
  * cannot be reached, {@link dev.worldstore.ConfigException} when the topic does not exist,
- * {@link ValidationException} for arguments that break a rule, {@link StorageException} for RocksDB.
+ * {@link ValidationException} for arguments that break a rule, {@link StorageException} for RocksDB,
+ * {@link IllegalStateException} when the log holds a merge patch in a data format newer than the
+ * given upgraders know (the message names the position, table and format).
  */
 public final class ProjectionTools {
     private ProjectionTools() {

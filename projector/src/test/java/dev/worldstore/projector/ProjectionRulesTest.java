@@ -11,6 +11,7 @@ import static dev.worldstore.projector.RulesHarness.register;
 import static dev.worldstore.projector.RulesHarness.timeOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -443,6 +444,51 @@ class ProjectionRulesTest {
             // then
             assertEquals(0, upgrades.get());
             assertEquals(json("{\"hp\":7,\"mana\":1}"), h.value(P1_STATE));
+        }
+
+        @Test
+        void anOlderFormatPatchOntoANewerValueKeepsTheValuesFormat() {
+            // given: a value in format 2 (health), as an up-to-date node wrote it
+            RulesHarness h = new RulesHarness(hpRenamedToHealth());
+            h.poll(putInFormat(0, P1_STATE, "{\"health\":5}", 2));
+            // when: a node still on format 1 patches another field (a rolling upgrade)
+            h.poll(mergeInFormat(1, P1_STATE, "{\"mana\":1}", 1));
+            // then: the value stays labelled format 2, so no read upgrades health away
+            assertEquals(2, h.stored(P1_STATE).formatVersion());
+            assertEquals(json("{\"health\":5,\"mana\":1}"), h.value(P1_STATE));
+        }
+
+        @Test
+        void aPatchUpgradesTheValueToThePatchsFormatNoFurtherSoEveryNodeComputesTheSameBytes() {
+            // given: a node that knows format 3 (health x10) and one that knows only format 2
+            Upgraders toThree = Upgraders.builder().add(Table.PLAYER_STATES, 1, v -> {
+                ObjectNode o = (ObjectNode) v;
+                o.set("health", o.remove("hp"));
+                return o;
+            }).add(Table.PLAYER_STATES, 2, v -> ((ObjectNode) v).put("health", v.path("health").asInt() * 10)).build();
+            RulesHarness newer = new RulesHarness(toThree);
+            RulesHarness older = new RulesHarness(hpRenamedToHealth());
+            // when: both apply a format-2 patch onto a format-1 value
+            for (RulesHarness h : List.of(newer, older)) {
+                h.poll(putInFormat(0, P1_STATE, "{\"hp\":5}", 1), mergeInFormat(1, P1_STATE, "{\"mana\":1}", 2));
+            }
+            // then: both stored the value in format 2, byte for byte
+            assertArrayEquals(older.storedBytes(P1_STATE), newer.storedBytes(P1_STATE));
+            assertEquals(2, newer.stored(P1_STATE).formatVersion());
+            assertEquals(json("{\"health\":5,\"mana\":1}"), older.value(P1_STATE));
+        }
+
+        @Test
+        void aPatchInAFormatThisNodeDoesNotKnowStopsTheRulesInsteadOfStoringADifferentValue() {
+            // given: a node without upgraders and a format-1 value
+            RulesHarness h = new RulesHarness();
+            h.poll(putInFormat(0, P1_STATE, "{\"hp\":5}", 1));
+            // when / then: a format-2 patch cannot be computed here
+            UnknownDataFormatException e = assertThrows(UnknownDataFormatException.class,
+                    () -> h.poll(mergeInFormat(1, P1_STATE, "{\"mana\":1}", 2)));
+            assertTrue(e.getMessage().contains("0-1"), e.getMessage());
+            assertTrue(e.getMessage().contains("data format 2, newer than this node knows (1)"), e.getMessage());
+            assertEquals(json("{\"hp\":5}"), h.value(P1_STATE));
         }
 
         @Test
