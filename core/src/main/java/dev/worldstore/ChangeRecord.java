@@ -21,6 +21,8 @@ public final class ChangeRecord {
     private final String origin;
     private final String actor;
     private final int formatVersion;
+    private final int batchIndex;
+    private final int batchSize;
 
     /**
      * @param position where the event sits in the log; also the key's version after it; not null
@@ -37,18 +39,38 @@ public final class ChangeRecord {
      */
     public ChangeRecord(LogPosition position, String eventId, Key key, Op op, byte[] payload, Instant timestamp, String origin,
             String actor, int formatVersion) {
+        this(position, eventId, key, op, payload, 0, payload == null ? 0 : payload.length, timestamp, origin, actor, formatVersion, 0,
+                0);
+    }
+
+    /**
+     * One change of a batch (or, with index 0 and size 1, a single change), its payload a slice of
+     * {@code buffer} (not copied).
+     *
+     * @param buffer holds the payload, {@code null} for a delete
+     * @param batchIndex the change's position in its batch, from 0 (0 for a change saved alone)
+     * @param batchSize how many changes the batch holds, or 0 for a change saved alone
+     * @throws IllegalArgumentException as the other constructor, or if the batch index is not in {@code 0 .. batchSize - 1}
+     */
+    public ChangeRecord(LogPosition position, String eventId, Key key, Op op, byte[] buffer, int offset, int length, Instant timestamp,
+            String origin, String actor, int formatVersion, int batchIndex, int batchSize) {
         this.position = Objects.requireNonNull(position, "position");
         this.eventId = Objects.requireNonNull(eventId, "eventId");
         this.key = Objects.requireNonNull(key, "key");
         this.op = Objects.requireNonNull(op, "op");
         this.timestamp = Objects.requireNonNull(timestamp, "timestamp");
         this.origin = Objects.requireNonNull(origin, "origin");
-        if ((op == Op.DELETE) != (payload == null)) {
+        if ((op == Op.DELETE) != (buffer == null)) {
             throw new IllegalArgumentException("a delete and only a delete has no payload");
         }
-        this.payload = payload == null ? null : new RawJson(payload);
+        if (batchSize < 0 || batchIndex < 0 || (batchSize > 0 ? batchIndex >= batchSize : batchIndex != 0)) {
+            throw new IllegalArgumentException("batch index " + batchIndex + " of " + batchSize);
+        }
+        this.payload = buffer == null ? null : new RawJson(buffer, offset, length);
         this.actor = actor;
         this.formatVersion = formatVersion;
+        this.batchIndex = batchIndex;
+        this.batchSize = batchSize;
     }
 
     public LogPosition position() {
@@ -103,6 +125,25 @@ public final class ChangeRecord {
         return formatVersion;
     }
 
+    /**
+     * This change's position in its batch, from 0; 0 for a change saved alone. All changes of one
+     * batch share one {@link #position()}, event id, actor, origin and timestamp, and a feed
+     * delivers them together, in order.
+     */
+    public int batchIndex() {
+        return batchIndex;
+    }
+
+    /** How many changes the batch holds, or 0 for a change saved alone. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** True when this change is part of a batch (a world transaction), even a batch of one. */
+    public boolean inBatch() {
+        return batchSize > 0;
+    }
+
     /** The key's version after this change. */
     public long version() {
         return position.offset();
@@ -110,12 +151,12 @@ public final class ChangeRecord {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ChangeRecord r && r.position.equals(position) && r.eventId.equals(eventId);
+        return o instanceof ChangeRecord r && r.position.equals(position) && r.eventId.equals(eventId) && r.batchIndex == batchIndex;
     }
 
     @Override
     public int hashCode() {
-        return position.hashCode() * 31 + eventId.hashCode();
+        return (position.hashCode() * 31 + eventId.hashCode()) * 31 + batchIndex;
     }
 
     @Override

@@ -23,6 +23,8 @@ public enum ErrorCode {
     VERSION_CONFLICT(false),
     /** A create-only write found a value. */
     ALREADY_EXISTS(false),
+    /** A batch's conditions did not all hold: nothing of it was applied (the error lists every failing change). */
+    BATCH_CONFLICT(false),
     /** A player registration asked for a username another player holds (case-insensitive). */
     USERNAME_TAKEN(false),
     /** Stored data could not be decoded; the load reports it instead of crashing. */

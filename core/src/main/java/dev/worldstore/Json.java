@@ -160,6 +160,15 @@ public final class Json {
         }
     }
 
+    /**
+     * Writes {@code length} bytes of UTF-8 JSON from {@code offset} as the next value of
+     * {@code gen}, unparsed: for JSON known to be one well-formed value (a stored value, a checked
+     * request body). Nothing checks it here; malformed bytes make a malformed document.
+     */
+    public static void writeRaw(JsonGenerator gen, byte[] bytes, int offset, int length) throws IOException {
+        new RawJson(bytes, offset, length).writeTo(gen);
+    }
+
     /** An immutable reader with these rules (for subtrees of a stream and typed reads). */
     public static ObjectReader reader() {
         return READER;

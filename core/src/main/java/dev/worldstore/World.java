@@ -23,6 +23,19 @@ public interface World {
 
     String id();
 
+    /** A new, empty batch of changes to this world: applied all together or not at all. */
+    Batch batch();
+
+    /**
+     * The values and versions of many keys of this world, read from one consistent snapshot of the
+     * projection (no key is newer than another), after this node's own writes are projected.
+     *
+     * @param keys keys of this world, at most {@code Scan.MAX_LIMIT}
+     * @return one entry per key in request order, empty where the key holds no value
+     * @throws ValidationException if a key is of another world or breaks the id rule
+     */
+    List<Optional<Stored>> readMany(List<Key> keys);
+
     // ---- player_states -------------------------------------------------------------------
 
     /** Saves a player's whole state in this world: position, rotation and any custom fields. */
@@ -38,6 +51,9 @@ public interface World {
 
     /** @return the player's state as saved, empty if none */
     Optional<ObjectNode> loadPlayerState(String playerId);
+
+    /** The player's state and app data (every app), from one consistent snapshot. */
+    PlayerData loadPlayerData(String playerId);
 
     Saved deletePlayerState(String playerId, Condition condition);
 

@@ -24,6 +24,16 @@ final class WorldHandle implements World {
         return worldId;
     }
 
+    @Override
+    public Batch batch() {
+        return new Batch(store, worldId);
+    }
+
+    @Override
+    public List<Optional<Stored>> readMany(List<Key> keys) {
+        return store.readMany(worldId, keys, ReadConsistency.OWN_WRITES);
+    }
+
     private Saved write(Key key, Op op, JsonNode payload, Condition condition) {
         return store.write(new Change(key, op, payload, condition, null));
     }
@@ -56,6 +66,11 @@ final class WorldHandle implements World {
     @Override
     public Optional<ObjectNode> loadPlayerState(String playerId) {
         return loadObject(new Key.PlayerState(worldId, playerId));
+    }
+
+    @Override
+    public PlayerData loadPlayerData(String playerId) {
+        return store.readPlayerData(worldId, playerId, ReadConsistency.OWN_WRITES);
     }
 
     @Override

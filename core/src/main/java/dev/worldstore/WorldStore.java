@@ -35,6 +35,34 @@ public interface WorldStore extends AutoCloseable {
     Saved write(Change change);
 
     /**
+     * Appends a batch of changes to one world as one change event: the projector applies all of it
+     * or none of it (see {@link Batch}). Completes once Kafka acknowledged it and, when any change
+     * is conditional or a merge patch, once the projector decided it. Completes exceptionally with
+     * {@link BatchConflictException} (nothing applied), {@link ValidationException} naming
+     * {@code changes[i]} (nothing appended), {@link LogUnavailableException} or
+     * {@link StoreClosedException}.
+     *
+     * @param worldId the world every change belongs to
+     * @param changes 1 to {@code batch.max.changes} changes, each key at most once; a change's own
+     *     actor must be {@code null} or equal to {@code actor}
+     * @param actor recorded as the batch's actor, or {@code null} for the node
+     */
+    CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor);
+
+    /** {@link #writeBatchAsync} and wait; throws its {@link WorldStoreException} unwrapped. */
+    BatchSaved writeBatch(String worldId, List<Change> changes, String actor);
+
+    /**
+     * Reads many keys of one world from one consistent snapshot of the local projection (no key is
+     * newer than another), after waiting for {@code consistency}.
+     *
+     * @param keys keys of {@code worldId}, 1 to {@code Scan.MAX_LIMIT}
+     * @return one entry per key in request order, empty where the key holds no value
+     * @throws ValidationException if a key belongs to another world or breaks the id rule
+     */
+    List<Optional<Stored>> readMany(String worldId, List<Key> keys, ReadConsistency consistency);
+
+    /**
      * Reads one key from the local projection after waiting for {@code consistency}.
      *
      * @throws ProjectionTimeoutException if the projection does not get there within {@code read.wait.timeout.ms}
@@ -115,6 +143,25 @@ public interface WorldStore extends AutoCloseable {
      * @param actor recorded as the actor of every restoring event
      */
     RestoreResult restoreWorld(String worldId, AsOf asOf, String actor);
+
+    /**
+     * Creates a new world whose state is {@code sourceWorldId} as it was at {@code asOf}: every key
+     * (world state, entities, player states, app data) written into {@code targetWorldId} as
+     * create-only batches of the new world, the first recording the source and the point in its
+     * metadata, {@code actor} as their actor. The source is not touched. A large world takes
+     * several batches; each is atomic, the copy as a whole is not (a reader of the new world during
+     * the fork may see part of it: wait for {@link ForkResult#lastPosition()}).
+     *
+     * @throws WorldExistsException if the target world holds data or history
+     * @throws ValidationException if an id is invalid, the target is the source, or the source held nothing then
+     */
+    ForkResult forkWorld(String sourceWorldId, String targetWorldId, AsOf asOf, String actor);
+
+    /**
+     * The player's state and the player's data in every app of one world, from one consistent
+     * snapshot of the projection, after waiting for {@code consistency}.
+     */
+    PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency);
 
     /** What a {@link #restoreWorld} did. */
     record RestoreResult(int rewritten, int deleted, int unchanged, int conflicts) {

@@ -37,6 +37,10 @@ public final class WorldStoreConfig {
             "retention.ms of the change-log topic when worldstore creates it (-1 = keep history forever; history is the product).");
     public static final ConfigKey VALUE_MAX_BYTES = ConfigKey.integer("value.max.bytes", 4 * 1024 * 1024, 1024, 32 * 1024 * 1024,
             "Largest value (serialized JSON) a save accepts.");
+    public static final ConfigKey BATCH_MAX_CHANGES = ConfigKey.integer("batch.max.changes", 1_000, 1, 100_000,
+            "Most changes one batch (world transaction) may hold.");
+    public static final ConfigKey BATCH_MAX_BYTES = ConfigKey.integer("batch.max.bytes", 8 * 1024 * 1024, 1024, 64 * 1024 * 1024,
+            "Largest batch: the JSON of all its changes. The topic's max.message.bytes must be at least this plus 1 MiB.");
     public static final ConfigKey READ_WAIT_TIMEOUT_MS = ConfigKey.longKey("read.wait.timeout.ms", 5_000, 0, 600_000,
             "How long a load waits for the projection to include a required log position (read-your-writes).");
     public static final ConfigKey WRITE_TIMEOUT_MS = ConfigKey.longKey("write.timeout.ms", 15_000, 100, 600_000,
@@ -71,7 +75,7 @@ public final class WorldStoreConfig {
     /** Every key of the store, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(DATA_DIR, NODE_ID, KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED_PORT,
             KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE, KAFKA_TOPIC, KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR,
-            KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, PRODUCER_LINGER_MS,
+            KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, BATCH_MAX_CHANGES, BATCH_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, PRODUCER_LINGER_MS,
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
             PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
             RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
@@ -113,6 +117,10 @@ public final class WorldStoreConfig {
 
     /** Rules that join two keys: checked once, at start, never corrected silently. */
     private void checkAcrossKeys() {
+        if (getInt(BATCH_MAX_BYTES) < getInt(VALUE_MAX_BYTES)) {
+            throw new ConfigException(BATCH_MAX_BYTES.name(), "must be at least " + VALUE_MAX_BYTES.name() + " ("
+                    + getInt(VALUE_MAX_BYTES) + ") so that a batch can hold the largest value, was " + getInt(BATCH_MAX_BYTES));
+        }
         long linger = getLong(PRODUCER_LINGER_MS);
         long writeTimeout = getLong(WRITE_TIMEOUT_MS);
         if (writeTimeout <= linger) {

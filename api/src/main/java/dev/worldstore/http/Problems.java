@@ -1,6 +1,8 @@
 package dev.worldstore.http;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.BatchConflictException;
 import dev.worldstore.ConflictException;
 import dev.worldstore.ErrorCode;
 import dev.worldstore.ValidationException;
@@ -9,6 +11,7 @@ import dev.worldstore.Json;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -32,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * VALUE_TOO_LARGE                     413
  * VERSION_CONFLICT, ALREADY_EXISTS    412  when the request carried If-Match / If-None-Match,
  *                                     409  otherwise (e.g. registering an id that exists)
- * USERNAME_TAKEN                      409
+ * USERNAME_TAKEN, BATCH_CONFLICT      409  (a batch conflict lists every failing change)
  * CORRUPT_DATA                        500  stored data is broken, not the request
  * STORAGE_FAILURE, INVALID_CONFIG     500
  * EVENT_REJECTED                      500  appended, but the projector could not apply it (a dead letter)
@@ -71,6 +74,7 @@ final class Problems {
         TITLES.put(ErrorCode.VERSION_CONFLICT.name(), "Version conflict");
         TITLES.put(ErrorCode.ALREADY_EXISTS.name(), "Already exists");
         TITLES.put(ErrorCode.USERNAME_TAKEN.name(), "Username taken");
+        TITLES.put(ErrorCode.BATCH_CONFLICT.name(), "Batch conflict");
         TITLES.put(ErrorCode.CORRUPT_DATA.name(), "Stored data is corrupt");
         TITLES.put(ErrorCode.STORAGE_FAILURE.name(), "Storage failure");
         TITLES.put(ErrorCode.STORE_CLOSED.name(), "Store closed");
@@ -101,7 +105,7 @@ final class Problems {
             case INVALID_SHAPE -> 422;
             case VALUE_TOO_LARGE -> 413;
             case VERSION_CONFLICT, ALREADY_EXISTS -> preconditionSent ? 412 : 409;
-            case USERNAME_TAKEN -> 409;
+            case USERNAME_TAKEN, BATCH_CONFLICT -> 409;
             case CORRUPT_DATA, STORAGE_FAILURE, INVALID_CONFIG, EVENT_REJECTED -> 500;
             case PROJECTION_TIMEOUT, LOG_UNAVAILABLE, STORE_CLOSED, INTERRUPTED -> 503;
         };
@@ -189,6 +193,24 @@ final class Problems {
                 extra.putNull("currentVersion");
             }
             field = preconditionSent ? (code == ErrorCode.ALREADY_EXISTS ? "If-None-Match" : "If-Match") : null;
+        } else if (w instanceof BatchConflictException b) {
+            extra = Json.object();
+            ArrayNode failures = extra.putArray("failures");
+            for (BatchConflictException.Failure f : b.failures()) {
+                ObjectNode n = failures.addObject().put("index", f.index()).put("field", "changes[" + f.index() + "]");
+                n.put("table", f.key().table().wireName());
+                List<String> ids = f.key().table().idFields();
+                for (int i = 1; i < ids.size(); i++) {
+                    n.put(ids.get(i), f.key().id(i));
+                }
+                n.put("expected", f.expected().toString());
+                if (f.actualVersion() == null) {
+                    n.putNull("currentVersion");
+                } else {
+                    n.put("currentVersion", f.actualVersion());
+                }
+            }
+            field = "changes[" + b.failures().get(0).index() + "]";
         }
         if (code == ErrorCode.STORAGE_FAILURE || code == ErrorCode.INVALID_CONFIG || code == ErrorCode.CORRUPT_DATA
                 || code == ErrorCode.EVENT_REJECTED) {

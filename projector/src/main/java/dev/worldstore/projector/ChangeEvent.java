@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param actor who asked for the change, or {@code null}
  */
 record ChangeEvent(String eventId, Key key, Op op, byte[] payload, Condition condition, int formatVersion,
-        String origin, String actor, long timestampMs) {
+        String origin, String actor, long timestampMs) implements LogEvent {
     ChangeEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(key, "key");

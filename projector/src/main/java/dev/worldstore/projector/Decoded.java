@@ -12,7 +12,7 @@ import dev.worldstore.LogPosition;
  * @param malformed why the record is not an event, or {@code null}
  * @param raw the record's headers and bytes, read only for dead letters
  */
-record Decoded(LogPosition position, long timestampMs, ChangeEvent event, String malformed, Raw raw) {
+record Decoded(LogPosition position, long timestampMs, LogEvent event, String malformed, Raw raw) {
 
     /** The raw record, for dead letters; its methods may do work, so they are called only then. */
     interface Raw {

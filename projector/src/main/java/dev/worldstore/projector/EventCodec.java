@@ -48,6 +48,8 @@ final class EventCodec {
     static final String H_ORIGIN = "ws.origin";
     static final String H_ACTOR = "ws.actor";
     static final String H_TS = "ws.ts";
+    /** The {@code ws.op} of a batch record (a world transaction): its value is a {@link BatchCodec} document. */
+    static final String BATCH_OP = "batch";
 
     private EventCodec() {
     }
@@ -93,6 +95,17 @@ final class EventCodec {
         return h;
     }
 
+    /** The headers of a batch record: id, world, {@code ws.op=batch}, origin and actor; the changes are in its value. */
+    static List<Header> headers(BatchEvent e) {
+        List<Header> h = new ArrayList<>(5);
+        add(h, H_ID, e.eventId());
+        add(h, H_WORLD, e.worldId());
+        add(h, H_OP, BATCH_OP);
+        add(h, H_ORIGIN, e.origin());
+        add(h, H_ACTOR, e.actor());
+        return h;
+    }
+
     private static void add(List<Header> h, String name, String value) {
         if (value != null) {
             h.add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
@@ -129,7 +142,7 @@ final class EventCodec {
      *
      * @throws MalformedEventException naming what is missing or wrong
      */
-    static ChangeEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
+    static LogEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
         return new Decoder().decode(headers, value, recordTimestamp);
     }
 
@@ -143,7 +156,7 @@ final class EventCodec {
         private final String[] lastText = new String[Slot.values().length];
 
         /** As {@link EventCodec#decode}. */
-        ChangeEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
+        LogEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
             return EventCodec.decode(new Fields(headers, this), value, recordTimestamp);
         }
 
@@ -163,8 +176,19 @@ final class EventCodec {
     /** Headers whose values usually repeat between consecutive records. */
     private enum Slot { TABLE, WORLD, APP, OP, COND, FMT, ORIGIN, ACTOR }
 
-    private static ChangeEvent decode(Fields f, byte[] value, long recordTimestamp) throws MalformedEventException {
+    private static LogEvent decode(Fields f, byte[] value, long recordTimestamp) throws MalformedEventException {
         String id = f.required(H_ID, f.id);
+        if (BATCH_OP.equals(f.op)) {
+            String world = f.required(H_WORLD, f.world);
+            try {
+                Key.checkWorldId(world);
+            } catch (RuntimeException e) {
+                throw new MalformedEventException("bad ws.world header: " + e.getMessage(), e);
+            }
+            BatchCodec.Document doc = BatchCodec.decode(world, value);
+            return new BatchEvent(id, world, value, doc.items(), doc.maxValueBytes(), doc.meta(),
+                    f.origin == null ? "unknown" : f.origin, f.actor, number(H_TS, f.ts, recordTimestamp));
+        }
         Table table;
         Op op;
         try {

@@ -207,6 +207,21 @@ final class HistoryReader {
         }
     }
 
+    /** True if any key of {@code worldId} has history (the world exists, or existed). */
+    boolean worldHasHistory(String worldId) {
+        byte[] world = worldId.getBytes(StandardCharsets.UTF_8);
+        for (Table table : List.of(Table.WORLD_STATE, Table.ENTITY_STATES, Table.PLAYER_STATES, Table.APP_STORAGE)) {
+            byte[] prefix = HistoryCodec.keyPrefix(table, world);
+            try (ReadOptions ro = new ReadOptions(); RocksIterator it = store.iterator(Cf.HISTORY, ro)) {
+                it.seek(prefix);
+                if (it.isValid() && KeyCodec.startsWith(it.key(), prefix)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static void emit(Consumer<Stored> sink, Key key, Val value, Stored facts) {
         if (key != null && !value.absent()) {
             sink.accept(stored(key, value, facts));

@@ -107,7 +107,7 @@ final class KafkaClients implements AutoCloseable {
      *     about one maximal record at a time so many idle or slow feeds stay cheap
      */
     KafkaConsumer<byte[], byte[]> consumer(String clientId, int maxPollRecords, boolean bulk) {
-        int recordBytes = settings.valueMaxBytes() + 2 * 1024 * 1024;
+        int recordBytes = settings.maxRecordBytes() + 1024 * 1024;
         Properties c = settings.clientOverrides();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -9,7 +9,8 @@ import java.util.Properties;
  *
  * @param bootstrapServers the cluster, or the embedded broker's address once it runs
  * @param writeTimeoutMs a save's whole wait: Kafka's delivery timeout and the verdict wait
- * @param maxRecordBytes the largest record: {@code value.max.bytes} plus room for headers and batch overhead
+ * @param maxRecordBytes the largest record: the larger of {@code value.max.bytes} and {@code batch.max.bytes}, plus
+ *     room for headers and Kafka's batch overhead; the topic's {@code max.message.bytes} when worldstore creates it
  * @param clientOverrides the user's {@code kafka.*} pass-through settings, prefix removed (copied on read)
  */
 record KafkaSettings(String bootstrapServers, String topic, int partitions, int replicationFactor, long retentionMs, int lingerMs,
@@ -20,11 +21,12 @@ record KafkaSettings(String bootstrapServers, String topic, int partitions, int 
 
     static KafkaSettings from(WorldStoreConfig c, String bootstrapServers) {
         int valueMax = c.getInt(WorldStoreConfig.VALUE_MAX_BYTES);
+        int recordMax = Math.max(valueMax, c.getInt(WorldStoreConfig.BATCH_MAX_BYTES)) + RECORD_OVERHEAD_BYTES;
         return new KafkaSettings(bootstrapServers, c.get(WorldStoreConfig.KAFKA_TOPIC), c.getInt(WorldStoreConfig.KAFKA_TOPIC_PARTITIONS),
                 c.getInt(WorldStoreConfig.KAFKA_TOPIC_REPLICATION_FACTOR), c.getLong(WorldStoreConfig.KAFKA_TOPIC_RETENTION_MS),
                 c.getInt(WorldStoreConfig.PRODUCER_LINGER_MS), c.getInt(WorldStoreConfig.PRODUCER_BATCH_BYTES),
                 c.get(WorldStoreConfig.PRODUCER_COMPRESSION), c.getLong(WorldStoreConfig.WRITE_TIMEOUT_MS),
-                valueMax + RECORD_OVERHEAD_BYTES, valueMax, c.kafkaClientOverrides());
+                recordMax, valueMax, c.kafkaClientOverrides());
     }
 
     /**

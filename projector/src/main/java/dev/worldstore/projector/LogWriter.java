@@ -32,14 +32,22 @@ final class LogWriter implements AutoCloseable {
     }
 
     /**
-     * Appends {@code event} to its world's partition. Completes with its log position once Kafka
+     * Appends {@code event} (a change or a batch) to its world's partition. Completes with its log position once Kafka
      * acknowledged it (all in-sync replicas), or exceptionally with {@link LogUnavailableException}.
      */
-    CompletableFuture<LogPosition> append(ChangeEvent event) {
-        String routing = EventCodec.routingKey(event.key());
-        int partition = EventCodec.partitionFor(routing, partitions);
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, partition, event.timestampMs(),
-                routing.getBytes(StandardCharsets.UTF_8), event.payload(), EventCodec.headers(event));
+    CompletableFuture<LogPosition> append(LogEvent event) {
+        String routing;
+        ProducerRecord<byte[], byte[]> record;
+        if (event instanceof BatchEvent b) {
+            routing = b.worldId();
+            record = new ProducerRecord<>(topic, EventCodec.partitionFor(routing, partitions), b.timestampMs(),
+                    routing.getBytes(StandardCharsets.UTF_8), b.document(), EventCodec.headers(b));
+        } else {
+            ChangeEvent c = (ChangeEvent) event;
+            routing = EventCodec.routingKey(c.key());
+            record = new ProducerRecord<>(topic, EventCodec.partitionFor(routing, partitions), c.timestampMs(),
+                    routing.getBytes(StandardCharsets.UTF_8), c.payload(), EventCodec.headers(c));
+        }
         CompletableFuture<LogPosition> result = new CompletableFuture<>();
         try {
             producer.send(record, (meta, error) -> {

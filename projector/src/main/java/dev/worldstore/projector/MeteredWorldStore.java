@@ -1,15 +1,19 @@
 package dev.worldstore.projector;
 
 import dev.worldstore.AsOf;
+import dev.worldstore.BatchConflictException;
+import dev.worldstore.BatchSaved;
 import dev.worldstore.Change;
 import dev.worldstore.ChangeFeed;
 import dev.worldstore.ConflictException;
 import dev.worldstore.DeadLetter;
+import dev.worldstore.ForkResult;
 import dev.worldstore.HistoryPage;
 import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import dev.worldstore.NodeOperations;
 import dev.worldstore.Page;
+import dev.worldstore.PlayerData;
 import dev.worldstore.PlayerRecord;
 import dev.worldstore.ProjectorState;
 import dev.worldstore.ReadConsistency;
@@ -33,7 +37,7 @@ import java.util.function.Consumer;
 
 /**
  * Metrics around a store, as a decorator (Kafka Streams' {@code Metered…} stores): saves timed by
- * table and outcome ({@code worldstore.saves}), loads timed ({@code worldstore.loads}), refused
+ * table and outcome ({@code worldstore.saves}; batches as table {@code batch}), loads timed ({@code worldstore.loads}), refused
  * conditions counted by table ({@code worldstore.conflicts}). Everything else is passed through.
  * Thread-safe.
  */
@@ -65,6 +69,33 @@ final class MeteredWorldStore implements WorldStore {
     @Override
     public Saved write(Change change) {
         return Node.join(writeAsync(change), "the write of " + change.key().describe());
+    }
+
+    @Override
+    public CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor) {
+        long start = System.nanoTime();
+        return inner.writeBatchAsync(worldId, changes, actor).whenComplete((saved, error) -> {
+            Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (e instanceof BatchConflictException) {
+                metrics.counter("worldstore.conflicts", "table", "batch").increment();
+            }
+            saveTimer("batch", e == null ? "applied" : outcome(e)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        });
+    }
+
+    @Override
+    public BatchSaved writeBatch(String worldId, List<Change> changes, String actor) {
+        return Node.join(writeBatchAsync(worldId, changes, actor), "the batch of world " + worldId);
+    }
+
+    @Override
+    public List<Optional<Stored>> readMany(String worldId, List<Key> keys, ReadConsistency consistency) {
+        long start = System.nanoTime();
+        try {
+            return inner.readMany(worldId, keys, consistency);
+        } finally {
+            loads.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 
     private Timer saveTimer(String table, String outcome) {
@@ -139,6 +170,16 @@ final class MeteredWorldStore implements WorldStore {
     @Override
     public RestoreResult restoreWorld(String worldId, AsOf asOf, String actor) {
         return inner.restoreWorld(worldId, asOf, actor);
+    }
+
+    @Override
+    public ForkResult forkWorld(String sourceWorldId, String targetWorldId, AsOf asOf, String actor) {
+        return inner.forkWorld(sourceWorldId, targetWorldId, asOf, actor);
+    }
+
+    @Override
+    public PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency) {
+        return inner.readPlayerData(worldId, playerId, consistency);
     }
 
     @Override

@@ -1,16 +1,19 @@
 package dev.worldstore.projector;
 
 import dev.worldstore.AsOf;
+import dev.worldstore.BatchSaved;
 import dev.worldstore.Change;
 import dev.worldstore.ChangeFeed;
 import dev.worldstore.DeadLetter;
 import dev.worldstore.ErrorCode;
+import dev.worldstore.ForkResult;
 import dev.worldstore.HistoryPage;
 import dev.worldstore.InterruptedWaitException;
 import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import dev.worldstore.NodeOperations;
 import dev.worldstore.Page;
+import dev.worldstore.PlayerData;
 import dev.worldstore.PlayerRecord;
 import dev.worldstore.ProjectorState;
 import dev.worldstore.ReadConsistency;
@@ -123,6 +126,19 @@ final class Node implements WorldStore {
     }
 
     @Override
+    public CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor) {
+        if (gate.closed()) {
+            return CompletableFuture.failedFuture(new StoreClosedException("the worldstore node " + parts.nodeId() + " is closed"));
+        }
+        return parts.writer().writeBatch(worldId, changes, actor);
+    }
+
+    @Override
+    public BatchSaved writeBatch(String worldId, List<Change> changes, String actor) {
+        return join(writeBatchAsync(worldId, changes, actor), "the batch of world " + worldId);
+    }
+
+    @Override
     public PlayerRecord registerPlayer(String playerId, String username) {
         if (gate.closed()) {
             throw new StoreClosedException("the worldstore node " + parts.nodeId() + " is closed");
@@ -154,6 +170,31 @@ final class Node implements WorldStore {
         return use(() -> {
             parts.gate().await(key.worldId(), consistency);
             return parts.state().read(key);
+        });
+    }
+
+    @Override
+    public List<Optional<Stored>> readMany(String worldId, List<Key> keys, ReadConsistency consistency) {
+        Key.checkWorldId(worldId);
+        if (keys.isEmpty() || keys.size() > Scan.MAX_LIMIT) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "keys", "must hold 1 to " + Scan.MAX_LIMIT + " keys, held "
+                    + keys.size());
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            Key k = keys.get(i);
+            if (!worldId.equals(k.worldId())) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "keys[" + i + "]", "must be a key of world '" + worldId
+                        + "', was " + k.describe());
+            }
+            try {
+                k.check();
+            } catch (ValidationException e) {
+                throw new ValidationException(e.code(), "keys[" + i + "]." + e.field(), e.rule());
+            }
+        }
+        return use(() -> {
+            parts.gate().await(worldId, consistency);
+            return parts.state().readMany(keys);
         });
     }
 
@@ -229,6 +270,25 @@ final class Node implements WorldStore {
         Key.checkWorldId(worldId);
         return use(() -> Restore.run(sink -> snapshot(worldId, asOf, ReadConsistency.OWN_WRITES, sink),
                 sink -> parts.state().streamWorld(worldId, sink), parts.writer()::write, actor));
+    }
+
+    @Override
+    public ForkResult forkWorld(String sourceWorldId, String targetWorldId, AsOf asOf, String actor) {
+        Key.checkWorldId(sourceWorldId);
+        Key.checkWorldId(targetWorldId);
+        if (sourceWorldId.equals(targetWorldId)) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "to", "a fork needs a new world id, not the source's");
+        }
+        return use(() -> Fork.run(this, parts, sourceWorldId, targetWorldId, asOf, actor));
+    }
+
+    @Override
+    public PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency) {
+        new Key.PlayerState(worldId, playerId).check();
+        return use(() -> {
+            parts.gate().await(worldId, consistency);
+            return parts.state().readPlayerData(worldId, playerId);
+        });
     }
 
     @Override

@@ -62,7 +62,9 @@ final class NodeStarter {
             LogWriter log = new LogWriter(clients, partitioning.partitions());
             opened.push(log);
             OwnWrites own = new OwnWrites(partitioning.partitions());
-            Writer writer = new Writer(log, new Validator(kafka.valueMaxBytes()), verdicts, own, upgraders, nodeId, clock,
+            Writer.BatchLimits batchLimits = new Writer.BatchLimits(config.getInt(WorldStoreConfig.BATCH_MAX_CHANGES),
+                    config.getInt(WorldStoreConfig.BATCH_MAX_BYTES));
+            Writer writer = new Writer(log, new Validator(kafka.valueMaxBytes()), batchLimits, verdicts, own, upgraders, nodeId, clock,
                     kafka.writeTimeoutMs());
             RetentionSettings rs = RetentionSettings.from(config);
             NodeParts parts = new NodeParts(config, nodeId, broker, clients, projection, partitioning, progress, log, writer, projector,

@@ -2,6 +2,7 @@ package dev.worldstore.projector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.BatchConflictException;
 import dev.worldstore.Condition;
 import dev.worldstore.DeadLetter;
 import dev.worldstore.Json;
@@ -16,8 +17,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The deterministic rules of the projection: how each change event of the log changes the state,
@@ -54,6 +57,7 @@ import java.util.Map;
  */
 final class ProjectionRules {
     private static final byte[] TOMBSTONE = new byte[0];
+    private static final byte[] NULL_JSON = "null".getBytes(StandardCharsets.UTF_8);
 
     /** Where verdicts go: only events a writer waits for are reported. */
     interface Verdicts {
@@ -95,14 +99,100 @@ final class ProjectionRules {
 
         /** Applies one record. */
         void apply(Decoded d) {
-            ChangeEvent e = d.event();
-            if (e == null) {
+            LogEvent event = d.event();
+            if (event == null) {
                 deadLetter(d, d.malformed());
-            } else if (e.key() instanceof Key.Player player) {
-                register(d, e, player);
+            } else if (event instanceof BatchEvent b) {
+                batch(d, b);
+            } else if (((ChangeEvent) event).key() instanceof Key.Player player) {
+                register(d, (ChangeEvent) event, player);
             } else {
-                change(d, e);
+                change(d, (ChangeEvent) event);
             }
+        }
+
+        /**
+         * A world transaction: every condition is checked and every merge computed first, against the
+         * state before the batch; only if all hold is anything written, then every change, each with
+         * its history entry at the batch's position. Keys are distinct (the writer checks it), so no
+         * change of a batch sees another.
+         */
+        private void batch(Decoded d, BatchEvent b) {
+            long version = d.position().offset();
+            List<BatchEvent.Item> items = b.items();
+            byte[][] keys = new byte[items.size()][];
+            byte[][] values = new byte[items.size()][];
+            int[] formats = new int[items.size()];
+            List<BatchConflictException.Failure> failures = new ArrayList<>();
+            Set<OverlayKey> seen = new HashSet<>();
+            for (int i = 0; i < items.size(); i++) {
+                BatchEvent.Item item = items.get(i);
+                Cf cf = Cf.of(item.key().table());
+                keys[i] = KeyCodec.encode(item.key());
+                if (!seen.add(new OverlayKey(cf, keys[i]))) {
+                    deadLetter(d, "changes[" + i + "]: the same key twice in one batch");
+                    return;
+                }
+                byte[] current = item.condition().isConditional() || item.op() == Op.MERGE ? read(cf, keys[i]) : null;
+                Long actual = current == null ? null : StoredCodec.version(current);
+                if (!holds(item.condition(), current, actual)) {
+                    failures.add(new BatchConflictException.Failure(i, item.key(), item.condition(), actual));
+                    continue;
+                }
+                formats[i] = item.formatVersion();
+                if (item.op() == Op.MERGE) {
+                    int valueFormat = current == null ? formats[i] : StoredCodec.formatVersion(current);
+                    if (valueFormat < formats[i] && formats[i] > upgraders.current(item.key().table())) {
+                        throw new UnknownDataFormatException(d.position(), item.key().table(), formats[i],
+                                upgraders.current(item.key().table()));
+                    }
+                    try {
+                        values[i] = Json.bytes(merged(item.key(), item.formatVersion(), item.payload(), current, valueFormat));
+                    } catch (RuntimeException ex) {
+                        deadLetter(d, "changes[" + i + "]: merge patch could not be applied: " + ex.getMessage());
+                        return;
+                    }
+                    formats[i] = Math.max(formats[i], valueFormat);
+                    if (values[i].length > b.maxValueBytes()) {
+                        refuse(d, b.eventId(), new Verdict.TooLarge("changes[" + i + "].patch", values[i].length, b.maxValueBytes()));
+                        return;
+                    }
+                }
+            }
+            if (!failures.isEmpty()) {
+                refuse(d, b.eventId(), new Verdict.BatchConflict(failures));
+                return;
+            }
+            for (int i = 0; i < items.size(); i++) {
+                BatchEvent.Item item = items.get(i);
+                Cf cf = Cf.of(item.key().table());
+                Table table = item.key().table();
+                if (item.op() == Op.DELETE) {
+                    delete(cf, keys[i]);
+                    out.put(Cf.HISTORY, HistoryCodec.key(table, keys[i], version), HistoryCodec.value(Op.DELETE,
+                            StoredCodec.encode(version, b.timestampMs(), item.formatVersion(), b.origin(), b.actor(), NULL_JSON)));
+                } else {
+                    byte[] stored = item.op() == Op.PUT
+                            ? StoredCodec.encode(version, b.timestampMs(), formats[i], b.origin(), b.actor(), item.buffer(), item.offset(),
+                                    item.length())
+                            : StoredCodec.encode(version, b.timestampMs(), formats[i], b.origin(), b.actor(), values[i]);
+                    put(cf, keys[i], stored);
+                    out.put(Cf.HISTORY, HistoryCodec.key(table, keys[i], version), item.op() == Op.PUT ? HistoryCodec.value(Op.PUT, stored)
+                            : HistoryCodec.value(Op.MERGE, StoredCodec.encode(version, b.timestampMs(), item.formatVersion(), b.origin(),
+                                    b.actor(), item.buffer(), item.offset(), item.length())));
+                }
+                if (item.key() instanceof Key.PlayerState ps) {
+                    touch(ps.playerId(), b.timestampMs());
+                }
+            }
+            if (verdicts.awaited(b.eventId())) {
+                verdicts.decided(b.eventId(), new Verdict.Applied(version, b.timestampMs()));
+            }
+        }
+
+        private boolean holds(Condition condition, byte[] current, Long actual) {
+            return !condition.isConditional() || (condition instanceof Condition.Absent ? current == null
+                    : actual != null && actual == ((Condition.ExpectedVersion) condition).version());
         }
 
         private void change(Decoded d, ChangeEvent e) {
@@ -112,11 +202,8 @@ final class ProjectionRules {
             byte[] current = e.condition().isConditional() || e.op() == Op.MERGE ? read(cf, key) : null;
             if (e.condition().isConditional()) {
                 Long actual = current == null ? null : StoredCodec.version(current);
-                boolean holds = e.condition() instanceof Condition.Absent
-                        ? current == null
-                        : actual != null && actual == ((Condition.ExpectedVersion) e.condition()).version();
-                if (!holds) {
-                    refuse(d, e, new Verdict.Conflict(actual));
+                if (!holds(e.condition(), current, actual)) {
+                    refuse(d, e.eventId(), new Verdict.Conflict(actual));
                     return;
                 }
             }
@@ -135,7 +222,7 @@ final class ProjectionRules {
                         throw new UnknownDataFormatException(d.position(), e.key().table(), format, upgraders.current(e.key().table()));
                     }
                     try {
-                        json = Json.bytes(merged(e, current, valueFormat));
+                        json = Json.bytes(merged(e.key(), e.formatVersion(), e.payload(), current, valueFormat));
                     } catch (RuntimeException ex) {
                         deadLetter(d, "merge patch could not be applied: " + ex.getMessage());
                         return;
@@ -160,16 +247,16 @@ final class ProjectionRules {
          * first upgraded to the patch's format, no further, so nodes that know newer formats compute
          * the same bytes.
          */
-        private JsonNode merged(ChangeEvent e, byte[] current, int valueFormat) {
+        private JsonNode merged(Key key, int patchFormat, byte[] patch, byte[] current, int valueFormat) {
             JsonNode target = null;
             if (current != null) {
                 int at = StoredCodec.jsonOffset(current, 0);
                 target = Json.parse(current, at, current.length - at);
-                if (valueFormat < e.formatVersion()) {
-                    target = upgraders.upgrade(e.key().table(), valueFormat, e.formatVersion(), target);
+                if (valueFormat < patchFormat) {
+                    target = upgraders.upgrade(key.table(), valueFormat, patchFormat, target);
                 }
             }
-            return MergePatch.apply(target, Json.parse(e.payload()));
+            return MergePatch.apply(target, Json.parse(patch));
         }
 
         private void register(Decoded d, ChangeEvent e, Key.Player player) {
@@ -191,13 +278,13 @@ final class ProjectionRules {
             byte[] key = KeyCodec.encode(player);
             byte[] current = read(Cf.PLAYERS, key);
             if (current != null) {
-                refuse(d, e, new Verdict.Conflict(StoredCodec.version(current)));
+                refuse(d, e.eventId(), new Verdict.Conflict(StoredCodec.version(current)));
                 return;
             }
             byte[] nameKey = normalized.getBytes(StandardCharsets.UTF_8);
             byte[] holder = read(Cf.USERNAMES, nameKey);
             if (holder != null && !Arrays.equals(holder, key)) {
-                refuse(d, e, new Verdict.UsernameTaken());
+                refuse(d, e.eventId(), new Verdict.UsernameTaken());
                 return;
             }
             ObjectNode record = Json.object()
@@ -223,10 +310,10 @@ final class ProjectionRules {
         }
 
         /** The event's condition did not hold: nothing changes but the mark that feeds skip it. */
-        private void refuse(Decoded d, ChangeEvent e, Verdict verdict) {
+        private void refuse(Decoded d, String eventId, Verdict verdict) {
             out.put(Cf.REJECTED, DeadLetters.positionKey(d.position().partition(), d.position().offset()), new byte[] {1});
-            if (verdicts.awaited(e.eventId())) {
-                verdicts.decided(e.eventId(), verdict);
+            if (verdicts.awaited(eventId)) {
+                verdicts.decided(eventId, verdict);
             }
         }
 

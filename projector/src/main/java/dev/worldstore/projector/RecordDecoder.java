@@ -50,9 +50,9 @@ final class RecordDecoder {
         LogPosition position = new LogPosition(r.partition(), r.offset());
         Decoded.Raw raw = new KafkaRaw(r);
         try {
-            ChangeEvent e = decoder.decode(r.headers(), r.value(), r.timestamp());
-            if (e.payload() != null) {
-                checkWellFormed(e);
+            LogEvent e = decoder.decode(r.headers(), r.value(), r.timestamp());
+            if (e instanceof ChangeEvent c && c.payload() != null) {
+                checkWellFormed(c);
             }
             return new Decoded(position, r.timestamp(), e, null, raw);
         } catch (MalformedEventException ex) {

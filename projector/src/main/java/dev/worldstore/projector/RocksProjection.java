@@ -147,6 +147,46 @@ final class RocksProjection implements StateView, AutoCloseable {
         }
     }
 
+    /**
+     * Point reads of many keys from one consistent view of the projection (a RocksDB snapshot): no
+     * value is newer than another, whatever the projector writes meanwhile.
+     *
+     * @return the values in the order of {@code keys}, {@code null} where absent
+     */
+    List<byte[]> getConsistent(List<Cf> cfs, List<byte[]> keys) {
+        List<ColumnFamilyHandle> hs = new ArrayList<>(cfs.size());
+        for (Cf cf : cfs) {
+            hs.add(handles.get(cf));
+        }
+        org.rocksdb.Snapshot snapshot = db.getSnapshot();
+        try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+            return db.multiGetAsList(ro, hs, keys);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB read of " + keys.size() + " keys in " + dir + " failed: " + e.getMessage(), e);
+        } finally {
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    /** Runs {@code reads} against one consistent view of the projection (a RocksDB snapshot). */
+    <T> T withSnapshot(java.util.function.Function<ReadOptions, T> reads) {
+        org.rocksdb.Snapshot snapshot = db.getSnapshot();
+        try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot)) {
+            return reads.apply(ro);
+        } finally {
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    /** A point read through {@code options} (e.g. a snapshot's). */
+    byte[] get(Cf cf, ReadOptions options, byte[] key) {
+        try {
+            return db.get(handles.get(cf), options, key);
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB read of table " + cf.cfName + " in " + dir + " failed: " + e.getMessage(), e);
+        }
+    }
+
     void write(WriteBatch batch) {
         try {
             db.write(writeOptions, batch);

@@ -5,6 +5,7 @@ import dev.worldstore.CorruptDataException;
 import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import dev.worldstore.Page;
+import dev.worldstore.PlayerData;
 import dev.worldstore.PlayerRecord;
 import dev.worldstore.Scan;
 import dev.worldstore.Stored;
@@ -41,6 +42,55 @@ final class StateReader {
     Optional<Stored> read(Key key) {
         byte[] v = projection.get(Cf.of(key.table()), KeyCodec.encode(key));
         return v == null ? Optional.empty() : Optional.of(upgrade(StoredCodec.decode(key, v)));
+    }
+
+    /** Many keys from one consistent snapshot of the projection, in request order (empty where absent). */
+    List<Optional<Stored>> readMany(List<Key> keys) {
+        List<Cf> cfs = new ArrayList<>(keys.size());
+        List<byte[]> encoded = new ArrayList<>(keys.size());
+        for (Key k : keys) {
+            cfs.add(Cf.of(k.table()));
+            encoded.add(KeyCodec.encode(k));
+        }
+        List<byte[]> values = projection.getConsistent(cfs, encoded);
+        List<Optional<Stored>> out = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            byte[] v = values.get(i);
+            out.add(v == null ? Optional.empty() : Optional.of(upgrade(StoredCodec.decode(keys.get(i), v))));
+        }
+        return out;
+    }
+
+    /**
+     * The player's state and app data of every app, from one snapshot. App data is laid out world,
+     * app, player, key, so the player's keys of each app are contiguous: one seek per app, then the
+     * player's keys, then a seek past the app.
+     */
+    PlayerData readPlayerData(String worldId, String playerId) {
+        Key.PlayerState stateKey = new Key.PlayerState(worldId, playerId);
+        return projection.withSnapshot(ro -> {
+            byte[] state = projection.get(Cf.PLAYER_STATES, ro, KeyCodec.encode(stateKey));
+            List<Stored> apps = new ArrayList<>();
+            byte[] world = KeyCodec.join(worldId, "");
+            try (RocksIterator it = projection.iterator(Cf.APP_STORAGE, ro)) {
+                it.seek(world);
+                while (it.isValid() && KeyCodec.startsWith(it.key(), world)) {
+                    String appId = KeyCodec.parts(it.key()).get(1);
+                    byte[] mine = KeyCodec.join(worldId, appId, playerId, "");
+                    for (it.seek(mine); it.isValid() && KeyCodec.startsWith(it.key(), mine); it.next()) {
+                        Key key = KeyCodec.decode(Table.APP_STORAGE, it.key());
+                        apps.add(upgrade(StoredCodec.decode(key, it.value())));
+                    }
+                    // past this app: its id followed by the byte after the separator
+                    byte[] next = KeyCodec.join(worldId, appId);
+                    next = java.util.Arrays.copyOf(next, next.length + 1);
+                    next[next.length - 1] = 1;
+                    it.seek(next);
+                }
+            }
+            return new PlayerData(worldId, playerId, state == null ? Optional.empty()
+                    : Optional.of(upgrade(StoredCodec.decode(stateKey, state))), apps);
+        });
     }
 
     /** One page of {@code scan}'s keys in key order; memory bounded by the page. */
@@ -84,6 +134,23 @@ final class StateReader {
                 }
             }
         }
+    }
+
+    /** True if the world holds any current key (its state, an entity, a player state or app data). */
+    boolean holdsAny(String worldId) {
+        if (read(new Key.WorldState(worldId)).isPresent()) {
+            return true;
+        }
+        byte[] prefix = (worldId + "\0").getBytes(StandardCharsets.UTF_8);
+        for (Table table : List.of(Table.ENTITY_STATES, Table.PLAYER_STATES, Table.APP_STORAGE)) {
+            try (ReadOptions ro = new ReadOptions(); RocksIterator it = projection.iterator(Cf.of(table), ro)) {
+                it.seek(prefix);
+                if (it.isValid() && KeyCodec.startsWith(it.key(), prefix)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     Optional<PlayerRecord> player(Key.Player key) {

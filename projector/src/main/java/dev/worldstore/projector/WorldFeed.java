@@ -107,9 +107,21 @@ final class WorldFeed implements ChangeFeed {
                 continue;
             }
             try {
-                ChangeEvent e = EventCodec.decode(r.headers(), r.value(), r.timestamp());
-                out.add(new ChangeRecord(position, e.eventId(), e.key(), e.op(), e.payload(), Instant.ofEpochMilli(e.timestampMs()),
-                        e.origin(), e.actor(), e.formatVersion()));
+                LogEvent event = EventCodec.decode(r.headers(), r.value(), r.timestamp());
+                Instant at = Instant.ofEpochMilli(event.timestampMs());
+                if (event instanceof BatchEvent b) {
+                    // a batch goes out whole, its changes in order, at one position
+                    List<BatchEvent.Item> items = b.items();
+                    for (int i = 0; i < items.size(); i++) {
+                        BatchEvent.Item it = items.get(i);
+                        out.add(new ChangeRecord(position, b.eventId(), it.key(), it.op(), it.buffer(), it.offset(), it.length(), at,
+                                b.origin(), b.actor(), it.formatVersion(), i, items.size()));
+                    }
+                } else {
+                    ChangeEvent e = (ChangeEvent) event;
+                    out.add(new ChangeRecord(position, e.eventId(), e.key(), e.op(), e.payload(), at, e.origin(), e.actor(),
+                            e.formatVersion()));
+                }
             } catch (MalformedEventException ex) {
                 // the projector dead-lettered it too; notApplied() normally catches it first
             }

@@ -1,5 +1,7 @@
 package dev.worldstore.projector;
 
+import dev.worldstore.BatchConflictException;
+import dev.worldstore.BatchSaved;
 import dev.worldstore.Change;
 import dev.worldstore.Condition;
 import dev.worldstore.ConflictException;
@@ -18,6 +20,10 @@ import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStoreException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -46,8 +52,15 @@ final class Writer {
     private final Clock clock;
     private final long timeoutMs;
 
-    Writer(LogWriter log, Validator validator, VerdictBoard verdicts, OwnWrites own, Upgraders upgraders, String nodeId, Clock clock,
-            long timeoutMs) {
+    /** The batch limits: most changes and most JSON bytes of one batch. */
+    record BatchLimits(int maxChanges, int maxBytes) {
+    }
+
+    private final BatchLimits limits;
+
+    Writer(LogWriter log, Validator validator, BatchLimits limits, VerdictBoard verdicts, OwnWrites own, Upgraders upgraders,
+            String nodeId, Clock clock, long timeoutMs) {
+        this.limits = limits;
         this.log = log;
         this.validator = validator;
         this.verdicts = verdicts;
@@ -97,11 +110,94 @@ final class Writer {
         }
     }
 
+    /**
+     * Checks and appends a world transaction as one batch event. Never throws: every failure
+     * completes the future exceptionally. Each change is checked as a single save is, its errors
+     * naming {@code changes[i]}; then the batch as a whole (one world, distinct keys, the limits).
+     * Waits for the projector's verdict when a change is conditional or a merge patch (only the
+     * projector knows a merge's result).
+     */
+    CompletableFuture<BatchSaved> writeBatch(String worldId, List<Change> changes, String actor) {
+        return writeBatch(worldId, changes, actor, null);
+    }
+
+    /** As {@link #writeBatch(String, List, String)}, recording {@code meta} (a UTF-8 JSON object, or null) with the batch. */
+    CompletableFuture<BatchSaved> writeBatch(String worldId, List<Change> changes, String actor, byte[] meta) {
+        try {
+            Key.checkWorldId(worldId);
+            if (changes.isEmpty()) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "changes", "a batch holds at least one change");
+            }
+            if (changes.size() > limits.maxChanges()) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "changes", "a batch holds at most " + limits.maxChanges()
+                        + " changes (batch.max.changes), was " + changes.size());
+            }
+            List<BatchEvent.Item> items = new ArrayList<>(changes.size());
+            Map<Key, Integer> seen = new HashMap<>();
+            boolean decided = false;
+            long bytes = 0;
+            for (int i = 0; i < changes.size(); i++) {
+                Change c = changes.get(i);
+                String at = "changes[" + i + "]";
+                Key key = c.key();
+                if (!worldId.equals(key.worldId())) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, at + ".key", "must be a key of world '" + worldId
+                            + "' (one world per batch), was " + key.describe());
+                }
+                if (c.actor() != null && !c.actor().equals(actor)) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, at + ".actor", "a batch has one actor ('" + actor
+                            + "'), the change names '" + c.actor() + "'");
+                }
+                Integer before = seen.putIfAbsent(key, i);
+                if (before != null) {
+                    throw new ValidationException(ErrorCode.INVALID_SHAPE, at, "names the same key as changes[" + before + "] ("
+                            + key.describe() + "); a batch changes each key once");
+                }
+                byte[] payload;
+                try {
+                    payload = validator.check(c);
+                } catch (ValidationException e) {
+                    throw new ValidationException(e.code(), at + "." + e.field(), e.rule());
+                }
+                bytes += payload == null ? 0 : payload.length;
+                decided |= c.condition().isConditional() || c.op() == Op.MERGE;
+                items.add(new BatchEvent.Item(key, c.op(), c.condition(), upgraders.current(key.table()), payload, 0,
+                        payload == null ? 0 : payload.length));
+            }
+            if (bytes > limits.maxBytes()) {
+                throw new ValidationException(ErrorCode.VALUE_TOO_LARGE, "changes", "a batch holds at most " + limits.maxBytes()
+                        + " bytes of JSON (batch.max.bytes), was " + bytes);
+            }
+            byte[] document = BatchCodec.encode(items, validator.maxValueBytes(), meta);
+            BatchEvent event = new BatchEvent(newEventId(), worldId, document, items, validator.maxValueBytes(), meta, nodeId, actor,
+                    clock.millis());
+            return append(event, decided, new Key.WorldState(worldId), null).thenApply(s -> {
+                List<Saved> saved = new ArrayList<>(items.size());
+                for (int i = 0; i < items.size(); i++) {
+                    saved.add(new Saved(s.version(), s.position()));
+                }
+                return new BatchSaved(s.position(), saved);
+            });
+        } catch (WorldStoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** @param username the username of a registration (named by its verdict), else {@code null} */
     private CompletableFuture<Saved> submit(Key key, Op op, byte[] payload, Condition condition, String actor, int formatVersion,
             long timestampMs, String username) {
         ChangeEvent event = new ChangeEvent(newEventId(), key, op, payload, condition, formatVersion, nodeId, actor, timestampMs);
-        if (!condition.isConditional()) {
+        return append(event, condition.isConditional(), key, username);
+    }
+
+    /**
+     * Appends {@code event}; with {@code decided}, also waits (at most {@code write.timeout.ms}) for
+     * the projector's verdict and maps it to the outcome.
+     *
+     * @param key the key a verdict names (a batch: its world's state key, for messages)
+     */
+    private CompletableFuture<Saved> append(LogEvent event, boolean decided, Key key, String username) {
+        if (!decided) {
             // bounded by the producer's delivery.timeout.ms (= write.timeout.ms): no timer per save
             return log.append(event).thenApply(position -> {
                 own.record(position);
@@ -112,7 +208,8 @@ final class Writer {
         CompletableFuture<Verdict> verdict = verdicts.register(event.eventId());
         CompletableFuture<Saved> saved = log.append(event).thenCompose(position -> {
             own.record(position);
-            return verdict.thenApply(v -> outcome(key, condition, v, position, username));
+            return verdict.thenApply(v -> outcome(key, event instanceof ChangeEvent c ? c.condition() : Condition.any(), v, position,
+                    username));
         });
         return saved.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((s, error) -> {
             verdicts.forget(event.eventId());
@@ -135,6 +232,11 @@ final class Writer {
             throw new ConflictException(key, condition, c.actualVersion());
         } else if (v instanceof Verdict.UsernameTaken) {
             throw new UsernameTakenException(username);
+        } else if (v instanceof Verdict.BatchConflict b) {
+            throw new BatchConflictException(b.failures());
+        } else if (v instanceof Verdict.TooLarge t) {
+            throw new ValidationException(ErrorCode.VALUE_TOO_LARGE, t.field(), "the merge patch's result must be at most " + t.limit()
+                    + " bytes of JSON (value.max.bytes), would be " + t.bytes());
         }
         throw new EventRejectedException(key, ((Verdict.Rejected) v).reason());
     }

@@ -102,7 +102,7 @@ class EventCodecTest {
         // given
         ChangeEvent sent = event(key, op, condition, actor);
         // when
-        ChangeEvent got = EventCodec.decode(headersOf(sent), sent.payload(), TS);
+        ChangeEvent got = (ChangeEvent) EventCodec.decode(headersOf(sent), sent.payload(), TS);
         // then
         assertEquals(sent.eventId(), got.eventId());
         assertEquals(key, got.key());
@@ -125,7 +125,7 @@ class EventCodecTest {
                 Object[] args = a.get();
                 ChangeEvent sent = event((Key) args[0], (Op) args[1], (Condition) args[2], (String) args[3]);
                 // when
-                ChangeEvent got = decoder.decode(headersOf(sent), sent.payload(), 5L);
+                ChangeEvent got = (ChangeEvent) decoder.decode(headersOf(sent), sent.payload(), 5L);
                 // then every field is this record's, never the previous one's
                 assertEquals(sent.eventId(), got.eventId());
                 assertEquals(sent.key(), got.key());
@@ -141,7 +141,7 @@ class EventCodecTest {
     void worldWideAppDataDecodesWithNullPlayerId() throws Exception {
         ChangeEvent sent = event(new Key.AppData("w1", "app1", null, "k"), Op.PUT, Condition.any(), null);
 
-        ChangeEvent got = EventCodec.decode(headersOf(sent), PAYLOAD, TS);
+        ChangeEvent got = (ChangeEvent) EventCodec.decode(headersOf(sent), PAYLOAD, TS);
 
         Key.AppData k = (Key.AppData) got.key();
         assertNull(k.playerId());
@@ -182,7 +182,7 @@ class EventCodecTest {
         ChangeEvent e = new ChangeEvent("evt-2", new Key.Entity("w1", "e1"), Op.PUT, PAYLOAD, Condition.any(), 3, "node-a", null, TS);
 
         assertEquals("3", text(headersOf(e), "ws.fmt"));
-        assertEquals(3, EventCodec.decode(headersOf(e), PAYLOAD, TS).formatVersion());
+        assertEquals(3, ((ChangeEvent) EventCodec.decode(headersOf(e), PAYLOAD, TS)).formatVersion());
     }
 
     @Test
@@ -194,7 +194,7 @@ class EventCodecTest {
         h.add("ws.fmt", "1".getBytes(StandardCharsets.UTF_8));
         h.add("ws.ts", "123".getBytes(StandardCharsets.UTF_8));
         // when its record timestamp differs
-        ChangeEvent got = EventCodec.decode(h, PAYLOAD, 999L);
+        ChangeEvent got = (ChangeEvent) EventCodec.decode(h, PAYLOAD, 999L);
         // then the header's time wins and the rest is as written today
         assertEquals(123L, got.timestampMs());
         assertEquals(Condition.any(), got.condition());
@@ -223,7 +223,7 @@ class EventCodecTest {
 
     @Test
     void theEventTimeIsTheRecordTimestamp() throws Exception {
-        ChangeEvent got = EventCodec.decode(headersOf(sample()), PAYLOAD, 777L);
+        ChangeEvent got = (ChangeEvent) EventCodec.decode(headersOf(sample()), PAYLOAD, 777L);
 
         assertEquals(777L, got.timestampMs());
     }
@@ -236,7 +236,7 @@ class EventCodecTest {
         h.remove("ws.cond");
         h.remove("ws.actor");
 
-        ChangeEvent got = EventCodec.decode(h, PAYLOAD, TS);
+        ChangeEvent got = (ChangeEvent) EventCodec.decode(h, PAYLOAD, TS);
 
         assertEquals(1, got.formatVersion());
         assertEquals("unknown", got.origin());
