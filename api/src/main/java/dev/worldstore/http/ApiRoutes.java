@@ -45,6 +45,7 @@ final class ApiRoutes {
     private final HistoryRoutes history;
     private final PlayerRoutes players;
     private final PageRoutes pages;
+    private final BatchRoutes batches;
 
     ApiRoutes(WorldStore store, long maxBodyBytes, Executor responseExecutor, PrometheusMeterRegistry registry, byte[] openApi,
             ChangeStream changes) {
@@ -57,6 +58,7 @@ final class ApiRoutes {
         this.history = new HistoryRoutes(store, maxBodyBytes, changes);
         this.players = new PlayerRoutes(store, maxBodyBytes);
         this.pages = new PageRoutes(store);
+        this.batches = new BatchRoutes(store, maxBodyBytes, responseExecutor);
     }
 
     /** Every route, in documentation order. */
@@ -112,6 +114,11 @@ final class ApiRoutes {
                 ctx -> write(ctx, appData(ctx, ctx.pathParam("playerId")), Op.DELETE));
         add(r, HandlerType.GET, pApp + "/history/<key>", Route.Access.APP,
                 ctx -> keyHistory(ctx, appData(ctx, ctx.pathParam("playerId"))));
+
+        add(r, HandlerType.POST, w + "/batch", Route.Access.WORLD, batches::batch);
+        add(r, HandlerType.POST, w + "/read", Route.Access.WORLD, batches::read);
+        add(r, HandlerType.GET, w + "/players/{playerId}", Route.Access.WORLD, batches::player);
+        add(r, HandlerType.POST, w + "/fork", Route.Access.WORLD_EVERY_APP, batches::fork);
 
         stream(r, w + "/changes", Route.Access.WORLD, changes::handle);
         stream(r, w + "/history", Route.Access.WORLD, history::worldHistory);
