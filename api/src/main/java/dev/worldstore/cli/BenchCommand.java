@@ -12,6 +12,7 @@ import dev.worldstore.Saved;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.Json;
+import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.WorldStores;
 import dev.worldstore.NodeOperations;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -16,6 +16,7 @@ import dev.worldstore.World;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.Json;
+import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.WorldStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

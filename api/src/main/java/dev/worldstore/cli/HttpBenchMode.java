@@ -2,9 +2,10 @@ package dev.worldstore.cli;
 
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.http.HttpBench;
 import dev.worldstore.http.HttpConfig;
 import dev.worldstore.http.HttpServer;
+import dev.worldstore.loadgen.HttpBench;
+import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.WorldStores;
 import dev.worldstore.NodeOperations;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -1,6 +1,6 @@
 package dev.worldstore.bench;
 
-import dev.worldstore.cli.Latency;
+import dev.worldstore.loadgen.Latency;
 /**
  * Every line of the comparison table, in table order. Operation texts may name run parameters in
  * braces ({@code {inFlight}}, {@code {rate}}, {@code {sqliteBatch}}, {@code {rocksBatch}},
