@@ -12,10 +12,15 @@ import dev.worldstore.Saved;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.Json;
+import dev.worldstore.http.HttpConfig;
+import dev.worldstore.http.HttpServer;
+import dev.worldstore.loadgen.HttpApiBench;
+import dev.worldstore.loadgen.HttpServerStarter;
 import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.WorldStores;
 import dev.worldstore.NodeOperations;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
@@ -52,7 +58,7 @@ import picocli.CommandLine.Option;
  * <p>Memory stays bounded whatever the counts: in-flight saves are capped by a semaphore, payloads
  * are a fixed set of prebuilt variants, latencies go into fixed-size HdrHistograms.
  *
- * <p>With {@code --http} it benchmarks the HTTP API instead ({@link HttpBenchMode}).
+ * <p>With {@code --http} it benchmarks the HTTP API instead ({@link HttpApiBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = "Benchmark saves and loads against a fresh embedded broker (free port, temp dir) or --kafka.bootstrap.servers: "
@@ -343,8 +349,36 @@ final class BenchCommand extends StoreCommand {
             throw new ConfigException("--api-key", "needs --url (the in-process node runs with auth off)");
         }
         Settings settings = settings();
-        HttpBenchMode.Params p = new HttpBenchMode.Params(target, apiKey, conc, seconds, warmup, players, payload, verbose, args());
-        return new HttpBenchMode(p, out(), this::progress).run(settings);
+        HttpApiBench.Options o = new HttpApiBench.Options(target, apiKey, conc, seconds, warmup, players, payload, args());
+        Logging logs = Logging.quiet(verbose).set("dev.worldstore.http.access", ch.qos.logback.classic.Level.WARN);
+        if (!verbose) {
+            logs.set(HttpServer.class.getName(), ch.qos.logback.classic.Level.ERROR); // the bench's own auth-off banner
+        }
+        try {
+            long failed = new HttpApiBench(o, out(), this::progress).run(settings.explicitStoreValues(), BenchCommand::startHttpServer);
+            return failed > 0 ? Main.EXIT_FAILURE : Main.EXIT_OK;
+        } catch (HttpApiBench.RunFailedException e) {
+            throw new CliFailure(e.getMessage(), e);
+        } finally {
+            logs.close();
+        }
+    }
+
+    /** The in-process node's HTTP API for {@code bench --http}: a free loopback port, auth off. */
+    private static HttpServerStarter.Running startHttpServer(WorldStore store, Path dataDir, PrometheusMeterRegistry registry) {
+        HttpServer server = HttpServer.start(store, HttpConfig.of(Map.of("http.port", "0", "http.auth.enabled", "false")), dataDir,
+                registry);
+        return new HttpServerStarter.Running() {
+            @Override
+            public java.net.URI uri() {
+                return server.uri();
+            }
+
+            @Override
+            public void close() {
+                server.close();
+            }
+        };
     }
 
     /** The arguments after {@code bench}, for the report; secrets (an API key) are masked. */
