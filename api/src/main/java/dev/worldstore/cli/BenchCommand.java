@@ -156,9 +156,12 @@ final class BenchCommand extends StoreCommand {
         }
         InProcessBench.Options options = resolveOptions();
         Settings settings = settings();
-        try (Logging quiet = Logging.quiet(verbose)) {
+        Logging quiet = Logging.quiet(verbose);
+        try {
             long failed = new InProcessBench(options, out(), this::progress).run(settings.explicitStoreValues());
             return failed > 0 ? Main.EXIT_FAILURE : Main.EXIT_OK;
+        } finally {
+            quiet.close();
         }
     }
 

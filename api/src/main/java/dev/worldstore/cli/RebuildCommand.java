@@ -128,7 +128,7 @@ final class RebuildCommand extends StoreCommand {
             throw new CliFailure("cannot create a temporary folder: " + e.getMessage(), e);
         } finally {
             if (scratch != null) {
-                DemoCommand.deleteRecursively(scratch);
+                Dirs.deleteRecursively(scratch);
             }
         }
     }

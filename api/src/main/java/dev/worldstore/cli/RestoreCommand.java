@@ -99,7 +99,7 @@ final class RestoreCommand extends StoreCommand {
                 store.close();
             }
             if (tempDir) {
-                DemoCommand.deleteRecursively(dataDir);
+                Dirs.deleteRecursively(dataDir);
             }
             quiet.close();
         }
