@@ -23,7 +23,7 @@ import org.HdrHistogram.Histogram;
  * at that total rate and latency is measured from each request's scheduled start, so a stalled
  * server shows up in the percentiles (no coordinated omission).
  *
- * <p>{@link #run} is the entry point for {@code worldstore bench --http} and
+ * <p>{@link #run} is the entry point for {@code worldstore bench --http} ({@link HttpApiBench}) and
  * the bench module; {@link #main} runs it from the command line against a running node. Stateless:
  * concurrent runs are independent (each uses its own threads and connections).
  */
