@@ -118,13 +118,16 @@ public final class HttpApiBench {
         Path base = tempDir ? Files.createTempDirectory("worldstore-bench-http-") : settings.config().dataDir();
         boolean external = !settings.config().embeddedKafka();
         boolean ownTopic = params.url() == null && external && !settings.isSet(WorldStoreConfig.KAFKA_TOPIC.name());
-        NodeConfig sa = settings.with("data.dir", base.resolve("bench-http").toString()).with("node.id", "bench-http")
-                .withDefault("kafka.embedded.port", "0")
-                .withDefault(WorldStoreConfig.KAFKA_TOPIC.name(), ownTopic ? "worldstore.bench." + run : "worldstore.changes");
-        if (Integer.parseInt(sa.config().get(WorldStoreConfig.VALUE_MAX_BYTES)) < params.payloadBytes() + 1024) {
-            sa = sa.with(WorldStoreConfig.VALUE_MAX_BYTES.name(), Integer.toString(params.payloadBytes() + 1024));
+        WorldStoreConfig config;
+        try {
+            config = settings.benchNode(base.resolve("bench-http"), "bench-http",
+                    ownTopic ? "worldstore.bench." + run : null, params.payloadBytes()).config();
+        } catch (RuntimeException e) {
+            if (tempDir) {
+                Dirs.deleteRecursively(base);
+            }
+            throw e;
         }
-        WorldStoreConfig config = sa.config();
         WorldStore store = null;
         HttpServerStarter.Running http = null;
         try {

@@ -102,11 +102,15 @@ public final class InProcessBench {
         String run = UUID.randomUUID().toString().substring(0, 6);
         boolean external = !settings.config().embeddedKafka();
         boolean ownTopic = external && !settings.isSet(WorldStoreConfig.KAFKA_TOPIC.name());
-        NodeConfig sa = settings.with("data.dir", base.resolve("bench-a").toString()).with("node.id", "bench-a")
-                .withDefault("kafka.embedded.port", "0")
-                .withDefault(WorldStoreConfig.KAFKA_TOPIC.name(), ownTopic ? "worldstore.bench." + run : "worldstore.changes");
-        if (Integer.parseInt(sa.config().get(WorldStoreConfig.VALUE_MAX_BYTES)) < o.payloadBytes() + 1024) {
-            sa = sa.with(WorldStoreConfig.VALUE_MAX_BYTES.name(), Integer.toString(o.payloadBytes() + 1024));
+        NodeConfig sa;
+        try {
+            sa = settings.benchNode(base.resolve("bench-a"), "bench-a", ownTopic ? "worldstore.bench." + run : null,
+                    o.payloadBytes());
+        } catch (RuntimeException e) {
+            if (tempDir) {
+                Dirs.deleteRecursively(base);
+            }
+            throw e;
         }
         WorldStoreConfig config = sa.config();
         List<String[]> rows = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.worldstore.loadgen;
 
 import dev.worldstore.ConfigException;
 import dev.worldstore.WorldStoreConfig;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -50,6 +51,23 @@ final class NodeConfig {
     /** A copy where {@code key} is {@code value} unless it {@linkplain #isSet is set}. */
     NodeConfig withDefault(String key, String value) {
         return isSet(key) ? this : set(key, value, DEFAULTED);
+    }
+
+    /**
+     * The settings of a bench run's node: its own data dir and node id, a free embedded broker port
+     * and the topic {@code ownTopic} (when not null) unless the caller set them, and
+     * {@code value.max.bytes} raised to hold {@code payloadBytes} plus headroom.
+     *
+     * @throws ConfigException if a value breaks its rule (e.g. {@code payloadBytes} near the 32 MiB limit)
+     */
+    NodeConfig benchNode(Path dataDir, String nodeId, String ownTopic, int payloadBytes) {
+        NodeConfig n = with("data.dir", dataDir.toString()).with("node.id", nodeId)
+                .withDefault("kafka.embedded.port", "0")
+                .withDefault(WorldStoreConfig.KAFKA_TOPIC.name(), ownTopic != null ? ownTopic : "worldstore.changes");
+        if (Integer.parseInt(n.config().get(WorldStoreConfig.VALUE_MAX_BYTES)) < payloadBytes + 1024) {
+            n = n.with(WorldStoreConfig.VALUE_MAX_BYTES.name(), Integer.toString(payloadBytes + 1024));
+        }
+        return n;
     }
 
     /** The validated store configuration. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.worldstore.ConfigException;
 import dev.worldstore.WorldStoreConfig;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,23 @@ class NodeConfigTest {
         assertTrue(derived.isSet("kafka.topic"));
         assertFalse(given.isSet("kafka.topic"));
         assertEquals("n2", derived.with("node.id", "n2").config().get(WorldStoreConfig.NODE_ID));
+    }
+
+    @Test
+    void aBenchNodeGetsItsOwnDirIdPortAndTopicAndRoomForItsPayloads() {
+        WorldStoreConfig c = NodeConfig.of(Map.of()).benchNode(Path.of("/tmp/x/bench-a"), "bench-a", "own", 8 * 1024 * 1024).config();
+        assertEquals(Path.of("/tmp/x/bench-a"), c.dataDir());
+        assertEquals("bench-a", c.get(WorldStoreConfig.NODE_ID));
+        assertEquals("0", c.get(WorldStoreConfig.KAFKA_EMBEDDED_PORT));
+        assertEquals("own", c.get(WorldStoreConfig.KAFKA_TOPIC));
+        assertEquals(8 * 1024 * 1024 + 1024, c.getInt(WorldStoreConfig.VALUE_MAX_BYTES));
+
+        WorldStoreConfig given = NodeConfig.of(Map.of("kafka.topic", "mine", "value.max.bytes", "8192"))
+                .benchNode(Path.of("d"), "n", "own", 1024).config();
+        assertEquals("mine", given.get(WorldStoreConfig.KAFKA_TOPIC));
+        assertEquals(8192, given.getInt(WorldStoreConfig.VALUE_MAX_BYTES));
+        assertEquals("worldstore.changes", NodeConfig.of(Map.of()).benchNode(Path.of("d"), "n", null, 1024).config()
+                .get(WorldStoreConfig.KAFKA_TOPIC));
     }
 
     @Test
