@@ -1,5 +1,6 @@
 package dev.worldstore.cli;
 
+import dev.worldstore.loadgen.Latency;
 import java.io.PrintWriter;
 import java.util.Locale;
 

@@ -2,6 +2,7 @@ package dev.worldstore.cli;
 
 import dev.worldstore.ConfigException;
 import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.ProjectionTools;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -130,7 +131,7 @@ final class RebuildCommand extends StoreCommand {
             throw new CliFailure("cannot create a temporary folder: " + e.getMessage(), e);
         } finally {
             if (scratch != null) {
-                DemoCommand.deleteRecursively(scratch);
+                Dirs.deleteRecursively(scratch);
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.worldstore.ConfigException;
 import dev.worldstore.Json;
 import dev.worldstore.SnapshotDocument;
 import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.ProjectionTools;
 import java.io.IOException;
 import java.io.PrintWriter;

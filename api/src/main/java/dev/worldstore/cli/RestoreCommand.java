@@ -5,6 +5,7 @@ import dev.worldstore.ConfigException;
 import dev.worldstore.ProjectorState;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.WorldStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
@@ -98,7 +99,7 @@ final class RestoreCommand extends StoreCommand {
                 store.close();
             }
             if (tempDir) {
-                DemoCommand.deleteRecursively(dataDir);
+                Dirs.deleteRecursively(dataDir);
             }
             quiet.close();
         }

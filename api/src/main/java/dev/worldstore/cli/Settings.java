@@ -259,6 +259,21 @@ final class Settings {
         return explicit;
     }
 
+    /**
+     * The values of {@link #explicitValues()} that configure the store (every key but the
+     * {@code http.*} ones), by key, sorted: what a command passes on to a run that derives its
+     * nodes' settings from the user's, e.g. the loadgen module's benchmarks and demo.
+     */
+    public Map<String, String> explicitStoreValues() {
+        Map<String, String> store = new TreeMap<>();
+        explicit.forEach((k, v) -> {
+            if (!k.startsWith(HTTP_PREFIX)) {
+                store.put(k, v);
+            }
+        });
+        return Collections.unmodifiableMap(store);
+    }
+
     public Source source(String key) {
         return sources.getOrDefault(key, Source.DEFAULT);
     }

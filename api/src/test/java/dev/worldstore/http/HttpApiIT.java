@@ -13,6 +13,7 @@ import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import dev.worldstore.ProjectorState;
 import dev.worldstore.Json;
+import dev.worldstore.loadgen.HttpBench;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.worldstore.bench;
 
-import dev.worldstore.cli.Latency;
+import dev.worldstore.loadgen.Latency;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -109,7 +109,7 @@ public final class CompareMain implements Callable<Integer> {
                     "Kafka Streams tuned: topology.optimization=all (the source topic doubles as changelog), one stream thread per "
                             + "core, 5,000-record polls and 8 MiB partition fetches, 64 MiB record cache, 64 MiB memtables",
                     "catch-up and restore runs start from empty local state and include opening the node / starting the application; "
-                            + "HTTP loads are measured by the api's HttpBench after the alternating loads, with its own warm-up"));
+                            + "HTTP loads are measured by loadgen's HttpBench after the alternating loads, with its own warm-up"));
             run.failures().forEach(f -> facts.add("FAILED: " + f));
             new Report(options, run.results()).print(out, facts);
             return run.failures().isEmpty() && run.results().errors() == 0 ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;

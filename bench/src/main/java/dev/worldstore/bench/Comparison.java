@@ -1,6 +1,6 @@
 package dev.worldstore.bench;
 
-import dev.worldstore.cli.Latency;
+import dev.worldstore.loadgen.Latency;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package dev.worldstore.bench;
 
-import dev.worldstore.cli.Latency;
+import dev.worldstore.loadgen.Latency;
 /**
  * Every line of the comparison table, in table order. Operation texts may name run parameters in
  * braces ({@code {inFlight}}, {@code {rate}}, {@code {sqliteBatch}}, {@code {rocksBatch}},
@@ -25,7 +25,7 @@ enum Row {
     WS_SAVE_FSYNC_SEQ("worldstore", "save, 1 sequential caller, fsync broker", null, true),
     WS_CATCHUP("worldstore", "projector catch-up, fresh node, pre-filled topic", null, false),
     WS_LOAD("worldstore", "load in-process (LOCAL), {threads} threads", null, true),
-    WS_LOAD_HTTP("worldstore", "load over HTTP (api's HttpBench: GET player state, {threads} connections, {httpPlayers} players)", null,
+    WS_LOAD_HTTP("worldstore", "load over HTTP (loadgen's HttpBench: GET player state, {threads} connections, {httpPlayers} players)", null,
             true),
 
     // Kafka Streams ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 package dev.worldstore.bench;
 
-import dev.worldstore.cli.Latency;
+import dev.worldstore.loadgen.Latency;
 import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
 import java.util.function.BiConsumer;

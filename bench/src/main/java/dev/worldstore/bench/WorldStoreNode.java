@@ -6,9 +6,9 @@ import dev.worldstore.ProjectorState;
 import dev.worldstore.ReadConsistency;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.http.HttpBench;
 import dev.worldstore.http.HttpConfig;
 import dev.worldstore.http.HttpServer;
+import dev.worldstore.loadgen.HttpBench;
 import dev.worldstore.projector.WorldStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -62,7 +62,7 @@ final class WorldStoreNode implements AutoCloseable {
     }
 
     /**
-     * Loads over the HTTP API (auth off, loopback) with the api module's load generator,
+     * Loads over the HTTP API (auth off, loopback) with the loadgen module's load generator,
      * {@link HttpBench}: keep-alive HTTP/1.1 connections on plain sockets, closed loop, so the
      * client costs little CPU next to the server. HttpBench first saves its own {@code players}
      * (PUT, world {@code bench-http}), then warms up, then measures.

@@ -1,47 +1,31 @@
-package dev.worldstore.http;
+package dev.worldstore.loadgen;
 
-import dev.worldstore.WorldStore;
-import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.projector.WorldStores;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
-import javax.net.ssl.SSLSocketFactory;
 import org.HdrHistogram.Histogram;
 
 /**
- * A load generator for the HTTP API: {@code concurrency} workers, each with its own keep-alive
- * HTTP/1.1 connection (a minimal client on a plain socket, so the generator costs little CPU next to
- * the server), GETs and/or PUTs of ~1 KB player states, latencies in an HdrHistogram.
+ * A load generator for worldstore's HTTP API: {@code concurrency} workers, each with its own
+ * keep-alive HTTP/1.1 connection (a minimal client on a plain socket, so the generator costs little
+ * CPU next to the server), GETs and/or PUTs of ~1 KB player states, latencies in an HdrHistogram.
  *
  * <p>Without a target rate each worker sends its next request as soon as the previous answer
  * arrived (closed loop: maximum throughput). With {@code targetOpsPerSecond} requests are scheduled
  * at that total rate and latency is measured from each request's scheduled start, so a stalled
  * server shows up in the percentiles (no coordinated omission).
  *
- * <p>{@link #run} is the entry point for the CLI; {@link #main} runs it from the command line and,
- * without {@code --url}, first starts a throw-away local node (embedded Kafka, auth off).
+ * <p>{@link #run} is the entry point for {@code worldstore bench --http} ({@link HttpApiBench}) and
+ * the bench module; {@link #main} runs it from the command line against a running node. Stateless:
+ * concurrent runs are independent (each uses its own threads and connections).
  */
 public final class HttpBench {
 
@@ -49,11 +33,20 @@ public final class HttpBench {
     public enum Mode { GET, PUT, MIXED }
 
     /**
-     * @param baseUrl the API, e.g. {@code http://127.0.0.1:8080}
+     * What to run. Immutable.
+     *
+     * @param baseUrl the API, e.g. {@code http://127.0.0.1:8080} (no path); not null
      * @param apiKey sent as a bearer key; {@code null} when auth is off
-     * @param players distinct player states the requests spread over (all saved once before the run)
-     * @param valueBytes approximate size of each saved state's JSON
-     * @param targetOpsPerSecond total request rate to hold; 0 = as fast as the server answers
+     * @param worldId the world whose player states are read and written; not null
+     * @param mode what each request does; not null
+     * @param concurrency workers, each with one connection and one request in flight; at least 1
+     * @param warmup unmeasured time before the measurement (zero for none); not null, not negative
+     * @param duration measured time; not null, positive
+     * @param players distinct player states the requests spread over (all saved once before the run); at least 1
+     * @param valueBytes approximate size of each saved state's JSON, in bytes; at least 64
+     * @param targetOpsPerSecond total request rate to hold, requests per second; 0 = as fast as the server answers
+     * @throws NullPointerException if a non-null component is null
+     * @throws IllegalArgumentException if a number breaks its bound
      */
     public record Options(URI baseUrl, String apiKey, String worldId, Mode mode, int concurrency, Duration warmup, Duration duration,
             int players, int valueBytes, double targetOpsPerSecond) {
@@ -61,19 +54,27 @@ public final class HttpBench {
             Objects.requireNonNull(baseUrl, "baseUrl");
             Objects.requireNonNull(worldId, "worldId");
             Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(warmup, "warmup");
+            Objects.requireNonNull(duration, "duration");
             if (concurrency < 1 || players < 1 || valueBytes < 64 || duration.isNegative() || duration.isZero() || warmup.isNegative()) {
                 throw new IllegalArgumentException("concurrency, players >= 1, valueBytes >= 64, duration > 0, warmup >= 0");
             }
         }
 
+        /** GETs of world {@code bench}, 64 connections, 5 s warm-up, 20 s measured, 10,000 players of 1 KB, max rate; {@code baseUrl} not null. */
         public static Options defaults(URI baseUrl) {
             return new Options(baseUrl, null, "bench", Mode.GET, 64, Duration.ofSeconds(5), Duration.ofSeconds(20), 10_000, 1024, 0);
         }
     }
 
-    /** Outcome of one run; latencies in milliseconds. */
+    /**
+     * Outcome of one run: {@code requests} measured (after the warm-up) of which {@code errors}
+     * did not answer 200 or failed to connect, over {@code seconds}; latencies in milliseconds.
+     * Immutable.
+     */
     public record Result(Mode mode, int concurrency, double targetOpsPerSecond, long requests, long errors, double seconds,
             double opsPerSecond, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs) {
+        /** The result in one line, for a terminal. */
         public String summary() {
             return String.format(Locale.ROOT, "HTTP %s: %,.0f ops/s (%d requests, %d errors, %.1f s, concurrency %d%s) latency ms: "
                     + "p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f", mode, opsPerSecond, requests, errors, seconds, concurrency,
@@ -85,7 +86,15 @@ public final class HttpBench {
     private HttpBench() {
     }
 
-    /** Saves every player state once, then runs warm-up and measurement. Blocks for their duration. */
+    /**
+     * Saves every player state once (PUT, up to 32 connections), then runs warm-up and measurement.
+     * Blocks the caller for their duration; the workers are daemon threads of their own.
+     *
+     * @param o what to run; not null
+     * @return the measurement; failed requests during it are counted in {@link Result#errors()}, not thrown
+     * @throws IOException if saving the player states first fails (connection refused, an answer other than 200)
+     * @throws InterruptedException if the caller is interrupted while waiting for the workers
+     */
     public static Result run(Options o) throws IOException, InterruptedException {
         byte[][] bodies = new byte[Math.min(o.players(), 64)][];
         for (int i = 0; i < bodies.length; i++) {
@@ -130,8 +139,11 @@ public final class HttpBench {
         return "/v1/worlds/" + o.worldId() + "/players/bench-" + player + "/state";
     }
 
-    /** A guide-shaped player state padded to about {@code size} bytes of JSON. */
-    static byte[] playerState(int seed, int size) {
+    /**
+     * A guide-shaped player state padded to about {@code size} bytes of JSON (UTF-8), the body of
+     * every PUT; never less than its fixed head (about 250 bytes). Deterministic for a {@code seed}.
+     */
+    public static byte[] playerState(int seed, int size) {
         String head = String.format(Locale.ROOT, "{\"position\":{\"x\":%d.5,\"y\":50,\"z\":%d},\"rotation\":{\"x\":0,\"y\":1.5,\"z\":0,"
                 + "\"w\":1},\"health\":100,\"mana\":50,\"inventory\":[{\"itemId\":\"sword\",\"quantity\":1},{\"itemId\":\"potion\","
                 + "\"quantity\":%d}],\"skills\":{\"combat\":{\"level\":10,\"xp\":1500}},\"notes\":\"", seed, seed * 7, seed % 9);
@@ -146,7 +158,7 @@ public final class HttpBench {
         List<IOException> failures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread th = new Thread(() -> {
-                try (Connection c = new Connection(o.baseUrl(), o.apiKey())) {
+                try (HttpConnection c = new HttpConnection(o.baseUrl(), o.apiKey())) {
                     for (long p; (p = nextPlayer.getAndIncrement()) < o.players(); ) {
                         int status = c.exchange("PUT", path(o, (int) p), bodies[(int) (p % bodies.length)]);
                         if (status != 200) {
@@ -192,7 +204,7 @@ public final class HttpBench {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             long interval = o.targetOpsPerSecond() > 0 ? (long) (1e9 * o.concurrency() / o.targetOpsPerSecond()) : 0;
             long scheduled = System.nanoTime() + (interval > 0 ? random.nextLong(interval) : 0);
-            Connection c = null;
+            HttpConnection c = null;
             while (true) {
                 long start;
                 if (interval > 0) {
@@ -213,7 +225,7 @@ public final class HttpBench {
                 int status;
                 try {
                     if (c == null) {
-                        c = new Connection(o.baseUrl(), o.apiKey());
+                        c = new HttpConnection(o.baseUrl(), o.apiKey());
                     }
                     status = put ? c.exchange("PUT", path(o, player), bodies[player % bodies.length])
                             : c.exchange("GET", path(o, player), null);
@@ -238,128 +250,17 @@ public final class HttpBench {
         }
     }
 
-    /** One keep-alive HTTP/1.1 connection: writes a request, reads the status and skips the body. */
-    static final class Connection implements AutoCloseable {
-        private final Socket socket;
-        private final OutputStream out;
-        private final InputStream in;
-        private final String host;
-        private final String auth;
-
-        Connection(URI base, String apiKey) throws IOException {
-            boolean tls = "https".equalsIgnoreCase(base.getScheme());
-            int port = base.getPort() > 0 ? base.getPort() : tls ? 443 : 80;
-            this.socket = tls ? SSLSocketFactory.getDefault().createSocket() : new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(base.getHost(), port), 10_000);
-            socket.setSoTimeout(60_000);
-            this.out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            this.in = new BufferedInputStream(socket.getInputStream(), 16384);
-            this.host = base.getHost() + ":" + port;
-            this.auth = apiKey == null ? "" : "Authorization: Bearer " + apiKey + "\r\n";
-        }
-
-        int exchange(String method, String path, byte[] body) throws IOException {
-            StringBuilder head = new StringBuilder(256).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
-                    .append(host).append("\r\n").append(auth);
-            if (body != null) {
-                head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
-            }
-            head.append("\r\n");
-            out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
-            if (body != null) {
-                out.write(body);
-            }
-            out.flush();
-            return readResponse();
-        }
-
-        private int readResponse() throws IOException {
-            String status = line();
-            if (status.length() < 12 || !status.startsWith("HTTP/1.")) {
-                throw new IOException("not an HTTP response: " + status);
-            }
-            int code = Integer.parseInt(status.substring(9, 12));
-            long length = -1;
-            boolean chunked = false;
-            boolean close = false;
-            for (String h; !(h = line()).isEmpty(); ) {
-                int colon = h.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = h.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                    case "connection" -> close = value.equalsIgnoreCase("close");
-                    default -> {
-                    }
-                }
-            }
-            if (chunked) {
-                for (long size; (size = Long.parseLong(line().split(";", 2)[0].trim(), 16)) > 0; ) {
-                    skip(size);
-                    line();
-                }
-                while (!line().isEmpty()) {
-                    // trailers
-                }
-            } else if (length > 0) {
-                skip(length);
-            } else if (length < 0 && code != 204 && code != 304) {
-                throw new IOException("response without length");
-            }
-            if (close) {
-                throw new IOException("server closed the connection");
-            }
-            return code;
-        }
-
-        private void skip(long n) throws IOException {
-            long left = n;
-            while (left > 0) {
-                long s = in.skip(left);
-                if (s <= 0) {
-                    if (in.read() < 0) {
-                        throw new IOException("connection closed mid-body");
-                    }
-                    s = 1;
-                }
-                left -= s;
-            }
-        }
-
-        private String line() throws IOException {
-            StringBuilder sb = new StringBuilder(64);
-            for (int b; (b = in.read()) != '\n'; ) {
-                if (b < 0) {
-                    throw new IOException("connection closed");
-                }
-                if (b != '\r') {
-                    sb.append((char) b);
-                }
-            }
-            return sb.toString();
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-        }
-    }
-
     /**
-     * {@code HttpBench [--url=http://host:port] [--key=K] [--mode=get|put|mixed] [--concurrency=64] [--seconds=20]
-     * [--warmup=5] [--players=10000] [--bytes=1024] [--rate=0] [--world=bench]}. Without {@code --url} a local
-     * node (embedded Kafka in a temporary folder, auth off, access log off) is started for the run.
+     * {@code HttpBench --url=http://host:port [--key=K] [--mode=get|put|mixed] [--concurrency=64] [--seconds=20]
+     * [--warmup=5] [--players=10000] [--bytes=1024] [--rate=0] [--world=bench]}: one run against a
+     * running node, its {@linkplain Result#summary() summary} on stdout. To benchmark a throw-away
+     * in-process node use {@code worldstore bench --http}, which starts one.
+     *
+     * @throws IllegalArgumentException for an argument that is not {@code --name=value}, an unknown
+     *     name, a bad number, or no {@code --url}
+     * @throws IOException if saving the player states first fails
      */
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws IOException, InterruptedException {
         URI url = null;
         Options d = Options.defaults(URI.create("http://127.0.0.1:8080"));
         String key = null;
@@ -391,42 +292,11 @@ public final class HttpBench {
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        Path tmp = null;
-        WorldStore store = null;
-        HttpServer server = null;
-        try {
-            if (url == null) {
-                quietAccessLog();
-                tmp = Files.createTempDirectory("worldstore-http-bench-");
-                PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-                store = WorldStores.open(WorldStoreConfig.of("data.dir", tmp.toString(), "kafka.embedded.port", "0"), registry,
-                        Clock.systemUTC());
-                server = HttpServer.start(store, HttpConfig.of("http.port", "0", "http.auth.enabled", "false"), tmp, registry);
-                url = server.uri();
-            }
-            Options o = new Options(url, key, world, mode, concurrency, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), players,
-                    bytes, rate);
-            System.out.println(run(o).summary());
-        } finally {
-            if (server != null) {
-                server.close();
-            }
-            if (store != null) {
-                store.close();
-            }
-            if (tmp != null) {
-                try (Stream<Path> files = Files.walk(tmp)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+        if (url == null) {
+            throw new IllegalArgumentException("--url is required (for a throw-away in-process node run `worldstore bench --http`)");
         }
-    }
-
-    /** The access log costs throughput at bench rates; a self-hosted bench turns it off when Logback is the backend. */
-    static void quietAccessLog() {
-        org.slf4j.Logger access = org.slf4j.LoggerFactory.getLogger("dev.worldstore.http.access");
-        if (access instanceof ch.qos.logback.classic.Logger l) {
-            l.setLevel(ch.qos.logback.classic.Level.WARN);
-        }
+        Options o = new Options(url, key, world, mode, concurrency, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), players,
+                bytes, rate);
+        System.out.println(run(o).summary());
     }
 }

@@ -1,12 +1,9 @@
-package dev.worldstore.cli;
+package dev.worldstore.loadgen;
 
+import dev.worldstore.NodeOperations;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
-import dev.worldstore.http.HttpBench;
-import dev.worldstore.http.HttpConfig;
-import dev.worldstore.http.HttpServer;
 import dev.worldstore.projector.WorldStores;
-import dev.worldstore.NodeOperations;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -20,72 +17,134 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * {@code bench --http}: the HTTP API under load from {@link HttpBench} (keep-alive connections, one
- * per worker). Four runs: GETs at the maximum rate, PUTs at the maximum rate, then GETs and PUTs
- * offered at half the measured maximum, where the latency that matters is read (measured from each
- * request's scheduled start, so a stalled server is charged in full). Against {@code --url}, or by
- * default an in-process node: the store opened like the rest of the bench, an {@link HttpServer} on
- * a free loopback port with auth off and the access log quiet.
+ * {@code worldstore bench --http}: the HTTP API under load from {@link HttpBench} (keep-alive
+ * connections, one per worker). Four runs: GETs at the maximum rate, PUTs at the maximum rate, then
+ * GETs and PUTs offered at half the measured maximum, where the latency that matters is read
+ * (measured from each request's scheduled start, so a stalled server is charged in full). Against
+ * {@link Options#url()}, or by default an in-process node: the store opened like the rest of the
+ * bench, its HTTP API started by the caller's {@link HttpServerStarter} on a free loopback port.
+ * Prints a markdown report.
+ *
+ * <p>One instance makes one run at a time; not thread-safe.
  */
-final class HttpBenchMode {
+public final class HttpApiBench {
     /** Issue 3's targets: ≥ 20,000 GETs/s, ≥ 10,000 PUTs/s of 1 KB player states, p99 under 20 ms at half that rate. */
     static final double TARGET_GETS = 20_000;
     static final double TARGET_PUTS = 10_000;
     static final double TARGET_P99_MS = 20;
 
-    record Params(URI url, String apiKey, int concurrency, int seconds, int warmupSeconds, int players, int payloadBytes,
-            boolean verbose, String commandLine) {
+    /**
+     * What to run. Immutable.
+     *
+     * @param url the API of a running node, e.g. {@code http://127.0.0.1:8080} (no path; it gets a
+     *     {@code bench-http-*} world); {@code null} for an in-process node
+     * @param apiKey a key with write access, sent as a bearer token; {@code null} for none; only with a {@code url}
+     * @param concurrency keep-alive connections, each with one request in flight; at least 1
+     * @param seconds measured duration of each of the 4 runs, in seconds; at least 1
+     * @param warmupSeconds unmeasured warm-up before each run, in seconds; at least 0
+     * @param players distinct player states the requests spread over; at least 1
+     * @param payloadBytes size of each saved player state's JSON, in bytes; at least 64
+     * @param commandLine the arguments after {@code worldstore bench} as the report shows them (secrets
+     *     already masked), e.g. {@code " --http --quick"}; not null, may be empty
+     * @throws NullPointerException if {@code commandLine} is null
+     * @throws IllegalArgumentException if a number breaks its bound, or an {@code apiKey} comes without a {@code url}
+     */
+    public record Options(URI url, String apiKey, int concurrency, int seconds, int warmupSeconds, int players, int payloadBytes,
+            String commandLine) {
+        public Options {
+            Objects.requireNonNull(commandLine, "commandLine");
+            if (concurrency < 1 || seconds < 1 || warmupSeconds < 0 || players < 1 || payloadBytes < 64) {
+                throw new IllegalArgumentException("concurrency, seconds, players >= 1, warmupSeconds >= 0, payloadBytes >= 64");
+            }
+            if (apiKey != null && url == null) {
+                throw new IllegalArgumentException("apiKey needs a url (the in-process node runs with auth off)");
+            }
+        }
     }
 
-    private final Params params;
+    /** One of the load runs failed as a whole (e.g. the server refused the first saves); the message says which and why. */
+    public static final class RunFailedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        RunFailedException(String message, IOException cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Options params;
     private final PrintWriter out;
     private final Consumer<String> progress;
 
-    HttpBenchMode(Params params, PrintWriter out, Consumer<String> progress) {
-        this.params = params;
-        this.out = out;
-        this.progress = progress;
+    /**
+     * @param options what to run; not null
+     * @param out where the markdown report goes; not null; flushed at the end, not closed
+     * @param progress receives one line per step (without a trailing newline), e.g. to show on stderr; not null
+     */
+    public HttpApiBench(Options options, PrintWriter out, Consumer<String> progress) {
+        this.params = Objects.requireNonNull(options, "options");
+        this.out = Objects.requireNonNull(out, "out");
+        this.progress = Objects.requireNonNull(progress, "progress");
     }
 
-    int run(Settings settings) throws IOException, InterruptedException {
+    /**
+     * Runs the four measurements and prints the report. Blocks for their duration (about
+     * 4 × (warm-up + measured seconds), plus seeding the players before each). For an in-process
+     * node, opens the store (in a temporary folder unless {@code data.dir} is set; on an external
+     * cluster without {@code kafka.topic}, on a topic of its own, deleted afterwards), starts its
+     * HTTP API with {@code server}, and closes and removes all of it before returning.
+     *
+     * @param storeSettings the store configuration keys the caller set explicitly ({@link WorldStoreConfig}
+     *     keys and {@code kafka.*} pass-through keys, by name); not null, may be empty; unused with a {@link Options#url()}
+     * @param server starts the in-process node's HTTP API; not null; unused with a {@link Options#url()}
+     * @return the number of failed requests (not HTTP 200, or connection errors) over the measured runs; 0 when all succeeded
+     * @throws RunFailedException if a run failed as a whole (its message names the run and the target, and
+     *     hints at {@code --api-key} on HTTP 401/403)
+     * @throws dev.worldstore.ConfigException if the settings are invalid
+     * @throws dev.worldstore.WorldStoreException if the in-process store cannot open
+     * @throws IOException if the temporary folder cannot be created
+     * @throws InterruptedException if the calling thread is interrupted
+     */
+    public long run(Map<String, String> storeSettings, HttpServerStarter server) throws IOException, InterruptedException {
+        Objects.requireNonNull(server, "server");
+        NodeConfig settings = NodeConfig.of(storeSettings);
         String run = UUID.randomUUID().toString().substring(0, 6);
         String worldId = "bench-http-" + run;
         boolean tempDir = params.url() == null && !settings.isSet(WorldStoreConfig.DATA_DIR.name());
-        Path base = tempDir ? Files.createTempDirectory("worldstore-bench-http-") : settings.storeConfig().dataDir();
-        boolean external = !settings.storeConfig().embeddedKafka();
+        Path base = tempDir ? Files.createTempDirectory("worldstore-bench-http-") : settings.config().dataDir();
+        boolean external = !settings.config().embeddedKafka();
         boolean ownTopic = params.url() == null && external && !settings.isSet(WorldStoreConfig.KAFKA_TOPIC.name());
-        Settings sa = settings.with("data.dir", base.resolve("bench-http").toString()).with("node.id", "bench-http")
-                .withDefault("kafka.embedded.port", "0")
-                .withDefault(WorldStoreConfig.KAFKA_TOPIC.name(), ownTopic ? "worldstore.bench." + run : "worldstore.changes");
-        if (Integer.parseInt(sa.storeConfig().get(WorldStoreConfig.VALUE_MAX_BYTES)) < params.payloadBytes() + 1024) {
-            sa = sa.with(WorldStoreConfig.VALUE_MAX_BYTES.name(), Integer.toString(params.payloadBytes() + 1024));
+        WorldStoreConfig config;
+        try {
+            config = settings.benchNode(base.resolve("bench-http"), "bench-http",
+                    ownTopic ? "worldstore.bench." + run : null, params.payloadBytes()).config();
+        } catch (RuntimeException e) {
+            if (tempDir) {
+                Dirs.deleteRecursively(base);
+            }
+            throw e;
         }
         WorldStore store = null;
-        HttpServer server = null;
-        Logging logs = Logging.quiet(params.verbose()).set("dev.worldstore.http.access", ch.qos.logback.classic.Level.WARN);
-        if (!params.verbose()) {
-            logs.set(HttpServer.class.getName(), ch.qos.logback.classic.Level.ERROR); // the bench's own auth-off banner
-        }
+        HttpServerStarter.Running http = null;
         try {
             URI url = params.url();
             String target;
             if (url == null) {
-                progress.accept("opening an in-process node (" + (external ? "Kafka " + sa.storeConfig().get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS)
+                progress.accept("opening an in-process node (" + (external ? "Kafka " + config.get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS)
                         : "embedded broker") + ", data in " + base + ") and its HTTP API");
                 PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-                store = WorldStores.open(sa.storeConfig(), registry, Clock.systemUTC());
-                server = HttpServer.start(store, HttpConfig.of(Map.of("http.port", "0", "http.auth.enabled", "false")),
-                        sa.storeConfig().dataDir(), registry);
-                url = server.uri();
+                store = WorldStores.open(config, registry, Clock.systemUTC());
+                http = server.start(store, config.dataDir(), registry);
+                url = http.uri();
                 NodeOperations node = store.operations();
                 target = "in-process node at " + url + " (Jetty, auth off, access log off), Kafka: "
                         + (external ? "external cluster " + node.bootstrapServers() : "embedded single-node broker in the same JVM (no fsync per message)")
-                        + ", topic " + sa.storeConfig().get(WorldStoreConfig.KAFKA_TOPIC) + ", " + node.partitions() + " partitions, "
-                        + "acks=all, linger " + sa.storeConfig().get(WorldStoreConfig.PRODUCER_LINGER_MS) + " ms; the load generator "
+                        + ", topic " + config.get(WorldStoreConfig.KAFKA_TOPIC) + ", " + node.partitions() + " partitions, "
+                        + "acks=all, linger " + config.get(WorldStoreConfig.PRODUCER_LINGER_MS) + " ms; the load generator "
                         + "runs in the same JVM over loopback and shares the CPUs";
             } else {
                 target = "the node at " + url + (params.apiKey() != null ? " (with an API key)" : "") + "; load generator on this machine";
@@ -106,7 +165,7 @@ final class HttpBenchMode {
             out.println("## worldstore bench --http");
             out.println();
             out.println("- command: `worldstore bench" + params.commandLine() + "`");
-            out.println("- machine: " + BenchCommand.machine());
+            out.println("- machine: " + Machine.describe());
             out.println("- server: " + target);
             out.println("- load: " + params.concurrency() + " keep-alive HTTP/1.1 connections (one per worker), "
                     + Latency.count(params.payloadBytes()) + "-byte player states, " + Latency.count(params.players())
@@ -129,27 +188,26 @@ final class HttpBenchMode {
                 out.println("Failed requests (not HTTP 200, or connection errors): " + Latency.count(errors));
             }
             out.flush();
-            return errors > 0 ? Main.EXIT_FAILURE : Main.EXIT_OK;
+            return errors;
         } finally {
-            if (server != null) {
-                server.close();
+            if (http != null) {
+                http.close();
             }
             if (store != null) {
                 String bootstrap = store.operations().bootstrapServers();
                 store.close();
                 if (ownTopic) {
-                    BenchCommand.deleteTopic(bootstrap, sa);
+                    Topics.delete(bootstrap, config);
                 }
             }
             if (tempDir) {
-                DemoCommand.deleteRecursively(base);
+                Dirs.deleteRecursively(base);
             }
-            logs.close();
         }
     }
 
     private HttpBench.Result half(URI url, String worldId, HttpBench.Mode mode, HttpBench.Result max, List<String[]> rows)
-            throws InterruptedException {
+            throws IOException, InterruptedException {
         double rate = max.opsPerSecond() / 2;
         if (rate < 1) {
             rows.add(new String[] {mode + " at half the max rate: skipped, the max-rate run completed no requests", "", "", "", "", "", "",
@@ -161,7 +219,7 @@ final class HttpBenchMode {
         return r;
     }
 
-    private HttpBench.Result measure(URI url, String worldId, HttpBench.Mode mode, double rate) throws InterruptedException {
+    private HttpBench.Result measure(URI url, String worldId, HttpBench.Mode mode, double rate) throws IOException, InterruptedException {
         progress.accept("HTTP " + mode + " " + (rate > 0 ? "at " + Latency.rate(rate) + " offered" : "at max rate") + ": "
                 + params.concurrency() + " connections, saving " + Latency.count(params.players()) + " players first, "
                 + params.warmupSeconds() + " s warm-up, " + params.seconds() + " s measured");
@@ -173,7 +231,7 @@ final class HttpBenchMode {
         } catch (IOException e) {
             String hint = String.valueOf(e.getMessage()).contains("HTTP 401") || String.valueOf(e.getMessage()).contains("HTTP 403")
                     ? " (give --api-key with write access)" : "";
-            throw new CliFailure("HTTP " + mode + " run against " + url + " failed: " + e.getMessage() + hint, e);
+            throw new RunFailedException("HTTP " + mode + " run against " + url + " failed: " + e.getMessage() + hint, e);
         }
     }
 
