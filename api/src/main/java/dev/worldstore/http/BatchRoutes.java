@@ -162,6 +162,7 @@ final class BatchRoutes {
                     payloadName = name;
                     int start = (int) p.currentTokenLocation().getByteOffset();
                     p.skipChildren();
+                    p.finishToken(); // a string's text is read lazily: without this the end would be just past its opening quote
                     payload = Arrays.copyOfRange(body, start, (int) p.currentLocation().getByteOffset());
                 }
                 case "ifVersion" -> {
@@ -189,6 +190,9 @@ final class BatchRoutes {
         if (expected == null ? payloadName != null : !expected.equals(payloadName)) {
             throw shape(at + "." + (expected == null ? payloadName : expected), expected == null ? "a delete carries no value or patch"
                     : "a " + o.wireName() + " carries its " + expected);
+        }
+        if (o == Op.PUT && key instanceof Key.Entity e) {
+            payload = HttpSupport.withId(payload, e.entityId()); // as a single PUT does: listed entities name themselves
         }
         Change c = o == Op.PUT ? Change.putJson(key, payload) : o == Op.MERGE ? Change.mergeJson(key, payload) : Change.delete(key);
         return c.withCondition(condition);

@@ -193,16 +193,17 @@ final class HistoryRoutes {
                 if (left <= 0) {
                     break;
                 }
-                List<ChangeRecord> batch = feed.poll(Duration.ofNanos(Math.min(left, POLL_SLICE.toNanos())));
-                for (ChangeRecord r : batch) {
-                    long offset = r.position().offset();
+                List<ChangeRecord> polled = feed.poll(Duration.ofNanos(Math.min(left, POLL_SLICE.toNanos())));
+                // a batch is one entry: its changes the key may see, whole
+                for (List<ChangeRecord> event : ChangeStream.events(polled, principal)) {
+                    long offset = event.get(0).position().offset();
                     if (offset >= stop) {
                         examined = stop;
                         break read;
                     }
                     examined = offset + 1;
-                    if (matches(r, tables, actor, origin, principal)) {
-                        ChangeStream.writeChange(gen, r);
+                    if (matches(event, tables, actor, origin)) {
+                        ChangeStream.writeEvent(gen, event);
                         if (++count == limit) {
                             break read;
                         }
@@ -270,9 +271,11 @@ final class HistoryRoutes {
         return out;
     }
 
-    private static boolean matches(ChangeRecord r, Set<Table> tables, String actor, String origin, ApiKeys.Principal principal) {
-        return tables.contains(r.key().table()) && (actor == null || actor.equals(r.actor()))
-                && (origin == null || origin.equals(r.origin())) && ChangeStream.visible(r, principal);
+    /** An event matches when its actor and origin do and, for a batch, any of its changes is of a wanted table. */
+    private static boolean matches(List<ChangeRecord> event, Set<Table> tables, String actor, String origin) {
+        ChangeRecord first = event.get(0);
+        return event.stream().anyMatch(r -> tables.contains(r.key().table())) && (actor == null || actor.equals(first.actor()))
+                && (origin == null || origin.equals(first.origin()));
     }
 
     // ---- a world at a point in time -----------------------------------------------------------

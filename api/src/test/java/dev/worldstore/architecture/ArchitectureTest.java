@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * core (dev.worldstore)                 the API: every public type is API; depends on Jackson only
  * embedded-kafka (dev.worldstore.kafka) EmbeddedKafka
  * projector (dev.worldstore.projector)  WorldStores, ProjectionTools
+ * loadgen (dev.worldstore.loadgen)      the benchmarks, the HTTP load generator and the demo
  * api (dev.worldstore.http, .cli)       HttpServer, HttpConfig; Main
  * </pre>
  *
@@ -44,6 +45,7 @@ class ArchitectureTest {
             "dev.worldstore", "core",
             "dev.worldstore.kafka", "embedded-kafka",
             "dev.worldstore.projector", "projector",
+            "dev.worldstore.loadgen", "loadgen",
             "dev.worldstore.http", "api",
             "dev.worldstore.cli", "api");
 
@@ -57,9 +59,13 @@ class ArchitectureTest {
             "dev.worldstore.http.HttpServer",
             "dev.worldstore.http.HttpConfig",
             "dev.worldstore.cli.Main",
-            // the load generator until it moves to its own module
-            "dev.worldstore.http.HttpBench", "dev.worldstore.http.HttpBench$Mode", "dev.worldstore.http.HttpBench$Options",
-            "dev.worldstore.http.HttpBench$Result", "dev.worldstore.cli.Latency");
+            "dev.worldstore.loadgen.InProcessBench", "dev.worldstore.loadgen.InProcessBench$Options",
+            "dev.worldstore.loadgen.HttpApiBench", "dev.worldstore.loadgen.HttpApiBench$Options",
+            "dev.worldstore.loadgen.HttpApiBench$RunFailedException",
+            "dev.worldstore.loadgen.HttpBench", "dev.worldstore.loadgen.HttpBench$Mode", "dev.worldstore.loadgen.HttpBench$Options",
+            "dev.worldstore.loadgen.HttpBench$Result",
+            "dev.worldstore.loadgen.HttpServerStarter", "dev.worldstore.loadgen.HttpServerStarter$Running",
+            "dev.worldstore.loadgen.Demo", "dev.worldstore.loadgen.Latency");
 
     private static JavaClasses classes;
 
@@ -124,12 +130,17 @@ class ArchitectureTest {
     @Test
     void modulesDependOnlyOnLowerLayers() {
         noClasses().that().resideInAPackage("dev.worldstore").should().dependOnClassesThat()
-                .resideInAnyPackage("dev.worldstore.kafka..", "dev.worldstore.projector..", "dev.worldstore.http..", "dev.worldstore.cli..")
+                .resideInAnyPackage("dev.worldstore.kafka..", "dev.worldstore.projector..", "dev.worldstore.loadgen..",
+                        "dev.worldstore.http..", "dev.worldstore.cli..")
                 .check(classes);
         noClasses().that().resideInAPackage("dev.worldstore.kafka").should().dependOnClassesThat()
-                .resideInAnyPackage("dev.worldstore.projector..", "dev.worldstore.http..", "dev.worldstore.cli..")
+                .resideInAnyPackage("dev.worldstore.projector..", "dev.worldstore.loadgen..", "dev.worldstore.http..",
+                        "dev.worldstore.cli..")
                 .check(classes);
         noClasses().that().resideInAPackage("dev.worldstore.projector").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.worldstore.loadgen..", "dev.worldstore.http..", "dev.worldstore.cli..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.worldstore.loadgen").should().dependOnClassesThat()
                 .resideInAnyPackage("dev.worldstore.http..", "dev.worldstore.cli..")
                 .check(classes);
         noClasses().that().resideInAPackage("dev.worldstore.http").should().dependOnClassesThat()

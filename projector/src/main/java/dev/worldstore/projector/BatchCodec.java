@@ -230,8 +230,13 @@ final class BatchCodec {
         return (int) p.currentTokenLocation().getByteOffset();
     }
 
-    /** Byte offset just after the current token (the end of the value just read or skipped). */
-    private static int end(JsonParser p) {
+    /**
+     * Byte offset just after the current token (the end of the value just read or skipped). A
+     * string's text is read lazily, so the token is finished first, else the offset would stop
+     * after its opening quote.
+     */
+    private static int end(JsonParser p) throws IOException {
+        p.finishToken();
         return (int) p.currentLocation().getByteOffset();
     }
 
