@@ -4,8 +4,12 @@ import static dev.worldstore.loadgen.DemoData.APP;
 import static dev.worldstore.loadgen.DemoData.shorten;
 import static dev.worldstore.loadgen.DemoData.worldState;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.BatchSaved;
 import dev.worldstore.Change;
+import dev.worldstore.ChangeFeed;
+import dev.worldstore.ChangeRecord;
 import dev.worldstore.Condition;
 import dev.worldstore.ConflictException;
 import dev.worldstore.Json;
@@ -13,8 +17,10 @@ import dev.worldstore.Key;
 import dev.worldstore.Saved;
 import dev.worldstore.Stored;
 import dev.worldstore.UsernameTakenException;
+import dev.worldstore.World;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.WorldStoreException;
 import dev.worldstore.projector.WorldStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -28,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -141,6 +148,7 @@ public final class Demo {
             out.println("Rules at work:");
             usernameRule(simA, b, out);
             lostUpdateRule(simA, a, b, out);
+            tradeRule(simA, a, b, out);
 
             long saves = simA.saves.sum() + simB.saves.sum();
             Histogram save = Latency.histogram();
@@ -201,6 +209,62 @@ public final class Demo {
         } catch (ConflictException e) {
             out.printf("  save on node B expecting version %d of %s: refused, A changed it to version %d (no lost update)%n",
                     seen.version(), key.playerId(), e.actualVersion().orElse(-1));
+        }
+    }
+
+    /**
+     * A trade is one batch: server A moves a potion from one player's inventory to the other's, both
+     * saves conditional on the versions it read, applied together or not at all; server B, watching
+     * node B's change feed, receives it as one event with both changes.
+     */
+    private static void tradeRule(DemoServer owner, WorldStore a, WorldStore b, PrintWriter out) {
+        String giver = owner.players.get(0);
+        String taker = owner.players.get(1);
+        World world = a.world(owner.worldId);
+        try (ChangeFeed feed = b.changes(owner.worldId, null)) {
+            List<Optional<Stored>> read = world.readMany(List.of(new Key.PlayerState(owner.worldId, giver),
+                    new Key.PlayerState(owner.worldId, taker)));
+            Stored from = read.get(0).orElseThrow();
+            Stored to = read.get(1).orElseThrow();
+            ObjectNode fromState = (ObjectNode) from.value().deepCopy();
+            ObjectNode toState = (ObjectNode) to.value().deepCopy();
+            moveOne(fromState, toState, "potion");
+            BatchSaved trade = world.batch()
+                    .savePlayerState(giver, fromState, Condition.version(from.version()))
+                    .savePlayerState(taker, toState, Condition.version(to.version()))
+                    .commit();
+            int changes = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (changes == 0 && System.nanoTime() < deadline) {
+                for (ChangeRecord r : feed.poll(Duration.ofMillis(200))) {
+                    if (r.position().equals(trade.position())) {
+                        changes++;
+                    }
+                }
+            }
+            out.printf("  trade on node A: %s gives %s a potion as one batch at %s (both inventories, each conditional on the "
+                    + "version read)%n", giver, taker, trade.position());
+            out.printf("  node B's change feed: one batch event at %s with %d changes: the trade whole, never half%n", trade.position(),
+                    changes);
+        } catch (WorldStoreException e) {
+            out.println("  trade: " + e.getMessage());
+        }
+    }
+
+    /** Moves one {@code itemId} from one inventory to the other (quantity counts). */
+    private static void moveOne(ObjectNode from, ObjectNode to, String itemId) {
+        for (JsonNode item : from.withArray("inventory")) {
+            if (itemId.equals(item.path("itemId").asText()) && item.path("quantity").asInt() > 0) {
+                ((ObjectNode) item).put("quantity", item.path("quantity").asInt() - 1);
+                for (JsonNode mine : to.withArray("inventory")) {
+                    if (itemId.equals(mine.path("itemId").asText())) {
+                        ((ObjectNode) mine).put("quantity", mine.path("quantity").asInt() + 1);
+                        return;
+                    }
+                }
+                to.withArray("inventory").addObject().put("itemId", itemId).put("quantity", 1);
+                return;
+            }
         }
     }
 
