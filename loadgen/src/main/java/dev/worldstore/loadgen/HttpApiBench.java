@@ -37,6 +37,11 @@ public final class HttpApiBench {
     static final double TARGET_GETS = 20_000;
     static final double TARGET_PUTS = 10_000;
     static final double TARGET_P99_MS = 20;
+    private static final int BATCH_CONNECTIONS = 8;
+    /** Issue 11: changes per second through POST /batch with 8 connections, batches of 100. */
+    private static final double TARGET_BATCH_CHANGES = 150_000;
+    /** Issue 11: p99 of a consistent read of 100 keys at half its peak rate. */
+    private static final double TARGET_READ_P99_MS = 5;
 
     /**
      * What to run. Immutable.
@@ -158,7 +163,18 @@ public final class HttpApiBench {
             rows.add(row("PUT player state, max rate, " + params.concurrency() + " connections", putMax));
             HttpBench.Result getHalf = half(url, worldId, HttpBench.Mode.GET, getMax, rows);
             HttpBench.Result putHalf = half(url, worldId, HttpBench.Mode.PUT, putMax, rows);
-            for (HttpBench.Result r : new HttpBench.Result[] {getMax, putMax, getHalf, putHalf}) {
+            // world transactions: Hyperfy-shaped entities in batches of 100 over 8 connections, and consistent reads of 100
+            HttpBench.Result batchMax = measure(url, worldId, HttpBench.Mode.BATCH, 0, BATCH_CONNECTIONS);
+            rows.add(row("POST batch of 100 entities, max rate, " + BATCH_CONNECTIONS + " connections", batchMax));
+            HttpBench.Result readMax = measure(url, worldId, HttpBench.Mode.READ, 0, BATCH_CONNECTIONS);
+            rows.add(row("POST read of 100 entities, max rate, " + BATCH_CONNECTIONS + " connections", readMax));
+            HttpBench.Result readHalf = null;
+            if (readMax.opsPerSecond() >= 2) {
+                readHalf = measure(url, worldId, HttpBench.Mode.READ, readMax.opsPerSecond() / 2, BATCH_CONNECTIONS);
+                rows.add(row("POST read of 100 entities at " + Latency.rate(readMax.opsPerSecond() / 2) + " offered (half of max)",
+                        readHalf));
+            }
+            for (HttpBench.Result r : new HttpBench.Result[] {getMax, putMax, getHalf, putHalf, batchMax, readMax, readHalf}) {
                 errors += r == null ? 0 : r.errors();
             }
 
@@ -183,6 +199,10 @@ public final class HttpApiBench {
             out.println("Targets (issue 3): GETs ≥ " + Latency.rate(TARGET_GETS) + ": " + verdict(getMax.opsPerSecond() >= TARGET_GETS)
                     + "; PUTs ≥ " + Latency.rate(TARGET_PUTS) + ": " + verdict(putMax.opsPerSecond() >= TARGET_PUTS)
                     + "; p99 < " + (int) TARGET_P99_MS + " ms at half rate: GET " + p99(getHalf) + ", PUT " + p99(putHalf) + ".");
+            out.println("Targets (issue 11): batch saves ≥ " + Latency.rate(TARGET_BATCH_CHANGES) + " changes: "
+                    + Latency.rate(batchMax.keysPerSecond()) + " " + verdict(batchMax.keysPerSecond() >= TARGET_BATCH_CHANGES)
+                    + "; read of 100 keys p99 ≤ " + (int) TARGET_READ_P99_MS + " ms at half rate: " + (readHalf == null ? "not measured"
+                            : ms(readHalf.p99Ms()) + " " + verdict(readHalf.p99Ms() <= TARGET_READ_P99_MS)) + ".");
             if (errors > 0) {
                 out.println();
                 out.println("Failed requests (not HTTP 200, or connection errors): " + Latency.count(errors));
@@ -220,12 +240,18 @@ public final class HttpApiBench {
     }
 
     private HttpBench.Result measure(URI url, String worldId, HttpBench.Mode mode, double rate) throws IOException, InterruptedException {
+        return measure(url, worldId, mode, rate, params.concurrency());
+    }
+
+    private HttpBench.Result measure(URI url, String worldId, HttpBench.Mode mode, double rate, int connections)
+            throws IOException, InterruptedException {
+        int keys = mode.batched() ? Math.max(params.players(), 100) : params.players();
         progress.accept("HTTP " + mode + " " + (rate > 0 ? "at " + Latency.rate(rate) + " offered" : "at max rate") + ": "
-                + params.concurrency() + " connections, saving " + Latency.count(params.players()) + " players first, "
+                + connections + " connections, saving " + Latency.count(keys) + (mode.batched() ? " entities" : " players") + " first, "
                 + params.warmupSeconds() + " s warm-up, " + params.seconds() + " s measured");
-        HttpBench.Options o = new HttpBench.Options(url, params.apiKey(), worldId, mode, params.concurrency(),
-                Duration.ofSeconds(params.warmupSeconds()), Duration.ofSeconds(params.seconds()), params.players(), params.payloadBytes(),
-                rate);
+        HttpBench.Options o = new HttpBench.Options(url, params.apiKey(), worldId, mode, connections,
+                Duration.ofSeconds(params.warmupSeconds()), Duration.ofSeconds(params.seconds()), keys, params.payloadBytes(),
+                rate, 100);
         try {
             return HttpBench.run(o);
         } catch (IOException e) {
@@ -236,8 +262,9 @@ public final class HttpApiBench {
     }
 
     private static String[] row(String name, HttpBench.Result r) {
+        String rate = Latency.rate(r.opsPerSecond()) + (r.keysPerRequest() > 1 ? " (" + Latency.rate(r.keysPerSecond()) + " keys)" : "");
         return new String[] {name, Latency.count(r.requests()), Latency.count(r.errors()), String.format(Locale.ROOT, "%.1f s", r.seconds()),
-                Latency.rate(r.opsPerSecond()), ms(r.p50Ms()), ms(r.p99Ms()), ms(r.p999Ms()), ms(r.maxMs())};
+                rate, ms(r.p50Ms()), ms(r.p99Ms()), ms(r.p999Ms()), ms(r.maxMs())};
     }
 
     private static String ms(double ms) {

@@ -29,8 +29,19 @@ import org.HdrHistogram.Histogram;
  */
 public final class HttpBench {
 
-    /** What each request does. */
-    public enum Mode { GET, PUT, MIXED }
+    /**
+     * What each request does: GET or PUT one player state (MIXED: either at random), or, over
+     * Hyperfy-shaped entities (~220 bytes of JSON each), POST one batch that saves
+     * {@link Options#batchSize()} of them (BATCH), or POST one consistent read of that many (READ).
+     */
+    public enum Mode {
+        GET, PUT, MIXED, BATCH, READ;
+
+        /** True for the modes over entities in batches: their rate in keys is requests × batch size. */
+        public boolean batched() {
+            return this == BATCH || this == READ;
+        }
+    }
 
     /**
      * What to run. Immutable.
@@ -42,14 +53,16 @@ public final class HttpBench {
      * @param concurrency workers, each with one connection and one request in flight; at least 1
      * @param warmup unmeasured time before the measurement (zero for none); not null, not negative
      * @param duration measured time; not null, positive
-     * @param players distinct player states the requests spread over (all saved once before the run); at least 1
-     * @param valueBytes approximate size of each saved state's JSON, in bytes; at least 64
+     * @param players distinct player states (entities, for the batched modes) the requests spread over, all saved
+     *     once before the run; at least 1 (and at least {@code batchSize} for the batched modes)
+     * @param valueBytes approximate size of each saved state's JSON, in bytes; at least 64 (entities are ~220 bytes)
      * @param targetOpsPerSecond total request rate to hold, requests per second; 0 = as fast as the server answers
+     * @param batchSize keys per request of the batched modes, 1 to 1,000
      * @throws NullPointerException if a non-null component is null
      * @throws IllegalArgumentException if a number breaks its bound
      */
     public record Options(URI baseUrl, String apiKey, String worldId, Mode mode, int concurrency, Duration warmup, Duration duration,
-            int players, int valueBytes, double targetOpsPerSecond) {
+            int players, int valueBytes, double targetOpsPerSecond, int batchSize) {
         public Options {
             Objects.requireNonNull(baseUrl, "baseUrl");
             Objects.requireNonNull(worldId, "worldId");
@@ -59,6 +72,15 @@ public final class HttpBench {
             if (concurrency < 1 || players < 1 || valueBytes < 64 || duration.isNegative() || duration.isZero() || warmup.isNegative()) {
                 throw new IllegalArgumentException("concurrency, players >= 1, valueBytes >= 64, duration > 0, warmup >= 0");
             }
+            if (batchSize < 1 || batchSize > 1_000 || (mode.batched() && players < batchSize)) {
+                throw new IllegalArgumentException("batchSize 1 to 1000, and players >= batchSize for the batched modes");
+            }
+        }
+
+        /** As the canonical constructor with batches of 100. */
+        public Options(URI baseUrl, String apiKey, String worldId, Mode mode, int concurrency, Duration warmup, Duration duration,
+                int players, int valueBytes, double targetOpsPerSecond) {
+            this(baseUrl, apiKey, worldId, mode, concurrency, warmup, duration, players, valueBytes, targetOpsPerSecond, 100);
         }
 
         /** GETs of world {@code bench}, 64 connections, 5 s warm-up, 20 s measured, 10,000 players of 1 KB, max rate; {@code baseUrl} not null. */
@@ -73,11 +95,17 @@ public final class HttpBench {
      * Immutable.
      */
     public record Result(Mode mode, int concurrency, double targetOpsPerSecond, long requests, long errors, double seconds,
-            double opsPerSecond, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs) {
+            double opsPerSecond, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs, int keysPerRequest) {
+        /** Keys saved or read per second: requests per second × keys per request. */
+        public double keysPerSecond() {
+            return opsPerSecond * keysPerRequest;
+        }
+
         /** The result in one line, for a terminal. */
         public String summary() {
-            return String.format(Locale.ROOT, "HTTP %s: %,.0f ops/s (%d requests, %d errors, %.1f s, concurrency %d%s) latency ms: "
-                    + "p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f", mode, opsPerSecond, requests, errors, seconds, concurrency,
+            return String.format(Locale.ROOT, "HTTP %s%s: %,.0f ops/s (%d requests, %d errors, %.1f s, concurrency %d%s) latency ms: "
+                    + "p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f", mode, keysPerRequest > 1 ? String.format(Locale.ROOT,
+                    " of %d (%,.0f keys/s)", keysPerRequest, keysPerSecond()) : "", opsPerSecond, requests, errors, seconds, concurrency,
                     targetOpsPerSecond > 0 ? String.format(Locale.ROOT, ", target %,.0f ops/s", targetOpsPerSecond) : "",
                     p50Ms, p90Ms, p99Ms, p999Ms, maxMs);
         }
@@ -100,7 +128,11 @@ public final class HttpBench {
         for (int i = 0; i < bodies.length; i++) {
             bodies[i] = playerState(i, o.valueBytes());
         }
-        seed(o, bodies);
+        if (o.mode().batched()) {
+            seedEntities(o);
+        } else {
+            seed(o, bodies);
+        }
 
         long warmupEnd = System.nanoTime() + o.warmup().toNanos();
         long end = warmupEnd + o.duration().toNanos();
@@ -128,7 +160,57 @@ public final class HttpBench {
         long requests = all.getTotalCount();
         return new Result(o.mode(), o.concurrency(), o.targetOpsPerSecond(), requests, errors, seconds, requests / seconds,
                 ms(all.getValueAtPercentile(50)), ms(all.getValueAtPercentile(90)), ms(all.getValueAtPercentile(99)),
-                ms(all.getValueAtPercentile(99.9)), ms(all.getMaxValue()));
+                ms(all.getValueAtPercentile(99.9)), ms(all.getMaxValue()), o.mode().batched() ? o.batchSize() : 1);
+    }
+
+    /**
+     * A Hyperfy-shaped entity of about 220 bytes: id, type, blueprint, position and quaternion
+     * arrays, scale and a small state. Deterministic for {@code (id, tick)}.
+     */
+    public static String entity(int id, int tick) {
+        return Bodies.entity(id, tick);
+    }
+
+    private static String batchPath(Options o) {
+        return "/v1/worlds/" + o.worldId() + "/batch";
+    }
+
+    private static String readPath(Options o) {
+        return "/v1/worlds/" + o.worldId() + "/read";
+    }
+
+    /** Saves every entity once, in batches of {@code batchSize} over up to 8 connections. */
+    private static void seedEntities(Options o) throws IOException, InterruptedException {
+        int size = o.batchSize();
+        int batches = (o.players() + size - 1) / size;
+        AtomicLong next = new AtomicLong();
+        List<Thread> seeders = new ArrayList<>();
+        List<IOException> failures = new ArrayList<>();
+        for (int t = 0; t < Math.min(8, batches); t++) {
+            Thread th = new Thread(() -> {
+                try (HttpConnection c = new HttpConnection(o.baseUrl(), o.apiKey())) {
+                    for (long b; (b = next.getAndIncrement()) < batches; ) {
+                        int first = (int) b * size;
+                        int status = c.exchange("POST", batchPath(o), Bodies.batch(first, Math.min(size, o.players() - first), o.players(), 0));
+                        if (status != 200) {
+                            throw new IOException("seeding entities " + first + "+ answered HTTP " + status);
+                        }
+                    }
+                } catch (IOException e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            }, "http-bench-seed-" + t);
+            seeders.add(th);
+            th.start();
+        }
+        for (Thread th : seeders) {
+            th.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
     }
 
     private static double ms(long nanos) {
@@ -205,6 +287,7 @@ public final class HttpBench {
             long interval = o.targetOpsPerSecond() > 0 ? (long) (1e9 * o.concurrency() / o.targetOpsPerSecond()) : 0;
             long scheduled = System.nanoTime() + (interval > 0 ? random.nextLong(interval) : 0);
             HttpConnection c = null;
+            int tick = 0;
             while (true) {
                 long start;
                 if (interval > 0) {
@@ -227,8 +310,14 @@ public final class HttpBench {
                     if (c == null) {
                         c = new HttpConnection(o.baseUrl(), o.apiKey());
                     }
-                    status = put ? c.exchange("PUT", path(o, player), bodies[player % bodies.length])
-                            : c.exchange("GET", path(o, player), null);
+                    if (o.mode() == Mode.BATCH) {
+                        status = c.exchange("POST", batchPath(o), Bodies.batch(player, o.batchSize(), o.players(), ++tick));
+                    } else if (o.mode() == Mode.READ) {
+                        status = c.exchange("POST", readPath(o), Bodies.read(player, o.batchSize(), o.players()));
+                    } else {
+                        status = put ? c.exchange("PUT", path(o, player), bodies[player % bodies.length])
+                                : c.exchange("GET", path(o, player), null);
+                    }
                 } catch (IOException e) {
                     status = -1;
                     if (c != null) {
@@ -251,8 +340,8 @@ public final class HttpBench {
     }
 
     /**
-     * {@code HttpBench --url=http://host:port [--key=K] [--mode=get|put|mixed] [--concurrency=64] [--seconds=20]
-     * [--warmup=5] [--players=10000] [--bytes=1024] [--rate=0] [--world=bench]}: one run against a
+     * {@code HttpBench --url=http://host:port [--key=K] [--mode=get|put|mixed|batch|read] [--concurrency=64] [--seconds=20]
+     * [--warmup=5] [--players=10000] [--bytes=1024] [--rate=0] [--batch=100] [--world=bench]}: one run against a
      * running node, its {@linkplain Result#summary() summary} on stdout. To benchmark a throw-away
      * in-process node use {@code worldstore bench --http}, which starts one.
      *
@@ -272,6 +361,7 @@ public final class HttpBench {
         int players = d.players();
         int bytes = d.valueBytes();
         double rate = 0;
+        int batch = 100;
         for (String a : args) {
             int eq = a.indexOf('=');
             if (!a.startsWith("--") || eq < 0) {
@@ -289,6 +379,7 @@ public final class HttpBench {
                 case "players" -> players = Integer.parseInt(v);
                 case "bytes" -> bytes = Integer.parseInt(v);
                 case "rate" -> rate = Double.parseDouble(v);
+                case "batch" -> batch = Integer.parseInt(v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
@@ -296,7 +387,7 @@ public final class HttpBench {
             throw new IllegalArgumentException("--url is required (for a throw-away in-process node run `worldstore bench --http`)");
         }
         Options o = new Options(url, key, world, mode, concurrency, Duration.ofSeconds(warmup), Duration.ofSeconds(seconds), players,
-                bytes, rate);
+                bytes, rate, batch);
         System.out.println(run(o).summary());
     }
 }
