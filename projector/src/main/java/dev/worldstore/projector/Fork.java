@@ -29,6 +29,9 @@ final class Fork {
     }
 
     static ForkResult run(WorldStore store, NodeParts parts, String source, String target, AsOf asOf, String actor) {
+        // The check reads the projection: first let it include this node's own writes to the target,
+        // or a save to it just acknowledged but not yet applied goes unseen and the fork merges into it.
+        parts.gate().await(target, ReadConsistency.OWN_WRITES);
         if (parts.history().worldHasHistory(target) || parts.state().holdsAny(target)) {
             throw new WorldExistsException(target);
         }

@@ -17,6 +17,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 
@@ -28,6 +30,7 @@ import java.util.concurrent.Semaphore;
  * load WORLD PLAYER POSITION|-    -> VAL VERSION JSON | NONE
  * incr WORLD KEY TIMES            -> INCR APPLIED CONFLICTS   (expected-version loop on app data)
  * writer WORLD COUNT              -> ACK PLAYER VERSION I per acknowledged save, then DONE
+ * batches WORLD K COUNT           -> ACK I POSITION per acknowledged batch I (K keys, each set to counter I), then DONE
  * quit                            -> BYE, and the JVM exits
  * </pre>
  */
@@ -60,6 +63,7 @@ public final class ChildNode {
                         }
                         case "incr" -> out.println(increment(store, p[1], p[2], Integer.parseInt(p[3])));
                         case "writer" -> writer(store, p[1], Long.parseLong(p[2]), out);
+                        case "batches" -> batches(store, p[1], Integer.parseInt(p[2]), Long.parseLong(p[3]), out);
                         case "quit" -> {
                             out.println("BYE");
                             return;
@@ -110,6 +114,71 @@ public final class ChildNode {
                 }
                 inFlight.release();
             });
+        }
+        inFlight.acquire(64);
+        out.println("DONE");
+    }
+
+    /** After this many acknowledged batches, {@code batches} takes a snapshot: RocksDB is flushed mid-stream. */
+    static final int BATCHES_FLUSH_AT = 100;
+
+    /**
+     * The K keys {@code batches} sets, across every table of a world: its state, then player states,
+     * app data and entities in turn.
+     */
+    static List<Key> counterKeys(String world, int k) {
+        List<Key> keys = new ArrayList<>(k);
+        keys.add(new Key.WorldState(world));
+        for (int j = 1; keys.size() < k; j++) {
+            switch (j % 3) {
+                case 1 -> keys.add(new Key.PlayerState(world, "p" + j));
+                case 2 -> keys.add(new Key.AppData(world, "counter-app", "p" + j, "c" + j));
+                default -> keys.add(new Key.Entity(world, "e" + j));
+            }
+        }
+        return keys;
+    }
+
+    /** The value {@code batches} gives {@code key} in batch {@code i}: {@code {"counter": i}} (an entity also carries its id). */
+    static JsonNode counterValue(Key key, long i) {
+        com.fasterxml.jackson.databind.node.ObjectNode v = Json.object();
+        if (key instanceof Key.Entity e) {
+            v.put("id", e.entityId());
+        }
+        return v.put("counter", i).put("pad", "x".repeat(100));
+    }
+
+    /**
+     * Commits COUNT batches, each setting the K {@link #counterKeys} to counter I, 64 in flight (the
+     * idempotent producer keeps them in order), printing every acknowledgement. Takes a snapshot
+     * after {@link #BATCHES_FLUSH_AT} acknowledgements, so a later kill leaves a flushed prefix on
+     * disk. Never returns normally before COUNT.
+     */
+    private static void batches(WorldStore store, String world, int k, long count, PrintStream out) throws InterruptedException {
+        List<Key> keys = counterKeys(world, k);
+        Semaphore inFlight = new Semaphore(64);
+        java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
+        boolean flushed = false;
+        for (long i = 0; i < count; i++) {
+            inFlight.acquire();
+            List<Change> changes = new ArrayList<>(k);
+            for (Key key : keys) {
+                changes.add(Change.put(key, counterValue(key, i)));
+            }
+            long n = i;
+            store.writeBatchAsync(world, changes, "child-batcher").whenComplete((s, e) -> {
+                if (e == null) {
+                    synchronized (out) {
+                        out.println("ACK " + n + " " + s.position());
+                    }
+                    acked.incrementAndGet();
+                }
+                inFlight.release();
+            });
+            if (!flushed && acked.get() >= BATCHES_FLUSH_AT) {
+                store.operations().takeSnapshot();
+                flushed = true;
+            }
         }
         inFlight.acquire(64);
         out.println("DONE");
