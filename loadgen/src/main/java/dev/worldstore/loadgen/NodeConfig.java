@@ -56,7 +56,7 @@ final class NodeConfig {
     /**
      * The settings of a bench run's node: its own data dir and node id, a free embedded broker port
      * and the topic {@code ownTopic} (when not null) unless the caller set them, and
-     * {@code value.max.bytes} raised to hold {@code payloadBytes} plus headroom.
+     * {@code value.max.bytes} (and {@code batch.max.bytes} with it) raised to hold {@code payloadBytes} plus headroom.
      *
      * @throws ConfigException if a value breaks its rule (e.g. {@code payloadBytes} near the 32 MiB limit)
      */
@@ -65,6 +65,10 @@ final class NodeConfig {
                 .withDefault("kafka.embedded.port", "0")
                 .withDefault(WorldStoreConfig.KAFKA_TOPIC.name(), ownTopic != null ? ownTopic : "worldstore.changes");
         if (Integer.parseInt(n.config().get(WorldStoreConfig.VALUE_MAX_BYTES)) < payloadBytes + 1024) {
+            // a batch must be able to hold the largest value: raise batch.max.bytes first where it would fall short
+            if (n.config().getInt(WorldStoreConfig.BATCH_MAX_BYTES) < payloadBytes + 1024) {
+                n = n.with(WorldStoreConfig.BATCH_MAX_BYTES.name(), Integer.toString(payloadBytes + 1024));
+            }
             n = n.with(WorldStoreConfig.VALUE_MAX_BYTES.name(), Integer.toString(payloadBytes + 1024));
         }
         return n;
