@@ -88,9 +88,25 @@ class KeyTest {
     }
 
     @Test
-    void appKeysMayContainSlashes() {
+    void appKeysMayContainSlashesBetweenSegments() {
         assertDoesNotThrow(() -> new Key.AppData("w1", "app", null, "inventory/slot/3").check());
-        assertDoesNotThrow(() -> new Key.AppData("w1", "app", "p1", "/leading/and/trailing/").check());
+        assertDoesNotThrow(() -> new Key.AppData("w1", "app", "p1", "a.b/..c/d..").check());
+    }
+
+    /** Every key must be addressable by exactly one URL: WHATWG URL parsing (fetch, browsers) collapses these spellings. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/leading", "trailing/", "double//slash", "./x", "x/.", "x/../y", "..", ".", "a/./b"})
+    void appKeysWithEmptyOrDotSegmentsAreRefused(String key) {
+        rejected(ErrorCode.INVALID_ID, "key", () -> new Key.AppData("w1", "app", null, key).check());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {".", ".."})
+    void idsThatAreDotSegmentsAreRefusedEverywhere(String id) {
+        rejected(ErrorCode.INVALID_ID, "worldId", () -> Key.checkWorldId(id));
+        rejected(ErrorCode.INVALID_ID, "entityId", () -> new Key.Entity("w1", id).check());
+        rejected(ErrorCode.INVALID_ID, "playerId", () -> new Key.Player(id).check());
+        assertDoesNotThrow(() -> new Key.Entity("w1", "..." + id).check());
     }
 
     @Test

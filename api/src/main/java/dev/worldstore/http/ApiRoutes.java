@@ -6,6 +6,8 @@ import static dev.worldstore.http.HttpSupport.MERGE_PATCH_JSON;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.AsOf;
 import dev.worldstore.Change;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.Condition;
 import dev.worldstore.Key;
 import dev.worldstore.Op;
 import dev.worldstore.ProjectorState;
@@ -182,7 +184,25 @@ final class ApiRoutes {
             }
             requested = op == Op.PUT ? Change.putJson(key, body) : Change.mergeJson(key, body);
         }
-        Change change = requested.withCondition(HttpSupport.condition(ctx)).withActor(actor(ctx));
+        Condition condition;
+        try {
+            condition = HttpSupport.condition(ctx);
+        } catch (HttpSupport.NeverMatches e) {
+            // no strong tag can match: 412 without writing, naming the version the key has now
+            Long current = store.read(key, HttpSupport.consistency(ctx)).map(Stored::version).orElse(null);
+            ObjectNode extra = Json.object();
+            Map<String, String> headers = new java.util.HashMap<>();
+            if (current == null) {
+                extra.putNull("currentVersion");
+            } else {
+                extra.put("currentVersion", current);
+                headers.put("ETag", HttpSupport.etag(current));
+            }
+            Problems.write(ctx, new Problems.Problem(412, ErrorCode.VERSION_CONFLICT.name(), e.getMessage(), "If-Match", headers,
+                    extra));
+            return;
+        }
+        Change change = requested.withCondition(condition).withActor(actor(ctx));
         boolean precondition = HttpSupport.hasPrecondition(ctx);
         ctx.future(() -> store.writeAsync(change).handleAsync((saved, error) -> {
             if (error != null) {

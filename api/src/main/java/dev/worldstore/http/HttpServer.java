@@ -134,6 +134,8 @@ public final class HttpServer implements AutoCloseable {
             cfg.startup.startupWatcherEnabled = false;
             cfg.http.generateEtags = false;
             cfg.http.prefer405over404 = true;
+            // a trailing slash is part of the path: /data/a/ must not be another spelling of key a
+            cfg.router.ignoreTrailingSlashes = false;
             cfg.http.maxRequestSize = maxBody;
             cfg.http.asyncTimeout = 0;
             cfg.jetty.threadPool = jettyThreads;
@@ -260,11 +262,24 @@ public final class HttpServer implements AutoCloseable {
     private static Handler wrap(Route r, Auth auth) {
         return ctx -> {
             ctx.attribute(ROUTE_ATTR, r.path());
+            refuseEncodedSeparators(ctx);
             if (r.access() != Route.Access.PUBLIC) {
                 auth.authorize(ctx, r.access());
             }
             r.handler().handle(ctx);
         };
+    }
+
+    /**
+     * An encoded slash or backslash in the path would decode into an id as a separator: {@code x%2Fy}
+     * would alias the app key {@code x/y}. Refused, so every key has one spelling.
+     */
+    private static void refuseEncodedSeparators(Context ctx) {
+        String raw = ctx.req().getRequestURI();
+        if (raw != null && (raw.contains("%2F") || raw.contains("%2f") || raw.contains("%5C") || raw.contains("%5c"))) {
+            throw new ApiProblem(400, dev.worldstore.ErrorCode.INVALID_ID.name(), null, "an id may not hold an encoded slash or "
+                    + "backslash (%2F, %5C): it would be another spelling of a key with a path separator");
+        }
     }
 
     private static List<String> allowed(Context ctx, List<Route> routes) {

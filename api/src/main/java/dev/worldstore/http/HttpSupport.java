@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +42,14 @@ final class HttpSupport {
     }
 
     /**
-     * The write condition of a request: {@code If-Match: "<version>"} expects that version,
-     * {@code If-None-Match: *} creates only, neither writes unconditionally.
+     * The write condition of a request, as RFC 9110 §13.1 defines the preconditions:
+     * {@code If-Match: *} applies to an existing key, {@code If-Match} with entity tags applies when
+     * the key's version matches any listed strong tag (weak tags never match {@code If-Match}),
+     * {@code If-None-Match: *} creates only; neither header writes unconditionally.
+     *
+     * @throws NeverMatches when {@code If-Match} lists no strong tag that can match (only weak tags,
+     *     or tags that are not versions): the answer is 412 without writing anything
+     * @throws ApiProblem 400 for both headers at once, a malformed list, or an If-None-Match other than *
      */
     static Condition condition(Context ctx) {
         String ifMatch = ctx.header("If-Match");
@@ -58,31 +65,77 @@ final class HttpSupport {
             return Condition.absent();
         }
         if (ifMatch != null) {
-            return Condition.version(parseEtag("If-Match", ifMatch));
+            if (ifMatch.trim().equals("*")) {
+                return Condition.present();
+            }
+            List<Long> versions = strongVersions("If-Match", ifMatch);
+            if (versions.isEmpty()) {
+                throw new NeverMatches(ifMatch);
+            }
+            return Condition.versionIn(versions);
         }
         return Condition.any();
     }
 
-    /** Parses one entity tag holding a version: {@code "12"} (quotes optional). */
-    static long parseEtag(String header, String value) {
-        String v = value.trim();
-        if (v.equals("*")) {
-            throw ApiProblem.invalidArgument(header, header + ": * is not supported; send the version you read, e.g. \"42\"");
-        }
-        if (v.startsWith("W/")) {
-            throw ApiProblem.invalidArgument(header, "weak entity tags are not supported; send the version as \"42\"");
-        }
-        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-            v = v.substring(1, v.length() - 1);
-        }
-        try {
-            long version = Long.parseLong(v);
-            if (version < 0) {
-                throw new NumberFormatException();
+    /**
+     * The versions named by the strong entity tags of an If-Match list ({@code "12", W/"13", "x"}):
+     * weak tags and tags that are not versions are left out (they can match none of ours); repeats
+     * once. A bare number is accepted as its tag.
+     *
+     * @throws ApiProblem 400 naming {@code header} when the list is not entity tags
+     */
+    static List<Long> strongVersions(String header, String value) {
+        List<Long> versions = new ArrayList<>();
+        int i = 0;
+        int n = value.length();
+        while (i < n) {
+            while (i < n && (value.charAt(i) == ' ' || value.charAt(i) == '\t' || value.charAt(i) == ',')) {
+                i++;
             }
-            return version;
-        } catch (NumberFormatException e) {
-            throw ApiProblem.invalidArgument(header, "must be one version in quotes as the ETag gave it, e.g. \"42\"; was '" + value + "'");
+            if (i == n) {
+                break;
+            }
+            boolean weak = value.startsWith("W/", i);
+            if (weak) {
+                i += 2;
+            }
+            String tag;
+            if (i < n && value.charAt(i) == '"') {
+                int close = value.indexOf('"', i + 1);
+                if (close < 0) {
+                    throw ApiProblem.invalidArgument(header, "an entity tag is a quoted string, e.g. \"42\"; was '" + value + "'");
+                }
+                tag = value.substring(i + 1, close);
+                i = close + 1;
+            } else {
+                int end = i;
+                while (end < n && value.charAt(end) != ',') {
+                    end++;
+                }
+                tag = value.substring(i, end).trim();
+                i = end;
+                if (!tag.chars().allMatch(Character::isDigit) || tag.isEmpty()) {
+                    throw ApiProblem.invalidArgument(header, "must be entity tags in quotes as the ETag gave them, e.g. \"42\" or "
+                            + "\"42\", \"43\", or *; was '" + value + "'");
+                }
+            }
+            if (!weak && !tag.isEmpty() && tag.length() < 19 && tag.chars().allMatch(Character::isDigit)) {
+                long v = Long.parseLong(tag);
+                if (!versions.contains(v)) {
+                    versions.add(v);
+                }
+            }
+        }
+        return versions;
+    }
+
+    /** If-Match names no strong tag that can match: the precondition fails whatever the key holds. */
+    static final class NeverMatches extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NeverMatches(String ifMatch) {
+            super("If-Match " + ifMatch + " names no strong entity tag (weak tags never match If-Match, RFC 9110 §13.1.1)", null,
+                    false, false);
         }
     }
 

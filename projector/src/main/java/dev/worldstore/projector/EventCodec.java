@@ -112,11 +112,9 @@ final class EventCodec {
         }
     }
 
+    /** A condition as header text: {@code absent}, {@code present}, {@code version=N}, {@code versions=N,M}, {@code any}. */
     static String conditionText(Condition c) {
-        if (c instanceof Condition.ExpectedVersion v) {
-            return "version=" + v.version();
-        }
-        return c instanceof Condition.Absent ? "absent" : "any";
+        return c.toString();
     }
 
     static Condition parseCondition(String text) throws MalformedEventException {
@@ -126,12 +124,22 @@ final class EventCodec {
         if (text.equals("absent")) {
             return Condition.absent();
         }
-        if (text.startsWith("version=")) {
-            try {
+        if (text.equals("present")) {
+            return Condition.present();
+        }
+        try {
+            if (text.startsWith("version=")) {
                 return Condition.version(Long.parseLong(text.substring("version=".length())));
-            } catch (IllegalArgumentException e) {
-                throw new MalformedEventException("bad ws.cond header: " + text, e);
             }
+            if (text.startsWith("versions=")) {
+                java.util.List<Long> versions = new java.util.ArrayList<>();
+                for (String v : text.substring("versions=".length()).split(",", -1)) {
+                    versions.add(Long.parseLong(v));
+                }
+                return Condition.versionIn(versions);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEventException("bad ws.cond header: " + text, e);
         }
         throw new MalformedEventException("bad ws.cond header: " + text);
     }

@@ -191,8 +191,7 @@ final class ProjectionRules {
         }
 
         private boolean holds(Condition condition, byte[] current, Long actual) {
-            return !condition.isConditional() || (condition instanceof Condition.Absent ? current == null
-                    : actual != null && actual == ((Condition.ExpectedVersion) condition).version());
+            return condition.holds(current == null ? null : actual);
         }
 
         private void change(Decoded d, ChangeEvent e) {

@@ -57,14 +57,38 @@ final class Validator {
         return maxValueBytes;
     }
 
-    /** Checks a username and returns its case-insensitive form (NFC, lower case), the uniqueness key. */
+    /**
+     * Checks a username and returns its comparison form, the uniqueness key, as RFC 8265's
+     * UsernameCaseMapped profile prepares and enforces it: width-mapped, case-folded, NFC.
+     */
     static String normalizeUsername(String username) {
-        String composed = username == null ? null : Normalizer.normalize(username, Normalizer.Form.NFC);
+        String composed = username == null ? null : Normalizer.normalize(widthMapped(username), Normalizer.Form.NFC);
         if (composed == null || !USERNAME.matcher(composed).matches()) {
             throw new ValidationException(ErrorCode.INVALID_SHAPE, "username", "must be " + USERNAME_RULE + describe(username));
         }
         // Upper then lower folds case variants that lower-casing alone keeps apart (final sigma).
-        return composed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        return Normalizer.normalize(composed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT), Normalizer.Form.NFC);
+    }
+
+    /**
+     * RFC 8265 §3.3.2 (UsernameCaseMapped), width mapping: fullwidth and halfwidth characters
+     * (U+FF00 to U+FFEF) are mapped to their decomposition, so {@code ｂｏｂ} and {@code bob} are one
+     * name. Other characters are left as they are (case mapping and NFC follow).
+     */
+    static String widthMapped(String s) {
+        StringBuilder out = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '\uFF00' && c <= '\uFFEF') {
+                if (out == null) {
+                    out = new StringBuilder(s.length()).append(s, 0, i);
+                }
+                out.append(Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFKC));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? s : out.toString();
     }
 
     private static String describe(String value) {

@@ -617,4 +617,12 @@ class ValidatorTest {
 
         assertEquals(Validator.normalizeUsername(composed), Validator.normalizeUsername(decomposed));
     }
+
+    /** RFC 8265 UsernameCaseMapped: fullwidth and halfwidth forms are the same name. */
+    @Test
+    void fullwidthLettersAreTheSameUsernameAsTheirAsciiForms() {
+        assertEquals(Validator.normalizeUsername("bobxyz"), Validator.normalizeUsername("\uff42\uff4f\uff42\uff58\uff59\uff5a"));
+        assertEquals(Validator.normalizeUsername("BOB"), Validator.normalizeUsername("\uff22\uff2f\uff22"));
+        assertEquals("\u30ab", Validator.normalizeUsername("\uff76"), "halfwidth katakana maps to its fullwidth form");
+    }
 }
