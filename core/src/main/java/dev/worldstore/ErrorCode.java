@@ -25,6 +25,11 @@ public enum ErrorCode {
     ALREADY_EXISTS(false),
     /** A batch's conditions did not all hold: nothing of it was applied (the error lists every failing change). */
     BATCH_CONFLICT(false),
+    /**
+     * A delete found no value at its key (nothing changed, nothing recorded); over HTTP also a
+     * read of a key that holds no value.
+     */
+    KEY_NOT_FOUND(false),
     /** A player registration asked for a username another player holds (case-insensitive). */
     USERNAME_TAKEN(false),
     /** Stored data could not be decoded; the load reports it instead of crashing. */

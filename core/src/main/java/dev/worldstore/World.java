@@ -17,6 +17,10 @@ import java.util.Optional;
  * <p>Values come back in the shape they were saved: custom fields stay at the top level, and
  * Hyperfy's array forms ({@code position: [x,y,z]}, {@code quaternion: [x,y,z,w]}) stay arrays.
  *
+ * <p>A change that changes nothing is no event: a patch whose result equals the value returns the
+ * key's unchanged version, and a delete of a key that holds no value throws
+ * {@link KeyNotFoundException}; neither adds history or a change-feed event.
+ *
  * @throws ValidationException (from every method) for a bad id or value, naming the field and rule
  */
 public interface World {

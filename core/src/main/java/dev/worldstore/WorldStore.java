@@ -24,9 +24,14 @@ public interface WorldStore extends AutoCloseable {
     }
 
     /**
-     * Appends a change and completes once Kafka acknowledged it; for a conditional change, once the
-     * projector's verdict is known. Completes exceptionally with {@link ConflictException},
-     * {@link ValidationException}, {@link LogUnavailableException} or {@link StoreClosedException}.
+     * Appends a change and completes once Kafka acknowledged it; for a conditional change, a delete
+     * or a merge patch, once the projector's verdict is known (only it knows whether a delete finds
+     * a value and what a merge results in). A change that changes nothing is no event: a merge patch
+     * whose result equals the value completes with the key's unchanged version, and a delete of an
+     * absent key with {@link KeyNotFoundException}; neither adds history or a change-feed event.
+     * Completes exceptionally with {@link ConflictException}, {@link KeyNotFoundException},
+     * {@link ValidationException} ({@code VALUE_TOO_LARGE} also for a merge whose result exceeds
+     * {@code value.max.bytes}), {@link LogUnavailableException} or {@link StoreClosedException}.
      * Concurrent calls are batched into shared Kafka requests.
      */
     CompletableFuture<Saved> writeAsync(Change change);
@@ -40,7 +45,9 @@ public interface WorldStore extends AutoCloseable {
      * is conditional or a merge patch, once the projector decided it. Completes exceptionally with
      * {@link BatchConflictException} (nothing applied), {@link ValidationException} naming
      * {@code changes[i]} (nothing appended), {@link LogUnavailableException} or
-     * {@link StoreClosedException}.
+     * {@link StoreClosedException}. Changes that change nothing (a delete of an absent key, a merge
+     * patch whose result equals the value) are skipped, not refused: they add no history or feed
+     * event, and a skipped merge reports the key's unchanged version.
      *
      * @param worldId the world every change belongs to
      * @param changes 1 to {@code batch.max.changes} changes, each key at most once; a change's own

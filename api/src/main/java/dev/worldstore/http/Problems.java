@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * VALUE_TOO_LARGE                     413
  * VERSION_CONFLICT, ALREADY_EXISTS    412  when the request carried If-Match / If-None-Match,
  *                                     409  otherwise (e.g. registering an id that exists)
+ * KEY_NOT_FOUND                       404  a delete (or read) found no value
  * USERNAME_TAKEN, BATCH_CONFLICT      409  (a batch conflict lists every failing change)
  * CORRUPT_DATA                        500  stored data is broken, not the request
  * STORAGE_FAILURE, INVALID_CONFIG     500
@@ -55,7 +56,7 @@ final class Problems {
     static final String UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE";
     static final String BODY_TOO_LARGE = "BODY_TOO_LARGE";
     static final String NOT_FOUND = "NOT_FOUND";
-    static final String KEY_NOT_FOUND = "KEY_NOT_FOUND";
+    static final String KEY_NOT_FOUND = ErrorCode.KEY_NOT_FOUND.name();
     static final String METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED";
     static final String UNAUTHORIZED = "UNAUTHORIZED";
     static final String FORBIDDEN = "FORBIDDEN";
@@ -73,6 +74,7 @@ final class Problems {
         TITLES.put(ErrorCode.INVALID_ARGUMENT.name(), "Invalid argument");
         TITLES.put(ErrorCode.VERSION_CONFLICT.name(), "Version conflict");
         TITLES.put(ErrorCode.ALREADY_EXISTS.name(), "Already exists");
+        TITLES.put(ErrorCode.KEY_NOT_FOUND.name(), "No value");
         TITLES.put(ErrorCode.USERNAME_TAKEN.name(), "Username taken");
         TITLES.put(ErrorCode.BATCH_CONFLICT.name(), "Batch conflict");
         TITLES.put(ErrorCode.CORRUPT_DATA.name(), "Stored data is corrupt");
@@ -86,7 +88,6 @@ final class Problems {
         TITLES.put(UNSUPPORTED_MEDIA_TYPE, "Unsupported media type");
         TITLES.put(BODY_TOO_LARGE, "Request body too large");
         TITLES.put(NOT_FOUND, "No such route");
-        TITLES.put(KEY_NOT_FOUND, "No value");
         TITLES.put(METHOD_NOT_ALLOWED, "Method not allowed");
         TITLES.put(UNAUTHORIZED, "Authentication required");
         TITLES.put(FORBIDDEN, "Forbidden");
@@ -105,6 +106,7 @@ final class Problems {
             case INVALID_SHAPE -> 422;
             case VALUE_TOO_LARGE -> 413;
             case VERSION_CONFLICT, ALREADY_EXISTS -> preconditionSent ? 412 : 409;
+            case KEY_NOT_FOUND -> 404;
             case USERNAME_TAKEN, BATCH_CONFLICT -> 409;
             case CORRUPT_DATA, STORAGE_FAILURE, INVALID_CONFIG, EVENT_REJECTED -> 500;
             case PROJECTION_TIMEOUT, LOG_UNAVAILABLE, STORE_CLOSED, INTERRUPTED -> 503;

@@ -173,8 +173,9 @@ class ToolsIT {
         try (StoreFixture fixture = new StoreFixture()) {
             Path dataDir = tmp.resolve("node");
             WorldStore store = fixture.open(dataDir);
-            writeEarly(store.world(TestKafka.uniqueName("a")));
-            writeLate(store.world(TestKafka.uniqueName("b")));
+            World w = store.world(TestKafka.uniqueName("a"));
+            writeEarly(w);
+            writeLate(w);
             store.registerPlayer(null, TestKafka.uniqueName("rebuilder"));
             store.player("nobody"); // waits until this node's writes in every partition are projected
             store.close();

@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.worldstore.Json;
 import dev.worldstore.testing.TestKafka;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -113,5 +117,59 @@ class HttpEdgesIT {
         }
         assertEquals(201, node.call("POST", "/v1/players", "{\"username\":\"" + name + "\"}").statusCode());
         assertProblem(node.call("POST", "/v1/players", "{\"username\":\"" + wide + "\"}"), 409, "USERNAME_TAKEN");
+    }
+
+    // ---- a change that changes nothing is not an event ----------------------------------------
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static List<String> ops(JsonNode history) {
+        List<String> ops = new ArrayList<>();
+        history.path("items").forEach(i -> ops.add(i.path("op").asText()));
+        return ops;
+    }
+
+    @Test
+    void aDeleteOfAnAbsentKeyAndAPatchThatChangesNothingAreNoEvents() {
+        // given: a feed on a fresh world
+        String world = TestKafka.uniqueName("noop");
+        String w = "/v1/worlds/" + world;
+        try (SseTestClient feed = SseTestClient.open(node.client, node.request(w + "/changes").header("Accept", "text/event-stream")
+                .timeout(Duration.ofMinutes(2)).GET().build())) {
+            assertEquals("ready", feed.next(WAIT).event());
+            // when: a delete of a key that never existed; put, empty patch, same-value patch, delete, delete
+            assertProblem(node.call("DELETE", w + "/entities/never", null), 404, "KEY_NOT_FOUND");
+            long v = version(node.put(w + "/entities/door", "{\"open\":false,\"hp\":3}"));
+            HttpResponse<String> empty = node.call("PATCH", w + "/entities/door", "{}");
+            assertEquals(v, version(empty), "an empty patch keeps the version");
+            assertEquals("\"" + v + "\"", empty.headers().firstValue("ETag").orElseThrow());
+            assertEquals(v, version(node.call("PATCH", w + "/entities/door", "{\"open\":false,\"gone\":null}")));
+            assertOk(node.call("DELETE", w + "/entities/door", null));
+            assertProblem(node.call("DELETE", w + "/entities/door", null), 404, "KEY_NOT_FOUND");
+            assertOk(node.put(w + "/state", "{\"tick\":1}"));
+            // then: the feed carries the put, the delete and the last put only
+            List<String> seen = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                SseTestClient.Event e = feed.next(WAIT);
+                seen.add(e.event() + " " + Json.parse(e.data()).path("table").asText());
+            }
+            assertEquals(List.of("put entity_states", "delete entity_states", "put world_state"), seen);
+        }
+        assertEquals(List.of("delete", "put"), ops(assertOk(node.get(w + "/entities/door/history"))));
+        assertEquals(List.of(), ops(assertOk(node.get(w + "/entities/never/history"))));
+    }
+
+    @Test
+    void aMergePatchWhoseResultExceedsTheValueLimitIsRefused() {
+        // given: a value of 2.5 MiB under the default 4 MiB value.max.bytes
+        String e = "/v1/worlds/" + TestKafka.uniqueName("big") + "/entities/blob";
+        long v = version(node.put(e, "{\"a\":\"" + "x".repeat(5 << 19) + "\"}"));
+        // when: a 2 MiB patch that fits on its own
+        HttpResponse<String> r = node.call("PATCH", e, "{\"b\":\"" + "y".repeat(2 << 20) + "\"}");
+        // then: 413 naming the limit; the value keeps its version and size
+        JsonNode p = assertProblem(r, 413, "VALUE_TOO_LARGE");
+        assertTrue(p.path("detail").asText().contains("value.max.bytes"), p.toString());
+        assertEquals(v, Long.parseLong(node.get(e).headers().firstValue("ETag").orElseThrow().replace("\"", "")));
+        assertEquals(List.of("put"), ops(assertOk(node.get(e + "/history"))));
     }
 }

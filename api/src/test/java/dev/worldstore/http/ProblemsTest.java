@@ -27,7 +27,8 @@ class ProblemsTest {
                 Map.entry(ErrorCode.USERNAME_TAKEN, 409), Map.entry(ErrorCode.CORRUPT_DATA, 500),
                 Map.entry(ErrorCode.STORAGE_FAILURE, 500), Map.entry(ErrorCode.STORE_CLOSED, 503),
                 Map.entry(ErrorCode.INVALID_CONFIG, 500), Map.entry(ErrorCode.PROJECTION_TIMEOUT, 503),
-                Map.entry(ErrorCode.LOG_UNAVAILABLE, 503), Map.entry(ErrorCode.EVENT_REJECTED, 500), Map.entry(ErrorCode.INTERRUPTED, 503), Map.entry(ErrorCode.BATCH_CONFLICT, 409));
+                Map.entry(ErrorCode.LOG_UNAVAILABLE, 503), Map.entry(ErrorCode.EVENT_REJECTED, 500), Map.entry(ErrorCode.INTERRUPTED, 503),
+                Map.entry(ErrorCode.BATCH_CONFLICT, 409), Map.entry(ErrorCode.KEY_NOT_FOUND, 404));
         for (ErrorCode code : ErrorCode.values()) {
             assertEquals(expected.get(code), Problems.status(code, true), code.name());
             assertTrue(Problems.titles().containsKey(code.name()), code + " has a title");

@@ -12,9 +12,18 @@ import java.util.Objects;
  * @param payload JSON bytes, {@code null} for a delete
  * @param formatVersion data-format version of the payload (see {@link EventCodec#FORMAT_VERSION})
  * @param actor who asked for the change, or {@code null}
+ * @param maxValueBytes for a merge patch, the {@code value.max.bytes} its writer checked against: the
+ *     projector holds the merge's result to it, the same on every node; 0 when not recorded (older events)
  */
 record ChangeEvent(String eventId, Key key, Op op, byte[] payload, Condition condition, int formatVersion,
-        String origin, String actor, long timestampMs) implements LogEvent {
+        String origin, String actor, long timestampMs, int maxValueBytes) implements LogEvent {
+
+    /** A change without a recorded value limit. */
+    ChangeEvent(String eventId, Key key, Op op, byte[] payload, Condition condition, int formatVersion, String origin, String actor,
+            long timestampMs) {
+        this(eventId, key, op, payload, condition, formatVersion, origin, actor, timestampMs, 0);
+    }
+
     ChangeEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(key, "key");

@@ -48,6 +48,8 @@ final class EventCodec {
     static final String H_ORIGIN = "ws.origin";
     static final String H_ACTOR = "ws.actor";
     static final String H_TS = "ws.ts";
+    /** A merge patch's value limit ({@code value.max.bytes} of its writer). */
+    static final String H_LIMIT = "ws.limit";
     /** The {@code ws.op} of a batch record (a world transaction): its value is a {@link BatchCodec} document. */
     static final String BATCH_OP = "batch";
 
@@ -92,6 +94,9 @@ final class EventCodec {
         }
         add(h, H_ORIGIN, e.origin());
         add(h, H_ACTOR, e.actor());
+        if (e.maxValueBytes() > 0) {
+            add(h, H_LIMIT, Integer.toString(e.maxValueBytes()));
+        }
         return h;
     }
 
@@ -226,8 +231,12 @@ final class EventCodec {
         if ((op == Op.DELETE) != (value == null)) {
             throw new MalformedEventException(op == Op.DELETE ? "a delete must have no value" : op.wireName() + " has no value");
         }
+        long limit = number(H_LIMIT, f.limit, 0);
+        if (limit < 0 || limit > Integer.MAX_VALUE) {
+            throw new MalformedEventException("bad ws.limit header: " + limit);
+        }
         return new ChangeEvent(id, key, op, value, parseCondition(f.cond), (int) fmt, f.origin == null ? "unknown" : f.origin,
-                f.actor, ts);
+                f.actor, ts, (int) limit);
     }
 
     /** The worldstore headers of one record, read in a single pass (the last of a repeated name wins). */
@@ -244,6 +253,7 @@ final class EventCodec {
         String origin;
         String actor;
         String ts;
+        String limit;
 
         Fields(Headers headers, Decoder d) {
             for (Header h : headers) {
@@ -285,6 +295,8 @@ final class EventCodec {
                             world = d.text(Slot.WORLD, v);
                         } else if (name.equals(H_ACTOR)) {
                             actor = d.text(Slot.ACTOR, v);
+                        } else if (name.equals(H_LIMIT)) {
+                            limit = utf8(v);
                         }
                     }
                     case 9 -> {

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +38,10 @@ import java.util.Set;
  *       applies to the current value ({@code {}} when absent), after upgrading it to the patch's
  *       data format when the patch is newer (the result is in the newer of the two formats); a
  *       delete removes the value. A key's version is the event's offset.
+ *   <li><b>Changes that change nothing</b> are no events: deleting an absent key, or a merge patch
+ *       whose result equals the value, writes no state and no history (the event is marked
+ *       refused so feeds skip it); the writer learns {@code NotFound} or {@code Unchanged}. A merge
+ *       whose result exceeds the value limit its writer recorded is refused ({@code TooLarge}).
  *   <li><b>Formats this node does not know.</b> A patch in a data format newer than this node's
  *       {@link Upgraders} onto an older value cannot be computed here; rather than store a value
  *       other nodes would compute differently, the rules stop with {@link UnknownDataFormatException}
@@ -123,6 +129,8 @@ final class ProjectionRules {
             byte[][] keys = new byte[items.size()][];
             byte[][] values = new byte[items.size()][];
             int[] formats = new int[items.size()];
+            long[] versions = new long[items.size()];
+            BitSet skipped = new BitSet(items.size());
             List<BatchConflictException.Failure> failures = new ArrayList<>();
             Set<OverlayKey> seen = new HashSet<>();
             for (int i = 0; i < items.size(); i++) {
@@ -133,24 +141,35 @@ final class ProjectionRules {
                     deadLetter(d, "changes[" + i + "]: the same key twice in one batch");
                     return;
                 }
-                byte[] current = item.condition().isConditional() || item.op() == Op.MERGE ? read(cf, keys[i]) : null;
+                byte[] current = item.condition().isConditional() || item.op() != Op.PUT ? read(cf, keys[i]) : null;
                 Long actual = current == null ? null : StoredCodec.version(current);
                 if (!holds(item.condition(), current, actual)) {
                     failures.add(new BatchConflictException.Failure(i, item.key(), item.condition(), actual));
                     continue;
                 }
                 formats[i] = item.formatVersion();
+                versions[i] = version;
+                if (item.op() == Op.DELETE && current == null) {
+                    skipped.set(i); // deleting what is not there changes nothing
+                }
                 if (item.op() == Op.MERGE) {
                     int valueFormat = current == null ? formats[i] : StoredCodec.formatVersion(current);
                     if (valueFormat < formats[i] && formats[i] > upgraders.current(item.key().table())) {
                         throw new UnknownDataFormatException(d.position(), item.key().table(), formats[i],
                                 upgraders.current(item.key().table()));
                     }
+                    Merge m;
                     try {
-                        values[i] = Json.bytes(merged(item.key(), item.formatVersion(), item.payload(), current, valueFormat));
+                        m = merge(item.key(), item.formatVersion(), item.payload(), current, valueFormat);
+                        values[i] = Json.bytes(m.result());
                     } catch (RuntimeException ex) {
                         deadLetter(d, "changes[" + i + "]: merge patch could not be applied: " + ex.getMessage());
                         return;
+                    }
+                    if (m.unchanged(formats[i], valueFormat)) {
+                        skipped.set(i); // a merge to the same value changes nothing; the key keeps its version
+                        versions[i] = actual;
+                        continue;
                     }
                     formats[i] = Math.max(formats[i], valueFormat);
                     if (values[i].length > b.maxValueBytes()) {
@@ -163,7 +182,13 @@ final class ProjectionRules {
                 refuse(d, b.eventId(), new Verdict.BatchConflict(failures));
                 return;
             }
-            for (int i = 0; i < items.size(); i++) {
+            if (skipped.cardinality() == items.size()) {
+                // nothing changed: no event anyone sees
+                out.put(Cf.REJECTED, positionKey(d), RocksProjection.REFUSED_MARK);
+            } else if (!skipped.isEmpty()) {
+                out.put(Cf.REJECTED, positionKey(d), RocksProjection.skippedMark(skipped));
+            }
+            for (int i = skipped.nextClearBit(0); i < items.size(); i = skipped.nextClearBit(i + 1)) {
                 BatchEvent.Item item = items.get(i);
                 Cf cf = Cf.of(item.key().table());
                 Table table = item.key().table();
@@ -186,7 +211,7 @@ final class ProjectionRules {
                 }
             }
             if (verdicts.awaited(b.eventId())) {
-                verdicts.decided(b.eventId(), new Verdict.Applied(version, b.timestampMs()));
+                verdicts.decided(b.eventId(), new Verdict.BatchApplied(version, Arrays.stream(versions).boxed().toList()));
             }
         }
 
@@ -198,18 +223,21 @@ final class ProjectionRules {
             long version = d.position().offset();
             Cf cf = Cf.of(e.key().table());
             byte[] key = KeyCodec.encode(e.key());
-            byte[] current = e.condition().isConditional() || e.op() == Op.MERGE ? read(cf, key) : null;
-            if (e.condition().isConditional()) {
-                Long actual = current == null ? null : StoredCodec.version(current);
-                if (!holds(e.condition(), current, actual)) {
-                    refuse(d, e.eventId(), new Verdict.Conflict(actual));
-                    return;
-                }
+            byte[] current = e.condition().isConditional() || e.op() != Op.PUT ? read(cf, key) : null;
+            Long actual = current == null ? null : StoredCodec.version(current);
+            if (e.condition().isConditional() && !holds(e.condition(), current, actual)) {
+                refuse(d, e.eventId(), new Verdict.Conflict(actual));
+                return;
             }
             byte[] json;
             int format = e.formatVersion();
             switch (e.op()) {
                 case DELETE -> {
+                    if (current == null) {
+                        // deleting what is not there changes nothing: no history entry, no feed event
+                        refuse(d, e.eventId(), new Verdict.NotFound());
+                        return;
+                    }
                     delete(cf, key);
                     out.put(Cf.HISTORY, HistoryCodec.key(e.key().table(), key, version), HistoryCodec.value(e, version));
                     applied(e, version);
@@ -220,14 +248,25 @@ final class ProjectionRules {
                     if (valueFormat < format && format > upgraders.current(e.key().table())) {
                         throw new UnknownDataFormatException(d.position(), e.key().table(), format, upgraders.current(e.key().table()));
                     }
+                    Merge m;
                     try {
-                        json = Json.bytes(merged(e.key(), e.formatVersion(), e.payload(), current, valueFormat));
+                        m = merge(e.key(), e.formatVersion(), e.payload(), current, valueFormat);
+                        json = Json.bytes(m.result());
                     } catch (RuntimeException ex) {
                         deadLetter(d, "merge patch could not be applied: " + ex.getMessage());
                         return;
                     }
                     // an older patch onto a newer value leaves the value in its format
                     format = Math.max(format, valueFormat);
+                    if (m.unchanged(e.formatVersion(), valueFormat)) {
+                        // a patch that changes nothing is not an event anyone sees
+                        refuse(d, e.eventId(), new Verdict.Unchanged(actual));
+                        return;
+                    }
+                    if (e.maxValueBytes() > 0 && json.length > e.maxValueBytes()) {
+                        refuse(d, e.eventId(), new Verdict.TooLarge("value", json.length, e.maxValueBytes()));
+                        return;
+                    }
                 }
                 default -> json = e.payload();
             }
@@ -241,12 +280,15 @@ final class ProjectionRules {
             applied(e, version);
         }
 
-        /**
-         * The patch applied to the current value. A value in an older data format than the patch is
-         * first upgraded to the patch's format, no further, so nodes that know newer formats compute
-         * the same bytes.
-         */
-        private JsonNode merged(Key key, int patchFormat, byte[] patch, byte[] current, int valueFormat) {
+        /** A merge's target (the current value in the patch's format, {@code null} when absent) and its result. */
+        private record Merge(JsonNode target, JsonNode result) {
+            /** True when the value existed, keeps its data format and the patch leaves it equal (JSON equality). */
+            boolean unchanged(int patchFormat, int valueFormat) {
+                return target != null && patchFormat <= valueFormat && result.equals(target);
+            }
+        }
+
+        private Merge merge(Key key, int patchFormat, byte[] patch, byte[] current, int valueFormat) {
             JsonNode target = null;
             if (current != null) {
                 int at = StoredCodec.jsonOffset(current, 0);
@@ -255,7 +297,7 @@ final class ProjectionRules {
                     target = upgraders.upgrade(key.table(), valueFormat, patchFormat, target);
                 }
             }
-            return MergePatch.apply(target, Json.parse(patch));
+            return new Merge(target, MergePatch.apply(target, Json.parse(patch)));
         }
 
         private void register(Decoded d, ChangeEvent e, Key.Player player) {
@@ -310,10 +352,14 @@ final class ProjectionRules {
 
         /** The event's condition did not hold: nothing changes but the mark that feeds skip it. */
         private void refuse(Decoded d, String eventId, Verdict verdict) {
-            out.put(Cf.REJECTED, DeadLetters.positionKey(d.position().partition(), d.position().offset()), new byte[] {1});
+            out.put(Cf.REJECTED, positionKey(d), RocksProjection.REFUSED_MARK);
             if (verdicts.awaited(eventId)) {
                 verdicts.decided(eventId, verdict);
             }
+        }
+
+        private static byte[] positionKey(Decoded d) {
+            return DeadLetters.positionKey(d.position().partition(), d.position().offset());
         }
 
         private void deadLetter(Decoded d, String reason) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -210,10 +211,41 @@ final class RocksProjection implements StateView, AutoCloseable {
         return ByteBuffer.allocate(16).putLong(nextOffset).putLong(appliedCount).array();
     }
 
+    /** The {@link Cf#REJECTED} mark of an event that changed nothing (refused, or every change of it a no-op). */
+    static final byte[] REFUSED_MARK = {1};
+    private static final byte SKIPPED_CHANGES = 2;
+
+    /** The {@link Cf#REJECTED} mark of a batch that was applied but whose changes at {@code skipped} changed nothing. */
+    static byte[] skippedMark(BitSet skipped) {
+        byte[] bits = skipped.toByteArray();
+        byte[] mark = new byte[bits.length + 1];
+        mark[0] = SKIPPED_CHANGES;
+        System.arraycopy(bits, 0, mark, 1, bits.length);
+        return mark;
+    }
+
     /** True if the event at this position was dead-lettered or refused, i.e. never changed the state. */
     boolean notApplied(int partition, long offset) {
         byte[] k = DeadLetters.positionKey(partition, offset);
-        return get(Cf.REJECTED, k) != null || get(Cf.DEAD_LETTERS, k) != null;
+        return refused(get(Cf.REJECTED, k)) || get(Cf.DEAD_LETTERS, k) != null;
+    }
+
+    /** True if a {@link Cf#REJECTED} mark ({@code null}: none) says its event changed nothing. */
+    static boolean refused(byte[] mark) {
+        return mark != null && mark[0] != SKIPPED_CHANGES;
+    }
+
+    /** The changes a {@link Cf#REJECTED} mark ({@code null}: none) says changed nothing in an applied batch. */
+    static BitSet skipped(byte[] mark) {
+        return mark == null || mark[0] != SKIPPED_CHANGES ? new BitSet() : BitSet.valueOf(ByteBuffer.wrap(mark, 1, mark.length - 1));
+    }
+
+    /**
+     * The changes of the applied batch at this position that changed nothing (a delete of an absent
+     * key, a merge patch whose result equals the value), by index in the batch; empty when none.
+     */
+    BitSet skippedChanges(int partition, long offset) {
+        return skipped(get(Cf.REJECTED, DeadLetters.positionKey(partition, offset)));
     }
 
     /** Per partition that has one, in partition order: the checkpoint stored with the state by the last atomic write. */

@@ -1,8 +1,10 @@
 package dev.worldstore.projector;
 
+import java.util.List;
+
 /** The projector's decision on one event, as the writer that waits for it sees it. */
 sealed interface Verdict permits Verdict.Applied, Verdict.Conflict, Verdict.UsernameTaken, Verdict.Rejected, Verdict.BatchConflict,
-        Verdict.TooLarge {
+        Verdict.TooLarge, Verdict.NotFound, Verdict.Unchanged, Verdict.BatchApplied {
 
     /** Applied; the key's version is now {@code version}. */
     record Applied(long version, long timestampMs) implements Verdict {
@@ -32,5 +34,23 @@ sealed interface Verdict permits Verdict.Applied, Verdict.Conflict, Verdict.User
      * applied. {@code field} names the change ({@code value} alone, {@code changes[i].value} in a batch).
      */
     record TooLarge(String field, int bytes, int limit) implements Verdict {
+    }
+
+    /**
+     * A batch applied at {@code version}; {@code versions} holds each change's key version after it
+     * (the batch's, or the key's own for a merge that changed nothing), in batch order.
+     */
+    record BatchApplied(long version, List<Long> versions) implements Verdict {
+        public BatchApplied {
+            versions = List.copyOf(versions);
+        }
+    }
+
+    /** A delete found nothing to delete: nothing changed, nothing recorded. */
+    record NotFound() implements Verdict {
+    }
+
+    /** A merge patch's result equals the value: nothing changed; {@code version} is the key's, unchanged. */
+    record Unchanged(long version) implements Verdict {
     }
 }

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -110,12 +111,18 @@ final class WorldFeed implements ChangeFeed {
                 LogEvent event = EventCodec.decode(r.headers(), r.value(), r.timestamp());
                 Instant at = Instant.ofEpochMilli(event.timestampMs());
                 if (event instanceof BatchEvent b) {
-                    // a batch goes out whole, its changes in order, at one position
+                    // a batch goes out whole, its changes in order, at one position; changes that changed
+                    // nothing (a delete of an absent key, a merge to the same value) are no events
                     List<BatchEvent.Item> items = b.items();
-                    for (int i = 0; i < items.size(); i++) {
+                    BitSet skipped = projection.skippedChanges(partition, r.offset());
+                    int size = items.size() - skipped.cardinality();
+                    for (int i = 0, index = 0; i < items.size(); i++) {
+                        if (skipped.get(i)) {
+                            continue;
+                        }
                         BatchEvent.Item it = items.get(i);
                         out.add(new ChangeRecord(position, b.eventId(), it.key(), it.op(), it.buffer(), it.offset(), it.length(), at,
-                                b.origin(), b.actor(), it.formatVersion(), i, items.size()));
+                                b.origin(), b.actor(), it.formatVersion(), index++, size));
                     }
                 } else {
                     ChangeEvent e = (ChangeEvent) event;

@@ -9,6 +9,7 @@ import dev.worldstore.ErrorCode;
 import dev.worldstore.EventRejectedException;
 import dev.worldstore.Json;
 import dev.worldstore.Key;
+import dev.worldstore.KeyNotFoundException;
 import dev.worldstore.LogPosition;
 import dev.worldstore.LogUnavailableException;
 import dev.worldstore.Op;
@@ -38,9 +39,12 @@ import java.util.concurrent.TimeoutException;
  * conditional change, wait for the projector's verdict ({@link VerdictBoard}) for at most
  * {@code write.timeout.ms}.
  *
- * <p>An unconditional save completes when Kafka acknowledges it; its version is its offset. A
- * conditional one completes with the verdict: applied, or a {@link ConflictException} naming the
- * actual version. Thread-safe; concurrent writes share Kafka batches.
+ * <p>An unconditional put completes when Kafka acknowledges it; its version is its offset. A
+ * conditional change, a delete and a merge patch complete with the verdict (only the projector
+ * knows whether a delete finds a value and what a merge results in): applied, unchanged (a merge
+ * that changes nothing keeps the key's version), a {@link ConflictException} naming the actual
+ * version, a {@link KeyNotFoundException}, or {@code VALUE_TOO_LARGE} for a merge whose result
+ * exceeds {@code value.max.bytes}. Thread-safe; concurrent writes share Kafka batches.
  */
 final class Writer {
     private final LogWriter log;
@@ -81,8 +85,12 @@ final class Writer {
                 throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "key", "players are written with registerPlayer");
             }
             byte[] payload = validator.check(change);
-            return submit(change.key(), change.op(), payload, change.condition(), change.actor(),
-                    upgraders.current(change.key().table()), clock.millis(), null);
+            ChangeEvent event = new ChangeEvent(newEventId(), change.key(), change.op(), payload, change.condition(),
+                    upgraders.current(change.key().table()), nodeId, change.actor(), clock.millis(),
+                    change.op() == Op.MERGE ? validator.maxValueBytes() : 0);
+            // only the projector knows whether a delete finds a value and what a merge results in
+            return append(event, change.condition().isConditional() || change.op() != Op.PUT, change.key())
+                    .thenApply(o -> outcome(change.key(), change.condition(), o, null));
         } catch (WorldStoreException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -102,7 +110,9 @@ final class Writer {
             Validator.normalizeUsername(username);
             Change change = new Change(key, Op.PUT, Json.object().put("id", id).put("username", username), Condition.absent(), null);
             long at = clock.millis();
-            return submit(key, Op.PUT, validator.check(change), Condition.absent(), null, EventCodec.FORMAT_VERSION, at, username)
+            ChangeEvent event = new ChangeEvent(newEventId(), key, Op.PUT, validator.check(change), Condition.absent(),
+                    EventCodec.FORMAT_VERSION, nodeId, null, at);
+            return append(event, true, key).thenApply(o -> outcome(key, Condition.absent(), o, username))
                     .thenApply(s -> new PlayerRecord(id, username, Instant.ofEpochMilli(at), Instant.ofEpochMilli(at), s.version(),
                             s.position()));
         } catch (WorldStoreException e) {
@@ -171,50 +181,49 @@ final class Writer {
             byte[] document = BatchCodec.encode(items, validator.maxValueBytes(), meta);
             BatchEvent event = new BatchEvent(newEventId(), worldId, document, items, validator.maxValueBytes(), meta, nodeId, actor,
                     clock.millis());
-            return append(event, decided, new Key.WorldState(worldId), null).thenApply(s -> {
+            Key key = new Key.WorldState(worldId);
+            return append(event, decided, key).thenApply(o -> {
                 List<Saved> saved = new ArrayList<>(items.size());
                 for (int i = 0; i < items.size(); i++) {
-                    saved.add(new Saved(s.version(), s.position()));
+                    long version = o.verdict() instanceof Verdict.BatchApplied a ? a.versions().get(i)
+                            : outcome(key, Condition.any(), o, null).version();
+                    saved.add(new Saved(version, o.position()));
                 }
-                return new BatchSaved(s.position(), saved);
+                return new BatchSaved(o.position(), saved);
             });
         } catch (WorldStoreException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    /** @param username the username of a registration (named by its verdict), else {@code null} */
-    private CompletableFuture<Saved> submit(Key key, Op op, byte[] payload, Condition condition, String actor, int formatVersion,
-            long timestampMs, String username) {
-        ChangeEvent event = new ChangeEvent(newEventId(), key, op, payload, condition, formatVersion, nodeId, actor, timestampMs);
-        return append(event, condition.isConditional(), key, username);
+    /** Where an event was appended and, when waited for, the projector's verdict on it ({@code null} otherwise). */
+    private record Outcome(LogPosition position, Verdict verdict) {
     }
 
     /**
      * Appends {@code event}; with {@code decided}, also waits (at most {@code write.timeout.ms}) for
-     * the projector's verdict and maps it to the outcome.
+     * the projector's verdict.
      *
-     * @param key the key a verdict names (a batch: its world's state key, for messages)
+     * @param key the key the event changes (a batch: its world's state key), for messages
      */
-    private CompletableFuture<Saved> append(LogEvent event, boolean decided, Key key, String username) {
+    private CompletableFuture<Outcome> append(LogEvent event, boolean decided, Key key) {
         if (!decided) {
             // bounded by the producer's delivery.timeout.ms (= write.timeout.ms): no timer per save
             return log.append(event).thenApply(position -> {
                 own.record(position);
-                return new Saved(position.offset(), position);
+                return new Outcome(position, null);
             });
         }
         // registered before the append, so the projector can never decide before anyone listens
         CompletableFuture<Verdict> verdict = verdicts.register(event.eventId());
-        CompletableFuture<Saved> saved = log.append(event).thenCompose(position -> {
+        CompletableFuture<Outcome> outcome = log.append(event).thenCompose(position -> {
             own.record(position);
-            return verdict.thenApply(v -> outcome(key, event instanceof ChangeEvent c ? c.condition() : Condition.any(), v, position,
-                    username));
+            return verdict.thenApply(v -> new Outcome(position, v));
         });
-        return saved.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((s, error) -> {
+        return outcome.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((o, error) -> {
             verdicts.forget(event.eventId());
             if (error == null) {
-                return s;
+                return o;
             }
             Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (e instanceof TimeoutException) {
@@ -225,9 +234,18 @@ final class Writer {
         });
     }
 
-    private static Saved outcome(Key key, Condition condition, Verdict v, LogPosition position, String username) {
-        if (v instanceof Verdict.Applied a) {
+    /** The result of a single change, or the error its verdict names. */
+    private static Saved outcome(Key key, Condition condition, Outcome o, String username) {
+        Verdict v = o.verdict();
+        LogPosition position = o.position();
+        if (v == null) {
+            return new Saved(position.offset(), position);
+        } else if (v instanceof Verdict.Applied a) {
             return new Saved(a.version(), position);
+        } else if (v instanceof Verdict.Unchanged u) {
+            return new Saved(u.version(), position);
+        } else if (v instanceof Verdict.NotFound) {
+            throw new KeyNotFoundException(key);
         } else if (v instanceof Verdict.Conflict c) {
             throw new ConflictException(key, condition, c.actualVersion());
         } else if (v instanceof Verdict.UsernameTaken) {

@@ -88,7 +88,7 @@ class BatchRulesTest {
             assertEquals("trader", h.history(k).get(0).change().actor());
         }
         assertEquals(Json.parse("{\"stage\":3}"), h.value(QUEST));
-        assertInstanceOf(Verdict.Applied.class, h.verdicts().get(RulesHarness.eventIdOf(0)));
+        assertEquals(new Verdict.BatchApplied(0, List.of(0L, 0L, 0L)), h.verdicts().get(RulesHarness.eventIdOf(0)));
     }
 
     @Test
@@ -127,14 +127,17 @@ class BatchRulesTest {
         // given
         RulesHarness h = new RulesHarness();
         h.poll(RulesHarness.put(0, ALICE, "{\"hp\":1}"), RulesHarness.put(1, BOB, "{\"hp\":2}"));
+        h.poll(RulesHarness.put(2, WORLD, "{}"));
         // when: any, expected version, create-only, and a conditional delete
-        h.poll(batch(2, put(ALICE, "{\"hp\":3}"), merge(BOB, "{\"mp\":4}", Condition.version(1)), put(CHEST, "{}", Condition.absent()),
-                delete(WORLD, Condition.any())));
+        h.poll(batch(3, put(ALICE, "{\"hp\":3}"), merge(BOB, "{\"mp\":4}", Condition.version(1)), put(CHEST, "{}", Condition.absent()),
+                delete(WORLD, Condition.version(2))));
         // then
         assertEquals(Json.parse("{\"hp\":3}"), h.value(ALICE));
         assertEquals(Json.parse("{\"hp\":2,\"mp\":4}"), h.value(BOB));
-        assertEquals(2L, h.version(CHEST));
-        assertFalse(h.rejected(0, 2));
+        assertEquals(3L, h.version(CHEST));
+        assertNull(h.stored(WORLD));
+        assertFalse(h.rejected(0, 3));
+        assertTrue(h.skipped(0, 3).isEmpty());
     }
 
     @Test
@@ -173,7 +176,7 @@ class BatchRulesTest {
         // then
         assertEquals(2L, h.version(CHEST));
         assertEquals(List.of(Op.PUT, Op.DELETE, Op.PUT), h.history(CHEST).stream().map(RulesHarness.Change::op).toList());
-        assertInstanceOf(Verdict.Applied.class, h.verdicts().get(RulesHarness.eventIdOf(2)));
+        assertEquals(new Verdict.BatchApplied(2, List.of(2L)), h.verdicts().get(RulesHarness.eventIdOf(2)));
     }
 
     @Test
@@ -204,5 +207,32 @@ class BatchRulesTest {
         RulesHarness h = new RulesHarness();
         h.poll(batch(5, put(ALICE, "{}"), put(CHEST, "{}")));
         assertEquals(Long.valueOf(RulesHarness.timeOf(5)), h.lastSeen("alice"));
+    }
+
+    @Test
+    void changesThatChangeNothingAreSkippedAndTheRestApplied() {
+        // given: alice at version 0, the chest absent
+        RulesHarness h = new RulesHarness().await(RulesHarness.eventIdOf(1));
+        h.poll(RulesHarness.put(0, ALICE, "{\"hp\":1}"));
+        // when: a tick's flush deletes the absent chest, patches alice to what she holds, and puts bob
+        h.poll(batch(1, delete(CHEST, Condition.any()), merge(ALICE, "{\"hp\":1}", Condition.any()), put(BOB, "{}")));
+        // then: only bob changed; alice keeps version 0 with one history entry; the chest has no history
+        assertEquals(1L, h.version(BOB));
+        assertEquals(0L, h.version(ALICE));
+        assertEquals(1, h.history(ALICE).size());
+        assertTrue(h.history(CHEST).isEmpty());
+        assertFalse(h.rejected(0, 1));
+        assertEquals(java.util.BitSet.valueOf(new long[] {0b011}), h.skipped(0, 1));
+        assertEquals(new Verdict.BatchApplied(1, List.of(1L, 0L, 1L)), h.verdicts().get(RulesHarness.eventIdOf(1)));
+    }
+
+    @Test
+    void aBatchThatChangesNothingIsNoEvent() {
+        RulesHarness h = new RulesHarness().await(RulesHarness.eventIdOf(1));
+        h.poll(RulesHarness.put(0, ALICE, "{\"hp\":1}"));
+        h.poll(batch(1, delete(CHEST, Condition.any()), merge(ALICE, "{}", Condition.any())));
+        assertTrue(h.rejected(0, 1), "feeds skip it");
+        assertEquals(1, h.history(ALICE).size());
+        assertEquals(new Verdict.BatchApplied(1, List.of(1L, 0L)), h.verdicts().get(RulesHarness.eventIdOf(1)));
     }
 }

@@ -11,6 +11,7 @@ import dev.worldstore.Condition;
 import dev.worldstore.HistoryEntry;
 import dev.worldstore.HistoryPage;
 import dev.worldstore.Key;
+import dev.worldstore.KeyNotFoundException;
 import dev.worldstore.LogPosition;
 import dev.worldstore.Op;
 import dev.worldstore.ReadConsistency;
@@ -148,6 +149,8 @@ class HistoryIT {
         Random random = new Random(42);
         Map<String, JsonNode> model = new TreeMap<>();
         Map<LogPosition, Map<String, JsonNode>> expectedAt = new LinkedHashMap<>();
+        Saved last = w.saveAppData("app", null, "start", Json.parse("[0]"));
+        model.put("app_storage/-/start", Json.parse("[0]"));
         for (int i = 0; i < 300; i++) {
             int kind = random.nextInt(4);
             String id = "k" + random.nextInt(12);
@@ -164,14 +167,22 @@ class HistoryIT {
                 modelKey = "player_states/" + id;
                 model.put(modelKey, MergePatch.apply(model.get(modelKey), patch));
             } else if (kind == 2) {
-                s = w.deleteEntity(id);
-                model.remove("entity_states/" + id);
+                // a delete of an absent entity changes nothing: no event, so the model's last position stands
+                boolean present = model.remove("entity_states/" + id) != null;
+                try {
+                    s = w.deleteEntity(id);
+                    assertTrue(present, id);
+                } catch (KeyNotFoundException e) {
+                    assertFalse(present, id);
+                    s = last;
+                }
             } else {
                 JsonNode v = Json.parse("[" + i + "]");
                 String owner = random.nextBoolean() ? null : "p1";
                 s = w.saveAppData("app", owner, id, v);
                 model.put("app_storage/" + (owner == null ? "-" : owner) + "/" + id, v);
             }
+            last = s;
             if (i % 60 == 59) {
                 expectedAt.put(s.position(), new TreeMap<>(model));
             }

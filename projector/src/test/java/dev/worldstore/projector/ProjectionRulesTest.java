@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -362,6 +363,28 @@ class ProjectionRulesTest {
             // then
             assertEquals(json("{\"new\":true}"), h.value(DOOR));
         }
+        @Test
+        void aDeleteOfAKeyThatNeverExistedIsNotFoundAndRecordsNothing() {
+            // given
+            RulesHarness h = new RulesHarness().await(eventIdOf(0));
+            // when
+            h.poll(delete(0, DOOR));
+            // then: no history entry, the event is marked so feeds skip it, the writer learns NotFound
+            assertEquals(new Verdict.NotFound(), h.verdicts().get(eventIdOf(0)));
+            assertTrue(h.history(DOOR).isEmpty());
+            assertTrue(h.rejected(0, 0));
+        }
+
+        @Test
+        void putDeleteDeleteRecordsOneDelete() {
+            // given
+            RulesHarness h = new RulesHarness().await(eventIdOf(2));
+            // when
+            h.poll(put(0, DOOR, "{}"), delete(1, DOOR), delete(2, DOOR));
+            // then
+            assertEquals(List.of(Op.PUT, Op.DELETE), h.history(DOOR).stream().map(RulesHarness.Change::op).toList());
+            assertEquals(new Verdict.NotFound(), h.verdicts().get(eventIdOf(2)));
+        }
     }
 
     @Nested
@@ -399,6 +422,39 @@ class ProjectionRulesTest {
             h.poll(merge(1, DOOR, "{\"a\":null,\"b\":{\"x\":null}}"));
             // then
             assertEquals(json("{\"b\":{\"y\":2}}"), h.value(DOOR));
+        }
+
+        @Test
+        void aMergePatchThatChangesNothingKeepsTheVersionAndRecordsNothing() {
+            // given
+            RulesHarness h = new RulesHarness().await(eventIdOf(1), eventIdOf(2), eventIdOf(3));
+            h.poll(put(0, DOOR, "{\"a\":1,\"b\":{\"c\":2}}"));
+            // when: an empty patch, a patch naming the values held, and removing a field that is not there
+            h.poll(merge(1, DOOR, "{}"), merge(2, DOOR, "{\"a\":1,\"b\":{\"c\":2}}"), merge(3, DOOR, "{\"gone\":null}"));
+            // then
+            for (long n = 1; n <= 3; n++) {
+                assertEquals(new Verdict.Unchanged(0), h.verdicts().get(eventIdOf(n)));
+                assertTrue(h.rejected(0, n), "feeds skip event " + n);
+            }
+            assertEquals(0L, h.version(DOOR));
+            assertEquals(1, h.history(DOOR).size());
+        }
+
+        @Test
+        void aMergeWhoseResultExceedsTheWritersLimitIsRefused() {
+            // given: a 39-byte value; the writer recorded a 48-byte limit with the patch
+            RulesHarness h = new RulesHarness().await(eventIdOf(1));
+            h.poll(put(0, DOOR, "{\"name\":\"" + "a".repeat(29) + "\"}"));
+            ChangeEvent e = event(1, DOOR, Op.MERGE, "{\"title\":\"knight\"}", Condition.any());
+            // when
+            h.poll(at(1, new ChangeEvent(e.eventId(), e.key(), e.op(), e.payload(), e.condition(), e.formatVersion(), e.origin(),
+                    e.actor(), e.timestampMs(), 48)));
+            // then
+            Verdict.TooLarge v = assertInstanceOf(Verdict.TooLarge.class, h.verdicts().get(eventIdOf(1)));
+            assertEquals(48, v.limit());
+            assertEquals(57, v.bytes(), "{\"name\":\"a…a\",\"title\":\"knight\"}");
+            assertEquals(0L, h.version(DOOR));
+            assertTrue(h.rejected(0, 1));
         }
 
         @Test
