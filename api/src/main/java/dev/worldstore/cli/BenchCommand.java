@@ -19,13 +19,16 @@ import picocli.CommandLine.Option;
 /**
  * {@code worldstore bench}: its options, their defaults and checks, the log levels and the exit
  * code. The measurements are the loadgen module's: {@link InProcessBench} (save throughput, save
- * latency at a fixed rate, loads, projector catch-up through the Java API) and, with {@code --http},
+ * latency at a fixed rate, loads, projector catch-up, batch saves and catch-up over batches through
+ * the Java API) and, with {@code --http},
  * {@link HttpApiBench} (the HTTP API, its in-process server started here with {@link HttpServer}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
         description = "Benchmark saves and loads against a fresh embedded broker (free port, temp dir) or --kafka.bootstrap.servers: "
                 + "(a) save throughput with N async saves in flight, (b) save latency at a fixed offered rate, measured from the "
-                + "intended send time, (c) local load throughput and latency, (d) projector catch-up of a fresh node. "
+                + "intended send time, (c) local load throughput and latency, (d) projector catch-up of a fresh node, "
+                + "(e) world transactions: batches of 100 Hyperfy-shaped entities (writeBatchAsync) with N in flight, on a topic "
+                + "of their own, (f) projector catch-up of a fresh node over those batch events. "
                 + "Progress goes to stderr, the results table (markdown) to stdout.",
         footer = {"", "With --http: benchmark the HTTP API instead, over keep-alive connections: GETs and PUTs of player states at "
                 + "the maximum rate, then each at half its measured maximum for latency. Against --url, or by default an "
@@ -71,8 +74,22 @@ final class BenchCommand extends StoreCommand {
             description = "Unmeasured warm-up (saves and loads) before measuring, and before the load run. Default: 5 (quick: 1).")
     Integer warmupSeconds;
 
-    @Option(names = "--skip-catchup", description = "(d) Skip the projector catch-up measurement.")
+    @Option(names = "--skip-catchup", description = "(d)(f) Skip the projector catch-up measurements.")
     boolean skipCatchup;
+
+    @Option(names = "--entities", paramLabel = "N",
+            description = "(e)(f) Distinct Hyperfy-shaped entities (~220 bytes) the batches cycle through, rounded up to whole "
+                    + "batches of 100. Default: 100000 (quick: 1000).")
+    Integer entities;
+
+    @Option(names = "--batches", paramLabel = "N", description = "(e) Batches of 100 entities to time. Default: 10000 (quick: 100).")
+    Long batches;
+
+    @Option(names = "--batch-in-flight", paramLabel = "N", description = "(e) Batches in flight. Default: 16.")
+    Integer batchInFlight;
+
+    @Option(names = "--skip-batches", description = "(e)(f) Skip the world-transaction measurements.")
+    boolean skipBatches;
 
     @Option(names = "--quick", description = "A tiny smoke run (seconds): small counts and durations for every option not given.")
     boolean quick;
@@ -101,7 +118,8 @@ final class BenchCommand extends StoreCommand {
 
     /** Options of the Java-API measurements, refused with --http; and of the HTTP mode, refused without it. */
     private static final List<String> STORE_ONLY = List.of("--saves", "--concurrency", "--worlds", "--rate", "--latency-seconds",
-            "--load-threads", "--load-keys", "--load-seconds", "--warmup-seconds", "--skip-catchup");
+            "--load-threads", "--load-keys", "--load-seconds", "--warmup-seconds", "--skip-catchup", "--entities", "--batches",
+            "--batch-in-flight", "--skip-batches");
     private static final List<String> HTTP_ONLY = List.of("--url", "--api-key", "--http-concurrency", "--http-seconds",
             "--http-warmup-seconds");
 
@@ -118,6 +136,9 @@ final class BenchCommand extends StoreCommand {
         int nLoadKeys = or(loadKeys, 1_000_000, 5_000);
         int nLoadSeconds = or(loadSeconds, 10, 2);
         int nWarmup = or(warmupSeconds, 5, 1);
+        int nEntities = or(entities, 100_000, 1_000);
+        long nBatches = or(batches, 10_000L, 100L);
+        int nBatchInFlight = or(batchInFlight, 16, 16);
         check("--saves", nSaves, 1, 1_000_000_000L);
         check("--concurrency", nConcurrency, 1, 100_000);
         check("--payload-bytes", nPayload, 200, 32 * 1024 * 1024);
@@ -129,8 +150,11 @@ final class BenchCommand extends StoreCommand {
         check("--load-keys", nLoadKeys, 1, 1_000_000_000);
         check("--load-seconds", nLoadSeconds, 1, 3_600);
         check("--warmup-seconds", nWarmup, 0, 3_600);
+        check("--entities", nEntities, 1, 1_000_000);
+        check("--batches", nBatches, 1, 100_000_000L);
+        check("--batch-in-flight", nBatchInFlight, 1, 10_000);
         return new InProcessBench.Options(nSaves, nConcurrency, nPayload, nKeys, nWorlds, nRate, nLatencySeconds, nLoadThreads,
-                nLoadKeys, nLoadSeconds, nWarmup, skipCatchup, args());
+                nLoadKeys, nLoadSeconds, nWarmup, skipCatchup, nEntities, nBatches, nBatchInFlight, skipBatches, args());
     }
 
     private <T> T or(T given, T normal, T quickValue) {

@@ -62,6 +62,9 @@ class CliIT {
         assertTrue(number(out, "\\| save latency at [\\d,]+/s offered \\(from intended send time\\) \\| ([\\d,]+) \\|") > 0, out);
         assertTrue(number(out, "\\| load, LOCAL, \\d+ threads, random of [\\d,]+ keys \\| ([\\d,]+) \\|") > 0, out);
         assertTrue(number(out, "\\| projector catch-up, fresh node [^|]*\\| ([\\d,]+) events \\|") > 0, out);
+        assertTrue(number(out, "\\| batch save \\(writeBatchAsync\\), 100 entities per batch, \\d+ in flight \\| ([\\d,]+) batches \\|") > 0, out);
+        assertTrue(number(out, "\\| projector catch-up of batches, fresh node [^|]*\\| [\\d,]+ events, ([\\d,]+) changes \\|") > 0, out);
+        assertTrue(out.contains("Targets (issue 11): projector catch-up of batch events ≥ 250,000 changes/s"), out);
     }
 
     @Test

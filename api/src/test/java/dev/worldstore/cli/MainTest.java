@@ -146,7 +146,7 @@ class MainTest {
         assertTrue(restore.contains("must NOT be the data.dir of a running node"), restore);
         String bench = run(Map.of(), "bench", "--help").out();
         for (String o : new String[] {"--http", "--url=URL", "--api-key=KEY", "--http-concurrency=N", "--http-seconds=N",
-                "--http-warmup-seconds=N"}) {
+                "--http-warmup-seconds=N", "--entities=N", "--batches=N", "--batch-in-flight=N", "--skip-batches"}) {
             assertTrue(bench.contains(o), o);
         }
     }
@@ -186,6 +186,9 @@ class MainTest {
         Run storeOnly = run(Map.of(), "bench", "--http", "--saves=10");
         assertEquals(2, storeOnly.code());
         assertTrue(storeOnly.err().contains("--saves: does not apply to bench --http"), storeOnly.err());
+        Run batchesWithHttp = run(Map.of(), "bench", "--http", "--batches=10");
+        assertEquals(2, batchesWithHttp.code());
+        assertTrue(batchesWithHttp.err().contains("--batches: does not apply to bench --http"), batchesWithHttp.err());
         Run httpOnly = run(Map.of(), "bench", "--http-seconds=3");
         assertEquals(2, httpOnly.code());
         assertTrue(httpOnly.err().contains("--http-seconds: needs --http"), httpOnly.err());

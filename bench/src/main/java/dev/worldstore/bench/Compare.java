@@ -1,5 +1,6 @@
 package dev.worldstore.bench;
 
+import dev.worldstore.loadgen.Latency;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class Compare {
     private static final String WS_TOPIC = "bench.worldstore";
     private static final String RAW_TOPIC = "bench.bare";
+    private static final String WS_BATCH_TOPIC = "bench.worldstore.batches";
     private static final long AWAIT_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     private final Options options;
@@ -89,9 +91,14 @@ final class Compare {
                 }
             });
 
+            WorldStoreNode.BatchCounts batchCounts = new WorldStoreNode.BatchCounts();
+            attempt("batch saves of Hyperfy entities", () -> batchSaves(closer, plain, batchCounts));
+
             KafkaStreamsPeer streams = closer.add(new KafkaStreamsPeer(plain, RAW_TOPIC, dir.resolve("kafka-streams")));
             alternate("catch-up of pre-filled topics", catchUp(Row.RAW_CONSUME, RawKafka.consumer(plain, WS_TOPIC)),
                     catchUp(Row.WS_CATCHUP, WorldStoreNode.catchUp(plain, dir.resolve("catch-up"), WS_TOPIC, workload)),
+                    catchUp(Row.WS_BATCH_CATCHUP, WorldStoreNode.catchUp(plain, dir.resolve("catch-up-batches"), WS_BATCH_TOPIC, workload,
+                            batchCounts::changesPerEvent)),
                     catchUp(Row.KS_DEFAULT, streams.materialise(KsSettings.DEFAULT)),
                     catchUp(Row.KS_RESTORE, streams.restore(KsSettings.DEFAULT)),
                     catchUp(Row.KS_TUNED, streams.materialise(KsSettings.TUNED)));
@@ -113,6 +120,30 @@ final class Compare {
                     node.httpLoads(Options.LOAD_THREADS, Options.HTTP_PLAYERS, options.secondsNanos(), options.secondsNanos())));
             step("done, closing");
         }
+    }
+
+    /**
+     * World transactions against SQLite's batched upserts of the same entity rows, alternating: a
+     * worldstore node on a topic of its own saves batches of {@link Options#BATCH} entities (its
+     * topic is what the batch catch-up reads later), SQLite upserts them {@link Options#SQLITE_BATCH}
+     * per transaction into a database file of its own. The node is closed once it projected
+     * everything, so it does not compete with the catch-ups.
+     */
+    private void batchSaves(Closer closer, Broker broker, WorldStoreNode.BatchCounts counts) throws Exception {
+        Entities entities = new Entities(workload.keys());
+        step("batch saves: " + Latency.count(entities.count()) + " Hyperfy entities of ~" + entities.averageBytes() + " bytes");
+        WorldStoreNode batchNode = closer.add(WorldStoreNode.open(broker, dir.resolve("ws-batches"), WS_BATCH_TOPIC, workload));
+        Sqlite sqlite = new Sqlite(dir.resolve("sqlite-entities.db"), Sqlite.Sync.NORMAL, workload);
+        try (Writer batches = batchNode.batchWriter(entities, counts);
+                Writer rows = sqlite.entityWriter(entities, Options.SQLITE_BATCH)) {
+            Budget all = Budget.ops(options.batchChanges());
+            Budget warm = new Budget(options.warmupBatchChanges(), options.warmupNanos());
+            alternate("batch saves of Hyperfy entities",
+                    saves(Row.WS_BATCH_SAVE, new Lane(batches, Options.BATCH), warm, all, Options.BATCH * Options.BATCHES_IN_FLIGHT),
+                    saves(Row.SQLITE_ENTITY_BATCH, new Lane(rows, Options.BATCH), warm, all, 1));
+        }
+        batchNode.awaitProjected(AWAIT_NANOS);
+        closer.closeNow(batchNode);
     }
 
     // ---- what is measured -------------------------------------------------------------------
@@ -148,18 +179,28 @@ final class Compare {
         }
     }
 
-    /** A writer and the sequence number its next round-robin save continues from (so rounds cover every key). */
+    /**
+     * A writer and the sequence number its next round-robin save continues from (so rounds cover
+     * every key), rounded up to a multiple of {@code align} after a run: batch lanes start each run
+     * on a batch boundary, where a world's batch of keys begins.
+     */
     private static final class Lane {
         final Writer writer;
+        private final int align;
         long next;
 
         Lane(Writer writer) {
+            this(writer, 1);
+        }
+
+        Lane(Writer writer, int align) {
             this.writer = writer;
+            this.align = align;
         }
 
         Sample save(SaveDriver driver, Budget budget, int inFlight) throws Exception {
             Sample s = driver.concurrent(writer, next, budget, inFlight);
-            next += s.ops();
+            next = (next + s.ops() + align - 1) / align * align;
             return s;
         }
     }
@@ -180,7 +221,10 @@ final class Compare {
     }
 
     private Measured saves(Row row, Lane lane, Budget total, int inFlight) {
-        Budget warm = new Budget(options.warmupRecords(), options.warmupNanos());
+        return saves(row, lane, new Budget(options.warmupRecords(), options.warmupNanos()), total, inFlight);
+    }
+
+    private Measured saves(Row row, Lane lane, Budget warm, Budget total, int inFlight) {
         Budget round = total.perRound(options.rounds());
         return new Measured(row, warmUp -> lane.save(saves, warmUp ? warm : round, inFlight));
     }

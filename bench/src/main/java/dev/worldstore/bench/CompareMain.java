@@ -52,6 +52,10 @@ public final class CompareMain implements Callable<Integer> {
     @Option(names = "--latency-seconds", paramLabel = "S", description = "Duration of each fixed-rate latency run. Default: 10 (quick: 0.4).")
     Double latencySeconds;
 
+    @Option(names = "--batch-changes", paramLabel = "N", description = "Changes per batch-save run (worldstore batches of 100 Hyperfy "
+            + "entities, SQLite upserts of the same rows), and so in the topic of batches caught up. Default: 1000000 (quick: 20000).")
+    Long batchChanges;
+
     @Option(names = "--quick", description = "A tiny smoke run (seconds per contender): small defaults for every option not given.")
     boolean quick;
 
@@ -65,7 +69,7 @@ public final class CompareMain implements Callable<Integer> {
     Options options() {
         return new Options(or(records, 100_000L, 2_000L), or(keys, 100_000, 1_000), or(payloadBytes, 1024, 1024),
                 or(rate, 5_000, 500), or(inFlight, 256, 64), or(seconds, 5.0, 0.4), or(latencySeconds, 10.0, 0.4),
-                quick ? 100 : 2_000, quick ? 1 : 2);
+                quick ? 100 : 2_000, quick ? 1 : 2, or(batchChanges, 1_000_000L, 20_000L));
     }
 
     private <T> T or(T given, T normal, T small) {
@@ -100,6 +104,13 @@ public final class CompareMain implements Callable<Integer> {
                     "workload: " + Latency.count(options.records()) + " saves per throughput run, " + Latency.count(options.payloadBytes())
                             + "-byte JSON player states over " + Latency.count(options.keys()) + " keys (" + Options.WORLDS + " worlds); "
                             + "measured runs in " + options.rounds() + " alternating rounds after a warm-up of each contender",
+                    "batch rows: Hyperfy-shaped entities (id, type, blueprint, position and quaternion arrays, scale, state; "
+                            + "loadgen's HttpBench.entity) over the same " + Latency.count(options.keys()) + " keys, " + Latency.count(Options.BATCH)
+                            + " consecutive keys per world; worldstore saves them as world transactions of " + Options.BATCH
+                            + " (writeBatchAsync, " + Options.BATCHES_IN_FLIGHT + " in flight) on a topic and node of their own, SQLite "
+                            + "upserts the same (world, entity) rows with the same JSON, " + Latency.count(Options.SQLITE_BATCH)
+                            + " per transaction, synchronous=NORMAL, in a database file of its own; "
+                            + Latency.count(options.batchChanges()) + " changes per run, the saves' topic is what the batch catch-up reads",
                     "Kafka: two single-node KRaft brokers embedded in this JVM: \"default\" acknowledges from the page cache "
                             + "(survives a process crash), \"fsync\" sets log.flush.interval.messages=1 (survives a power loss); "
                             + "6 partitions per topic; producers acks=all, idempotent, lz4, linger 5 ms, 64 KiB batches (worldstore's settings)",

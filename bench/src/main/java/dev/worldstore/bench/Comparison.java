@@ -5,9 +5,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A worldstore row measured against a peer or a raw-limit row, optionally with the issue's target.
+ * A worldstore row measured against a peer or a raw-limit row, optionally with the issue's target;
+ * or ({@link Metric#ABSOLUTE}) a worldstore row's own throughput against an absolute target.
  *
- * @param bound the target ratio ({@code >=} for throughput, {@code <=} for p99), or {@code null} for context only
+ * @param reference the row compared with; {@code null} for {@link Metric#ABSOLUTE}
+ * @param bound the target ratio ({@code >=} for throughput, {@code <=} for p99) or, for
+ *     {@link Metric#ABSOLUTE}, ops per second ({@code >=}); {@code null} for context only
  */
 record Comparison(Row subject, Row reference, Metric metric, Double bound) {
 
@@ -15,7 +18,9 @@ record Comparison(Row subject, Row reference, Metric metric, Double bound) {
         /** subject ops/s ÷ reference ops/s; higher is better. */
         THROUGHPUT,
         /** subject p99 ÷ reference p99; lower is better. */
-        P99
+        P99,
+        /** subject ops/s itself, against a target in ops/s; higher is better. No ratio cell in the table. */
+        ABSOLUTE
     }
 
     /** The targets first, then context ratios. Throughput-based unless marked P99. */
@@ -28,6 +33,8 @@ record Comparison(Row subject, Row reference, Metric metric, Double bound) {
             target(Row.WS_LOAD, Row.RAW_ROCKS_GET, 0.7),
             target(Row.WS_LOAD, Row.KS_QUERY, 1),
             target(Row.WS_SAVE, Row.SQLITE_NORMAL_TXN, 3),
+            target(Row.WS_BATCH_SAVE, Row.SQLITE_ENTITY_BATCH, 2),
+            new Comparison(Row.WS_BATCH_CATCHUP, null, Metric.ABSOLUTE, Options.BATCH_CATCHUP_TARGET),
             target(Row.WS_SAVE_FSYNC, Row.SQLITE_FULL_TXN, 10),
             context(Row.WS_SAVE, Row.SQLITE_NORMAL_BATCH),
             context(Row.WS_SAVE_SEQ, Row.SQLITE_NORMAL_TXN),
@@ -52,16 +59,27 @@ record Comparison(Row subject, Row reference, Metric metric, Double bound) {
     }
 
     boolean againstRaw() {
-        return reference.name().startsWith("RAW_");
+        return reference != null && reference.name().startsWith("RAW_");
+    }
+
+    /** Whether the table shows this as a ratio next to its subject (not for absolute targets). */
+    boolean isRatio() {
+        return metric != Metric.ABSOLUTE;
     }
 
     boolean isTarget() {
         return bound != null;
     }
 
-    /** The ratio, if both rows were measured (and, for p99, both have latencies). */
+    /**
+     * The ratio, if both rows were measured (and, for p99, both have latencies); for
+     * {@link Metric#ABSOLUTE}, the subject's ops per second if it was measured.
+     */
     Optional<Double> ratio(Results results) {
         Optional<Sample> s = results.get(subject);
+        if (metric == Metric.ABSOLUTE) {
+            return s.map(Sample::opsPerSecond);
+        }
         Optional<Sample> r = results.get(reference);
         if (s.isEmpty() || r.isEmpty()) {
             return Optional.empty();
@@ -76,7 +94,12 @@ record Comparison(Row subject, Row reference, Metric metric, Double bound) {
     }
 
     boolean met(double ratio) {
-        return metric == Metric.THROUGHPUT ? ratio >= bound : ratio <= bound;
+        return metric == Metric.P99 ? ratio <= bound : ratio >= bound;
+    }
+
+    /** The measured value as the targets table shows it: a ratio, or ops per second for an absolute target. */
+    String measured(double ratio) {
+        return metric == Metric.ABSOLUTE ? Latency.rate(ratio) : Latency.ratio(ratio);
     }
 
     /** "3.2× KS tuned" or "p99 1.1× bare producer". */
@@ -84,8 +107,11 @@ record Comparison(Row subject, Row reference, Metric metric, Double bound) {
         return (metric == Metric.P99 ? "p99 " : "") + Latency.ratio(ratio) + " " + reference.shortName(o);
     }
 
-    /** "projector catch-up, fresh node ≥ 3× KS tuned". */
+    /** "projector catch-up, fresh node ≥ 3× KS tuned"; "... ≥ 250,000/s" for an absolute target. */
     String targetText(Options o) {
+        if (metric == Metric.ABSOLUTE) {
+            return subject.operation(o) + " ≥ " + Latency.rate(bound);
+        }
         String what = metric == Metric.P99 ? subject.operation(o) + ": p99" : subject.operation(o);
         return what + (metric == Metric.P99 ? " ≤ " : " ≥ ") + Latency.ratio(bound) + " " + reference.shortName(o)
                 + (metric == Metric.P99 ? " p99" : "");

@@ -12,9 +12,11 @@ package dev.worldstore.bench;
  * @param latencySeconds duration of each fixed-rate latency run
  * @param warmupMillis unmeasured warm-up of each contender before its first measurement
  * @param rounds measured runs are split into this many rounds, alternating between contenders
+ * @param batchChanges changes in each batch-save run (worldstore batches of {@link #BATCH}, SQLite
+ *     upserts of the same entity rows), so also about the changes of the topic of batches caught up
  */
 record Options(long records, int keys, int payloadBytes, int rate, int inFlight, double seconds, double latencySeconds,
-        long warmupMillis, int rounds) {
+        long warmupMillis, int rounds, long batchChanges) {
 
     /** Worlds the players are spread over (worldstore puts each world in one partition). */
     static final int WORLDS = 64;
@@ -26,6 +28,12 @@ record Options(long records, int keys, int payloadBytes, int rate, int inFlight,
     static final int SQLITE_BATCH = 1_000;
     /** Records per RocksDB WriteBatch in the bare-RocksDB run: the projector's default poll size. */
     static final int ROCKS_BATCH = 5_000;
+    /** Changes per worldstore batch (world transaction) in the batch rows, as the issue asks. */
+    static final int BATCH = 100;
+    /** worldstore batches in flight in the batch-save run. */
+    static final int BATCHES_IN_FLIGHT = 16;
+    /** The issue's absolute target for a fresh node's projector catching up on batch events, changes per second. */
+    static final double BATCH_CATCHUP_TARGET = 250_000;
 
     Options {
         check("--records", records, 1, 1_000_000_000L);
@@ -33,6 +41,7 @@ record Options(long records, int keys, int payloadBytes, int rate, int inFlight,
         check("--payload-bytes", payloadBytes, 256, 1024 * 1024);
         check("--rate", rate, 1, 1_000_000);
         check("--in-flight", inFlight, 1, 100_000);
+        check("--batch-changes", batchChanges, BATCH, 1_000_000_000L);
         if (!(seconds > 0) || !(latencySeconds > 0)) {
             throw new IllegalArgumentException("--seconds and --latency-seconds must be positive");
         }
@@ -64,5 +73,10 @@ record Options(long records, int keys, int payloadBytes, int rate, int inFlight,
     /** Warm-up saves of each writer: a tenth of the records, at least one batch. */
     long warmupRecords() {
         return Math.max(records / 10, 100);
+    }
+
+    /** Warm-up changes of each batch writer: a tenth of the batch changes, at least one batch. */
+    long warmupBatchChanges() {
+        return Math.max(batchChanges / 10, BATCH);
     }
 }

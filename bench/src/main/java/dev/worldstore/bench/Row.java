@@ -4,7 +4,8 @@ import dev.worldstore.loadgen.Latency;
 /**
  * Every line of the comparison table, in table order. Operation texts may name run parameters in
  * braces ({@code {inFlight}}, {@code {rate}}, {@code {sqliteBatch}}, {@code {rocksBatch}},
- * {@code {threads}}, {@code {httpPlayers}}), filled in from the {@link Options} of the run.
+ * {@code {threads}}, {@code {httpPlayers}}, {@code {batch}}, {@code {batchesInFlight}}), filled in
+ * from the {@link Options} of the run. The batch rows count changes (entity rows) as their ops.
  */
 enum Row {
     // raw limits -------------------------------------------------------------------------------
@@ -27,6 +28,10 @@ enum Row {
     WS_LOAD("worldstore", "load in-process (LOCAL), {threads} threads", null, true),
     WS_LOAD_HTTP("worldstore", "load over HTTP (loadgen's HttpBench: GET player state, {threads} connections, {httpPlayers} players)", null,
             true),
+    WS_BATCH_SAVE("worldstore", "batch save (writeBatchAsync) of {batch} Hyperfy entities, {batchesInFlight} batches in flight; "
+            + "ops = changes, latency per batch", null, true),
+    WS_BATCH_CATCHUP("worldstore", "projector catch-up, fresh node, topic of those batches (state and history); ops = changes", null,
+            false),
 
     // Kafka Streams ----------------------------------------------------------------------------
     KS_DEFAULT("Kafka Streams 4.3.1", "KTable materialise pre-filled topic, default settings", "KS default", false),
@@ -39,6 +44,8 @@ enum Row {
     SQLITE_FULL_TXN("SQLite WAL", "upsert, 1 transaction per save, synchronous=FULL", "SQLite FULL", true),
     SQLITE_NORMAL_BATCH("SQLite WAL", "upsert, {sqliteBatch} per transaction, synchronous=NORMAL", "SQLite NORMAL batched", false),
     SQLITE_FULL_BATCH("SQLite WAL", "upsert, {sqliteBatch} per transaction, synchronous=FULL", "SQLite FULL batched", false),
+    SQLITE_ENTITY_BATCH("SQLite WAL", "upsert the same entity rows, {sqliteBatch} per transaction, synchronous=NORMAL",
+            "SQLite NORMAL batched entities", false),
     SQLITE_LOAD_1("SQLite WAL", "primary-key load, 1 thread", "SQLite 1 thread", true),
     SQLITE_LOAD_2("SQLite WAL", "primary-key load, {threads} threads", "SQLite {threads} threads", true);
 
@@ -74,6 +81,8 @@ enum Row {
                 .replace("{sqliteBatch}", Latency.count(Options.SQLITE_BATCH))
                 .replace("{rocksBatch}", Latency.count(Options.ROCKS_BATCH))
                 .replace("{threads}", Integer.toString(Options.LOAD_THREADS))
-                .replace("{httpPlayers}", Latency.count(Options.HTTP_PLAYERS));
+                .replace("{httpPlayers}", Latency.count(Options.HTTP_PLAYERS))
+                .replace("{batch}", Latency.count(Options.BATCH))
+                .replace("{batchesInFlight}", Latency.count(Options.BATCHES_IN_FLIGHT));
     }
 }

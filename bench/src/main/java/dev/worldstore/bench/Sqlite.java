@@ -10,11 +10,14 @@ import org.sqlite.SQLiteConfig;
 
 /**
  * Hyperfy's kind of storage: one SQLite database file in WAL mode, a {@code player_states} table
- * with the state as a JSON TEXT column under a (world, player) primary key, upserted by one thread.
+ * with the state as a JSON TEXT column under a (world, player) primary key, upserted by one thread;
+ * for the batch rows an {@code entities} table of the same shape ((world, entity) -> JSON TEXT).
  */
 final class Sqlite {
     private static final String UPSERT = "INSERT INTO player_states (world_id, player_id, state, updated_at) VALUES (?, ?, ?, ?) "
             + "ON CONFLICT (world_id, player_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at";
+    private static final String ENTITY_UPSERT = "INSERT INTO entities (world_id, entity_id, data, updated_at) VALUES (?, ?, ?, ?) "
+            + "ON CONFLICT (world_id, entity_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at";
     private static final String LOAD = "SELECT state FROM player_states WHERE world_id = ? AND player_id = ?";
 
     /** {@code PRAGMA synchronous}: FULL survives a power loss, NORMAL (in WAL mode) only a process crash. */
@@ -50,16 +53,45 @@ final class Sqlite {
      * runs in autocommit mode: its own implicit transaction, as better-sqlite3's {@code stmt.run()} does.
      */
     Writer writer(int perTransaction) throws SQLException {
+        return writer(perTransaction, UPSERT, (upsert, key, variant) -> {
+            upsert.setString(1, Workload.worldId(key));
+            upsert.setString(2, Workload.playerId(key));
+            upsert.setString(3, workload.text(variant));
+        });
+    }
+
+    /**
+     * Upserts of {@link Entities} rows (the variant is not used: each key has one value), on one
+     * connection, committing every {@code perTransaction} saves.
+     */
+    Writer entityWriter(Entities entities, int perTransaction) throws SQLException {
+        try (Connection c = connect(false); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS entities (world_id TEXT NOT NULL, entity_id TEXT NOT NULL, "
+                    + "data TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (world_id, entity_id))");
+        }
+        return writer(perTransaction, ENTITY_UPSERT, (upsert, key, variant) -> {
+            upsert.setString(1, Entities.worldId(key));
+            upsert.setString(2, Entities.entityId(key));
+            upsert.setString(3, entities.text(key));
+        });
+    }
+
+    /** Sets an upsert's first three parameters (the key and the JSON) for one save. */
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement upsert, int key, int variant) throws SQLException;
+    }
+
+    /** {@code sql}'s fourth parameter is the time of the save. */
+    private Writer writer(int perTransaction, String sql, Binder binder) throws SQLException {
         Connection c = connect(false);
         boolean autocommit = perTransaction == 1;
         c.setAutoCommit(autocommit);
-        PreparedStatement upsert = c.prepareStatement(UPSERT);
+        PreparedStatement upsert = c.prepareStatement(sql);
         return new BatchingWriter(perTransaction) {
             @Override
             void add(int key, int variant) throws SQLException {
-                upsert.setString(1, Workload.worldId(key));
-                upsert.setString(2, Workload.playerId(key));
-                upsert.setString(3, workload.text(variant));
+                binder.bind(upsert, key, variant);
                 upsert.setLong(4, System.currentTimeMillis());
                 upsert.executeUpdate();
             }

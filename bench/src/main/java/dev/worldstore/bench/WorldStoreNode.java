@@ -1,5 +1,6 @@
 package dev.worldstore.bench;
 
+import dev.worldstore.BatchSaved;
 import dev.worldstore.Change;
 import dev.worldstore.Key;
 import dev.worldstore.ProjectorState;
@@ -12,12 +13,16 @@ import dev.worldstore.loadgen.HttpBench;
 import dev.worldstore.projector.WorldStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
-import java.util.Map;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /** A worldstore node on its own topic of a run's broker, as a user opens it. */
@@ -50,6 +55,80 @@ final class WorldStoreNode implements AutoCloseable {
      */
     Writer writer() {
         return (key, variant) -> store.writeAsync(Change.putJson(key(key), workload.bytes(variant)));
+    }
+
+    /**
+     * World transactions with {@link WorldStore#writeBatchAsync}: consecutive saves of one world are
+     * collected into a batch of up to {@link Options#BATCH} changes of {@link Entities} rows, sent when
+     * full, when the next save is of another world, or on {@link Writer#flush()}. Each save's future
+     * is its batch's: it completes once Kafka acknowledged the batch. The changes are built once.
+     * {@link BatchCounts} counts what was acknowledged (the catch-up of the topic needs the changes
+     * per event). Used by one caller thread at a time, as every {@link Writer}.
+     */
+    Writer batchWriter(Entities entities, BatchCounts counts) {
+        Change[] changes = new Change[entities.count()];
+        for (int k = 0; k < changes.length; k++) {
+            changes[k] = Change.putJson(new Key.Entity(Entities.worldId(k), Entities.entityId(k)), entities.bytes(k));
+        }
+        return new Writer() {
+            private List<Change> pending = new ArrayList<>(Options.BATCH);
+            private String world;
+            private CompletableFuture<BatchSaved> batch = new CompletableFuture<>();
+
+            @Override
+            public CompletableFuture<?> write(int key, int variant) {
+                String w = Entities.worldId(key);
+                if (!pending.isEmpty() && !w.equals(world)) {
+                    send();
+                }
+                world = w;
+                pending.add(changes[key]);
+                CompletableFuture<BatchSaved> mine = batch;
+                if (pending.size() == Options.BATCH) {
+                    send();
+                }
+                return mine;
+            }
+
+            @Override
+            public void flush() {
+                if (!pending.isEmpty()) {
+                    send();
+                }
+            }
+
+            private void send() {
+                CompletableFuture<BatchSaved> target = batch;
+                int size = pending.size();
+                batch = new CompletableFuture<>();
+                store.writeBatchAsync(world, pending, null).whenComplete((saved, error) -> {
+                    if (error != null) {
+                        target.completeExceptionally(error);
+                    } else {
+                        counts.add(size);
+                        target.complete(saved);
+                    }
+                });
+                pending = new ArrayList<>(Options.BATCH);
+            }
+        };
+    }
+
+    /** Batches and changes a {@link #batchWriter} had acknowledged. Thread-safe. */
+    static final class BatchCounts {
+        private final AtomicLong events = new AtomicLong();
+        private final AtomicLong changes = new AtomicLong();
+
+        void add(int batchSize) {
+            events.incrementAndGet();
+            changes.addAndGet(batchSize);
+        }
+
+        /** Mean changes per acknowledged batch; 1 before the first. */
+        double changesPerEvent() {
+            long e = events.get();
+            return e == 0 ? 1 : (double) changes.get() / e;
+        }
     }
 
     /** In-process loads of the local projection, not waiting for anything ({@link ReadConsistency#LOCAL}). */
@@ -108,14 +187,24 @@ final class WorldStoreNode implements AutoCloseable {
      * the node (RocksDB, consumer, topic metadata), as a user restarting a node would see.
      */
     static CatchUp catchUp(Broker broker, Path parent, String topic, Workload workload) {
+        return catchUp(broker, parent, topic, workload, () -> 1);
+    }
+
+    /**
+     * As {@link #catchUp(Broker, Path, String, Workload)}, counting {@code opsPerRecord} operations
+     * per record applied: the changes per batch event for a topic of batches (asked when the run starts).
+     */
+    static CatchUp catchUp(Broker broker, Path parent, String topic, Workload workload, DoubleSupplier opsPerRecord) {
         return deadline -> {
             long records = broker.records(topic);
+            double perRecord = opsPerRecord.getAsDouble();
             long start = System.nanoTime();
             try (WorldStoreNode fresh = open(broker, parent.resolve("fresh-" + FRESH.incrementAndGet()), topic, workload)) {
                 while (!caughtUp(fresh.store) && System.nanoTime() < deadline) {
                     LockSupport.parkNanos(1_000_000);
                 }
-                return Sample.of(records - fresh.store.projectorLag(), System.nanoTime() - start);
+                long applied = records - fresh.store.projectorLag();
+                return Sample.of(Math.round(applied * perRecord), System.nanoTime() - start);
             }
         };
     }

@@ -1,7 +1,6 @@
 package dev.worldstore.loadgen;
 
 import dev.worldstore.NodeOperations;
-import dev.worldstore.ProjectorState;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.projector.WorldStores;
@@ -17,14 +16,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
  * {@code worldstore bench}: measures save throughput, save latency at a fixed rate
  * (coordinated-omission corrected), load throughput and latency, and projector catch-up of a fresh
- * node, through the Java API of an in-process node, and prints a markdown table.
+ * node, then world transactions (batch saves of Hyperfy-shaped entities and a fresh node's catch-up
+ * over them), through the Java API of in-process nodes, and prints a markdown table with the
+ * issue's catch-up target.
  *
  * <p>Memory stays bounded whatever the counts: in-flight saves are capped by a semaphore, payloads
  * are a fixed set of prebuilt variants, latencies go into fixed-size HdrHistograms.
@@ -47,18 +47,25 @@ public final class InProcessBench {
      * @param loadKeys (c) players loaded at random (the players beyond those of (a) are pre-filled first); at least 1
      * @param loadSeconds (c) duration of the measured load run; at least 1
      * @param warmupSeconds unmeasured warm-up (saves and loads) before measuring, and before the load run; at least 0
-     * @param skipCatchup true to skip (d), the projector catch-up of a fresh node
+     * @param skipCatchup true to skip (d) and (f), the projector catch-ups of fresh nodes
+     * @param entities (e)(f) distinct Hyperfy-shaped entities the batches cycle through (rounded up to
+     *     whole batches of 100); at least 1
+     * @param batches (e) batches of 100 entities to time; at least 1
+     * @param batchInFlight (e) batches in flight, also of their warm-up; at least 1
+     * @param skipBatches true to skip (e) and (f), the world transactions
      * @param commandLine the arguments after {@code worldstore bench} as the report shows them (secrets
      *     already masked), e.g. {@code " --quick"}; not null, may be empty
      * @throws NullPointerException if {@code commandLine} is null
      * @throws IllegalArgumentException if a number breaks its bound
      */
     public record Options(long saves, int concurrency, int payloadBytes, int keys, int worlds, int rate, int latencySeconds,
-            int loadThreads, int loadKeys, int loadSeconds, int warmupSeconds, boolean skipCatchup, String commandLine) {
+            int loadThreads, int loadKeys, int loadSeconds, int warmupSeconds, boolean skipCatchup, int entities, long batches,
+            int batchInFlight, boolean skipBatches, String commandLine) {
         public Options {
             Objects.requireNonNull(commandLine, "commandLine");
             if (saves < 1 || concurrency < 1 || payloadBytes < 200 || keys < 1 || worlds < 1 || rate < 1 || latencySeconds < 1
-                    || loadThreads < 1 || loadKeys < 1 || loadSeconds < 1 || warmupSeconds < 0) {
+                    || loadThreads < 1 || loadKeys < 1 || loadSeconds < 1 || warmupSeconds < 0 || entities < 1 || batches < 1
+                    || batchInFlight < 1) {
                 throw new IllegalArgumentException("every count and duration >= 1 (payloadBytes >= 200), warmupSeconds >= 0");
             }
         }
@@ -80,18 +87,20 @@ public final class InProcessBench {
     }
 
     /**
-     * Opens node A, runs (a) to (d) and prints the report. Blocks for the whole run. Node A's data
+     * Opens node A, runs (a) to (d), then (e) and (f) on node B, and prints the report. Blocks for the whole run. Node A's data
      * goes to a temporary folder unless {@code data.dir} is set; Kafka is the embedded broker on a
      * free port unless {@code kafka.bootstrap.servers} is set, and on an external cluster without
      * {@code kafka.topic} the run uses a topic of its own, deleted afterwards. (d) opens a fresh node
-     * on the same topic. Every node is closed and the temporary folder removed before returning.
+     * on the same topic. Node B, on the same Kafka, writes the batches of (e) to a topic of its own
+     * (node A's topic name plus {@code .batches}; deleted afterwards on an external cluster), and (f)
+     * opens a fresh node on that. Every node is closed and the temporary folder removed before returning.
      *
      * @param storeSettings the store configuration keys the caller set explicitly ({@link WorldStoreConfig}
      *     keys and {@code kafka.*} pass-through keys, by name); not null, may be empty
-     * @return the number of failed saves; 0 when all succeeded (the report names the first failure)
+     * @return the number of failed saves and batch saves; 0 when all succeeded (the report names the first failure)
      * @throws dev.worldstore.ConfigException if the settings are invalid
      * @throws dev.worldstore.WorldStoreException if a node cannot open or a wait for the projection times out
-     * @throws IllegalStateException if the fresh node's projector fails in (d)
+     * @throws IllegalStateException if a fresh node's projector fails in (d) or (f), or (f)'s node misses the last batch
      * @throws IOException if the temporary folder cannot be created
      * @throws InterruptedException if the calling thread is interrupted
      */
@@ -115,6 +124,7 @@ public final class InProcessBench {
         WorldStoreConfig config = sa.config();
         List<String[]> rows = new ArrayList<>();
         WorldStore a = null;
+        NodeConfig sb = null;
         try {
             progress.accept("opening node A (" + (external ? "Kafka " + config.get(WorldStoreConfig.KAFKA_BOOTSTRAP_SERVERS)
                     : "embedded broker") + ", data in " + base + ")");
@@ -159,6 +169,16 @@ public final class InProcessBench {
                         .with("kafka.bootstrap.servers", node.bootstrapServers())));
             }
 
+            BatchPhases.Outcome batches = null;
+            if (!o.skipBatches()) {
+                sb = sa.with("data.dir", base.resolve("bench-b").toString()).with("node.id", "bench-b")
+                        .with("kafka.bootstrap.servers", node.bootstrapServers())
+                        .with(WorldStoreConfig.KAFKA_TOPIC.name(), node.topic() + ".batches");
+                batches = BatchPhases.run(o, sb, sb.with("data.dir", base.resolve("bench-f").toString()).with("node.id", "bench-f"),
+                        progress);
+                rows.addAll(batches.rows());
+            }
+
             out.println("## worldstore bench");
             out.println();
             out.println("- command: `worldstore bench" + o.commandLine() + "`");
@@ -171,16 +191,32 @@ public final class InProcessBench {
             out.println("- data: " + Latency.count(o.payloadBytes()) + "-byte player states, " + Latency.count(o.keys()) + " players (a, b) and "
                     + Latency.count(o.loadKeys()) + " (c) over " + o.worlds() + " worlds; warm-up " + o.warmupSeconds()
                     + " s; projection caught up " + Latency.seconds(projWait) + " after the last pre-fill save");
+            if (batches != null) {
+                out.println("- world transactions: " + batches.facts());
+            }
             out.println();
             out.println("| measurement | ops | time | throughput | p50 | p99 | p99.9 | max |");
             out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
             for (String[] r : rows) {
                 out.println("| " + String.join(" | ", r) + " |");
             }
+            if (batches != null) {
+                out.println();
+                out.println("Targets (issue 11): projector catch-up of batch events ≥ " + Latency.count((long) BatchPhases.TARGET_CATCHUP_CHANGES)
+                        + " changes/s (opening the node included): " + (batches.catchUp() == null ? "not measured (--skip-catchup)"
+                                : String.format(Locale.ROOT, "%,.0f changes/s ", batches.catchUpChangesPerSecond())
+                                        + (batches.catchUpChangesPerSecond() >= BatchPhases.TARGET_CATCHUP_CHANGES ? "met" : "NOT met"))
+                        + "; batch saves ≥ 150,000 changes/s over HTTP with 8 connections: see `worldstore bench --http`.");
+            }
             long failed = w.failures.get();
             if (failed > 0) {
                 out.println();
                 out.println("Failed saves: " + Latency.count(failed) + " (first: " + w.firstFailure.get() + ")");
+            }
+            if (batches != null && batches.failures() > 0) {
+                out.println();
+                out.println("Failed batch saves: " + Latency.count(batches.failures()) + " (first: " + batches.firstFailure() + ")");
+                failed += batches.failures();
             }
             out.flush();
             return failed;
@@ -190,6 +226,9 @@ public final class InProcessBench {
                 a.close();
                 if (ownTopic) {
                     Topics.delete(bootstrap, config);
+                }
+                if (external && sb != null) {
+                    Topics.delete(bootstrap, sb.config());
                 }
             }
             if (tempDir) {
@@ -205,20 +244,10 @@ public final class InProcessBench {
             events += next;
         }
         progress.accept("(d) projector catch-up: fresh node on the same topic, " + Latency.count(events) + " events");
-        long t0 = System.nanoTime();
-        try (WorldStore c = WorldStores.open(fresh.config(), new SimpleMeterRegistry(), Clock.systemUTC())) {
-            long opened = System.nanoTime() - t0;
-            while (!(c.projectorLag() == 0 && c.projectorState() == ProjectorState.LIVE)) {
-                if (c.projectorState() == ProjectorState.FAILED) {
-                    throw new IllegalStateException("the fresh node's projector failed");
-                }
-                TimeUnit.MILLISECONDS.sleep(20);
-            }
-            long took = System.nanoTime() - t0;
-            return new String[] {"projector catch-up, fresh node (open " + Latency.seconds(opened) + " incl.)",
-                    Latency.count(events) + " events", Latency.seconds(took), String.format(Locale.ROOT, "%,.0f events/s", events / (took / 1e9)),
-                    "", "", "", ""};
-        }
+        CatchUpRun run = CatchUpRun.measure(fresh, c -> { });
+        return new String[] {"projector catch-up, fresh node (open " + Latency.seconds(run.openNanos()) + " incl.)",
+                Latency.count(events) + " events", Latency.seconds(run.nanos()),
+                String.format(Locale.ROOT, "%,.0f events/s", events / (run.nanos() / 1e9)), "", "", "", ""};
     }
 
     private static String[] row(String name, Phase p) {
