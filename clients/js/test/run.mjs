@@ -14,7 +14,7 @@ const files = readdirSync(testDir).filter((f) => f.endsWith('.test.js')).sort().
 
 const started = Date.now();
 const kafkaPort = await freePort();
-const node = await startNode({ kafkaPort });
+const node = await startNode({ kafkaPort, extra: ['--read.wait.timeout.ms=1000'] });
 console.log(`worldstore test node at ${node.url} (broker 127.0.0.1:${kafkaPort}, data ${node.dataDir}) started in ${Date.now() - started} ms`);
 
 let code = 1;

@@ -167,7 +167,7 @@ export function sharedNode(): Promise<SharedNode> {
     } else {
       shared = (async () => {
         const kafkaPort = await freePort();
-        const node = await startNode({ kafkaPort });
+        const node = await startNode({ kafkaPort, extra: ['--read.wait.timeout.ms=1000'] });
         owned = node;
         process.once('exit', () => node.process.kill('SIGKILL'));
         return { url: node.url, apiKey: node.apiKey!, kafka: `127.0.0.1:${kafkaPort}`, keysFile: node.keysFile };
