@@ -83,15 +83,14 @@ export type Key =
   | { table: 'entity_states'; entityId: string }
   | { table: 'app_data' | 'app_storage'; appId: string; playerId?: string | null; key: string };
 
-/** One change of a world as the change feed (`subscribe`, `changes`) and the audit log deliver it. */
-export interface SingleChange {
-  op: 'put' | 'merge-patch' | 'delete';
-  table: 'player_states' | 'entity_states' | 'world_state' | 'app_storage';
+/**
+ * One change of a world as the change feed (`subscribe`, `changes`) and the audit log deliver it:
+ * the OpenAPI document's `ChangeEvent`, with the members every single change carries made required.
+ */
+export type SingleChange = Omit<Schemas['ChangeEvent'], 'op' | 'table' | 'worldId' | 'version' | 'position' | 'value' | 'patch'> & {
+  op: NonNullable<Schemas['ChangeEvent']['op']>;
+  table: NonNullable<Schemas['ChangeEvent']['table']>;
   worldId: string;
-  playerId?: string | null;
-  entityId?: string;
-  appId?: string;
-  key?: string;
   /** The key's version after the change. */
   version: number;
   /** Log position `partition-offset`: the event's SSE id. */
@@ -100,16 +99,12 @@ export interface SingleChange {
   value?: JsonValue;
   /** `merge-patch`: the patch. */
   patch?: JsonValue;
-  /** API key name of the writer (null with auth off). */
-  actor: string | null;
-  /** The node that wrote it. */
-  origin: string;
-  /** ISO-8601 event time. */
-  timestamp: string;
-  eventId: string;
-}
+};
 
-/** A world transaction: every change of one batch, delivered as one event at one position. */
+/**
+ * A world transaction: every change of one batch, delivered as one event at one position
+ * (`event: batch`). Described here by hand: the server's OpenAPI document has no schema for it yet.
+ */
 export interface BatchChangeEvent {
   op: 'batch';
   worldId: string;
