@@ -96,7 +96,41 @@ export class Positions {
 }
 
 const TIMEOUT = Symbol('timeout');
-const ENCODE_HEADERS = { accept: 'application/json' } as const;
+
+/**
+ * Settles like `p`, or rejects with `TIMEOUT` after `ms`; a value that arrives late goes to `late`.
+ * Calls without a signal of their own use this instead of an AbortSignal per fetch: a signal costs
+ * each request more CPU than the rest of the client.
+ */
+function withDeadline<T>(p: Promise<T>, ms: number, late?: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let expired = false;
+    const t = setTimeout(() => {
+      expired = true;
+      reject(TIMEOUT);
+    }, Math.max(0, ms));
+    p.then(
+      (v) => {
+        if (expired) late?.(v);
+        else {
+          clearTimeout(t);
+          resolve(v);
+        }
+      },
+      (e) => {
+        if (!expired) {
+          clearTimeout(t);
+          reject(e);
+        }
+      },
+    );
+  });
+}
+
+/** Discards the body of an answer that came after its call timed out, so the connection is reused. */
+function discard(res: Response): void {
+  res.body?.cancel().catch(() => {});
+}
 
 /** The HTTP transport: one base URL, one API key, built-in `fetch` (keep-alive), retries, deadlines. */
 export class Transport {
@@ -131,13 +165,20 @@ export class Transport {
     const request = `${spec.method} ${spec.path}`;
     const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
     const userSignal = spec.signal;
-    userSignal?.throwIfAborted();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-    const onAbort = () => controller.abort(userSignal!.reason);
-    userSignal?.addEventListener('abort', onAbort, { once: true });
+    let signal: AbortSignal | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    if (userSignal) {
+      userSignal.throwIfAborted();
+      const controller = new AbortController();
+      timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+      onAbort = () => controller.abort(userSignal.reason);
+      userSignal.addEventListener('abort', onAbort, { once: true });
+      signal = controller.signal;
+    }
     const deadline = Date.now() + timeoutMs;
-    const headers: Record<string, string> = { ...ENCODE_HEADERS, ...this.auth, ...spec.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...this.auth };
+    if (spec.headers) Object.assign(headers, spec.headers);
     if (spec.body !== undefined) headers['content-type'] = spec.contentType ?? 'application/json';
     if (!spec.write) {
       const required = this.readYourWrites ? this.positions.required(spec.scope, spec.position) : spec.position;
@@ -150,14 +191,16 @@ export class Transport {
       for (let attempt = 0; ; attempt++) {
         let res: Response;
         try {
-          res = await this.fetchImpl(url, { method: spec.method, headers, body: spec.body, signal: controller.signal });
+          const sent = this.fetchImpl(url, { method: spec.method, headers, body: spec.body, signal });
+          res = await (signal ? sent : withDeadline(sent, deadline - Date.now(), discard));
         } catch (e) {
-          if (controller.signal.aborted) throw this.aborted(controller.signal, userSignal, request, timeoutMs);
+          if (e === TIMEOUT) throw new WorldStoreTimeoutError(request, timeoutMs);
+          if (signal?.aborted) throw this.aborted(signal, userSignal, request, timeoutMs);
           const refused = isRefused(e);
           const error = new WorldStoreNetworkError(request, e, !refused);
           if (attempt < maxRetries && (refused || spec.retry === 'idempotent')) {
             if (!refused) ambiguous = true;
-            await this.backoff(attempt, undefined, deadline, controller.signal, error, userSignal, request, timeoutMs);
+            await this.backoff(attempt, undefined, deadline, signal, error, userSignal, request, timeoutMs);
             continue;
           }
           throw error;
@@ -165,13 +208,17 @@ export class Transport {
         if (spec.stream && res.ok) return { status: res.status, headers: res.headers, body: res.body };
         let text: string;
         try {
-          text = await res.text();
+          text = await (signal ? res.text() : withDeadline(res.text(), deadline - Date.now()));
         } catch (e) {
-          if (controller.signal.aborted) throw this.aborted(controller.signal, userSignal, request, timeoutMs);
+          if (e === TIMEOUT) {
+            discard(res);
+            throw new WorldStoreTimeoutError(request, timeoutMs);
+          }
+          if (signal?.aborted) throw this.aborted(signal, userSignal, request, timeoutMs);
           const error = new WorldStoreNetworkError(request, e, true);
           if (attempt < maxRetries && spec.retry === 'idempotent') {
             ambiguous = true;
-            await this.backoff(attempt, undefined, deadline, controller.signal, error, userSignal, request, timeoutMs);
+            await this.backoff(attempt, undefined, deadline, signal, error, userSignal, request, timeoutMs);
             continue;
           }
           throw error;
@@ -198,14 +245,16 @@ export class Transport {
         if (res.status === 503 && attempt < maxRetries && spec.retry === 'idempotent') {
           const code = problem?.code;
           if (code === 'LOG_UNAVAILABLE' || code === 'INTERRUPTED' || code === 'PROJECTION_TIMEOUT') ambiguous ||= spec.write === true;
-          await this.backoff(attempt, retryAfterMs, deadline, controller.signal, error, userSignal, request, timeoutMs);
+          await this.backoff(attempt, retryAfterMs, deadline, signal, error, userSignal, request, timeoutMs);
           continue;
         }
         throw error;
       }
     } finally {
-      clearTimeout(timer);
-      userSignal?.removeEventListener('abort', onAbort);
+      if (userSignal) {
+        clearTimeout(timer);
+        userSignal.removeEventListener('abort', onAbort!);
+      }
     }
   }
 
@@ -221,9 +270,9 @@ export class Transport {
     });
   }
 
-  private aborted(signal: AbortSignal, user: AbortSignal | undefined, request: string, timeoutMs: number): unknown {
-    if (signal.reason === TIMEOUT && !user?.aborted) return new WorldStoreTimeoutError(request, timeoutMs);
-    return user?.reason ?? signal.reason;
+  private aborted(signal: AbortSignal | undefined, user: AbortSignal | undefined, request: string, timeoutMs: number): unknown {
+    if (signal?.reason === TIMEOUT && !user?.aborted) return new WorldStoreTimeoutError(request, timeoutMs);
+    return user?.reason ?? signal?.reason;
   }
 
   /** Waits before the next attempt; gives up with `error` when the wait would pass the deadline. */
@@ -231,7 +280,7 @@ export class Transport {
     attempt: number,
     retryAfterMs: number | undefined,
     deadline: number,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     error: Error,
     user: AbortSignal | undefined,
     request: string,

@@ -89,7 +89,7 @@ export class WorldPersistence {
    *
    * @returns the state, or `null` when the player has none in this world
    */
-  async loadPlayerState<T = JsonObject>(playerId: string, options?: ReadOptions): Promise<T | null> {
+  loadPlayerState<T = JsonObject>(playerId: string, options?: ReadOptions): Promise<T | null> {
     return this.get<T>(`${this.base}/players/${seg(playerId)}/state`, options);
   }
 
