@@ -681,6 +681,8 @@ export interface components {
             /** Format: int64 */
             version: number;
             position: string;
+            /** @description present and true when this answers a retry of an applied write (same idempotency key): nothing changed; version and position are the first write's */
+            replayed?: boolean;
         };
         /**
          * @example {
@@ -802,7 +804,7 @@ export interface components {
              * @description stable error code
              * @enum {string}
              */
-            code: "ALREADY_EXISTS" | "BODY_TOO_LARGE" | "CORRUPT_DATA" | "EVENT_REJECTED" | "FORBIDDEN" | "INTERNAL_ERROR" | "INTERRUPTED" | "INVALID_ARGUMENT" | "INVALID_CONFIG" | "INVALID_ID" | "INVALID_JSON" | "INVALID_SHAPE" | "KEY_NOT_FOUND" | "LOG_UNAVAILABLE" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "NOT_READY" | "PROJECTION_TIMEOUT" | "STORAGE_FAILURE" | "STORE_CLOSED" | "TOO_MANY_STREAMS" | "UNAUTHORIZED" | "UNSUPPORTED_MEDIA_TYPE" | "USERNAME_TAKEN" | "VALUE_TOO_LARGE" | "VERSION_CONFLICT";
+            code: "ALREADY_EXISTS" | "BATCH_CONFLICT" | "BODY_TOO_LARGE" | "CORRUPT_DATA" | "EVENT_REJECTED" | "FORBIDDEN" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INTERRUPTED" | "INVALID_ARGUMENT" | "INVALID_CONFIG" | "INVALID_ID" | "INVALID_JSON" | "INVALID_SHAPE" | "KEY_NOT_FOUND" | "LOG_UNAVAILABLE" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "NOT_READY" | "OUTCOME_UNKNOWN" | "PROJECTION_TIMEOUT" | "STORAGE_FAILURE" | "STORE_CLOSED" | "TOO_MANY_STREAMS" | "UNAUTHORIZED" | "UNSUPPORTED_MEDIA_TYPE" | "USERNAME_TAKEN" | "VALUE_TOO_LARGE" | "VERSION_CONFLICT";
             detail: string;
             /** @description the offending field, header or parameter */
             field?: string;
@@ -927,6 +929,8 @@ export interface components {
         BatchRequest: {
             /** @description 1 to batch.max.changes changes of this world, each key at most once, at most batch.max.bytes of JSON */
             changes: components["schemas"]["BatchChange"][];
+            /** @description the batch's idempotency key (or send the Idempotency-Key header; the same key if both) */
+            idempotencyKey?: string;
         };
         BatchSaved: {
             /** @description the batch's log position (also X-Worldstore-Position) */
@@ -946,6 +950,8 @@ export interface components {
                 /** @description app data: the app's key */
                 key?: string;
             }[];
+            /** @description present and true when this answers a retry of an applied write (same idempotency key): nothing changed; version and position are the first write's */
+            replayed?: boolean;
         };
         BatchConflict: components["schemas"]["Problem"] & {
             failures?: {
@@ -1100,7 +1106,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description INVALID_SHAPE: well-formed JSON breaking a rule (e.g. position not three numbers); field names it */
+        /** @description INVALID_SHAPE: well-formed JSON breaking a rule (e.g. position not three numbers); field names it; IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used by a different write of this world within its window */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -1109,7 +1115,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description PROJECTION_TIMEOUT, LOG_UNAVAILABLE, STORE_CLOSED, INTERRUPTED, TOO_MANY_STREAMS, NOT_READY; Retry-After says when to retry */
+        /** @description PROJECTION_TIMEOUT, LOG_UNAVAILABLE (not appended), OUTCOME_UNKNOWN (may still apply: retry with the same Idempotency-Key), STORE_CLOSED, INTERRUPTED, TOO_MANY_STREAMS, NOT_READY; Retry-After says when to retry */
         Unavailable: {
             headers: {
                 [name: string]: unknown;
@@ -1152,6 +1158,8 @@ export interface components {
         Before: string;
         /** @description also return each change's resulting value (result; null after a delete) */
         WithResult: boolean;
+        /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
@@ -1450,6 +1458,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -1485,6 +1495,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -1498,8 +1510,18 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description KEY_NOT_FOUND: no value is stored at this key; nothing was deleted or recorded (no history entry, no change-feed event) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1512,6 +1534,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -1666,6 +1690,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -1701,6 +1727,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -1714,8 +1742,18 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description KEY_NOT_FOUND: no value is stored at this key; nothing was deleted or recorded (no history entry, no change-feed event) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -1728,6 +1766,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -1846,6 +1886,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -1880,6 +1922,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -2035,6 +2079,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -2072,6 +2118,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -2087,8 +2135,18 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description KEY_NOT_FOUND: no value is stored at this key; nothing was deleted or recorded (no history entry, no change-feed event) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -2226,6 +2284,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -2264,6 +2324,8 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description * = create only; the key exists: 412 ALREADY_EXISTS */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchStar"];
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 worldId: components["parameters"]["WorldId"];
@@ -2280,8 +2342,18 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description KEY_NOT_FOUND: no value is stored at this key; nothing was deleted or recorded (no history entry, no change-feed event) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };
@@ -2470,7 +2542,10 @@ export interface operations {
     batch: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description an idempotency key (IETF httpapi draft: an RFC 8941 string, or a bare token; 1-255 printable ASCII characters). A retry carrying the key of a write of this world applied within idempotency.window.ms changes nothing and answers the first write's version and position with Idempotent-Replayed: true. Retry with the same key after 503 OUTCOME_UNKNOWN. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 worldId: components["parameters"]["WorldId"];
             };
