@@ -33,7 +33,9 @@ final class ConfigDoc {
         }
         b.append("\nPrecedence: command line (`--key=value`) > environment variable > properties file (`--config FILE`) > default. ")
                 .append("Other `kafka.*` keys (`--kafka.security.protocol=SSL`, `WORLDSTORE_KAFKA_SECURITY_PROTOCOL`) ")
-                .append("pass through to the Kafka clients with the `kafka.` prefix removed.\n");
+                .append("pass through to the Kafka clients with the `kafka.` prefix removed, if a Kafka producer, consumer or admin ")
+                .append("client reads them and worldstore does not set them itself; any other key is an error (so are unknown ")
+                .append("`kafka.topic.*` and `kafka.embedded.*` keys), never ignored.\n");
         return b.toString();
     }
 
@@ -46,7 +48,8 @@ final class ConfigDoc {
         StringBuilder b = new StringBuilder();
         b.append("worldstore configuration keys\n");
         b.append("Precedence: command line (--key=value) > environment variable > properties file (--config FILE) > default.\n");
-        b.append("Other kafka.* keys pass through to the Kafka clients with the prefix removed.\n");
+        b.append("Other kafka.* keys pass through to the Kafka clients with the prefix removed, if a Kafka client reads them and\n");
+        b.append("worldstore does not set them itself; any other key is an error, never ignored.\n");
         for (ConfigKey k : Settings.ALL_KEYS) {
             b.append('\n').append(k.name()).append("  (").append(k.envName()).append(")\n");
             b.append("    default: ").append(k.defaultValue().isEmpty() ? "(empty)" : k.defaultValue())

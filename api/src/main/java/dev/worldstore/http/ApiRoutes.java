@@ -270,15 +270,20 @@ final class ApiRoutes {
         HttpSupport.json(ctx, 200, Json.object().put("status", "UP"));
     }
 
-    /** Ready once the projector has caught up with the log it found at start (state LIVE). */
+    /**
+     * Ready once the projector has caught up with the log it found at start (state LIVE). Either
+     * answer also counts the dead letters the projection holds (they do not make a node unready).
+     */
     private void ready(Context ctx) {
         ProjectorState state = store.projectorState();
         long lag = store.projectorLag();
+        long deadLetters = store.operations().deadLetterCount();
         if (state == ProjectorState.LIVE) {
-            HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag));
+            HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag)
+                    .put("deadLetters", deadLetters));
             return;
         }
-        ObjectNode extra = Json.object().put("projector", state.name()).put("lag", lag);
+        ObjectNode extra = Json.object().put("projector", state.name()).put("lag", lag).put("deadLetters", deadLetters);
         Problems.write(ctx, new Problems.Problem(503, Problems.NOT_READY, "the projector is " + state
                 + (state == ProjectorState.CATCHING_UP ? " (" + lag + " events behind)" : ""), null, Map.of("Retry-After", "1"), extra));
     }
