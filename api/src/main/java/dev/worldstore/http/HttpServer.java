@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  * See {@code openapi.json} for the routes, {@link Problems} for error statuses and codes,
  * {@link ApiKeys} for authentication.
  *
- * <p>Every request is logged on one line by the logger {@code dev.worldstore.http.access}
- * (method, path, status, milliseconds, actor) and timed in {@code http.server.requests} (tags:
- * method, uri = route template, status).
+ * <p>Every request is timed in {@code http.server.requests} (tags: method, uri = route template,
+ * status) and, as {@code http.access.log} says (by default answers with status 400 or more, at most
+ * {@code http.access.log.max.lines.per.second}), logged on one line by the logger
+ * {@code dev.worldstore.http.access} (method, path, status, milliseconds, actor).
  *
  * <p>Start with {@link #start}; {@link #close()} stops it (idempotent) but does not close the store.
  */
@@ -121,7 +122,8 @@ public final class HttpServer implements AutoCloseable {
                 .description("Request threads in the pool").register(registry);
         Gauge.builder("http.server.queued", jettyThreads, QueuedThreadPool::getQueueSize)
                 .description("Jobs waiting for a request thread").register(registry);
-        RequestMetrics metrics = new RequestMetrics(registry);
+        RequestMetrics metrics = new RequestMetrics(registry, new AccessLog(config.get(HttpConfig.HTTP_ACCESS_LOG),
+                config.getInt(HttpConfig.HTTP_ACCESS_LOG_MAX_LINES_PER_SECOND), System::currentTimeMillis));
         Auth auth = new Auth(keys);
         String host = config.get(HttpConfig.HTTP_HOST);
         int port = config.getInt(HttpConfig.HTTP_PORT);

@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The access log line (logger {@code dev.worldstore.http.access}) and the request timer
- * ({@code http.server.requests}, tags method, uri = route template, status) of every request. Thread-safe.
+ * The request timer ({@code http.server.requests}, tags method, uri = route template, status) of
+ * every request, and its access-log line (logger {@code dev.worldstore.http.access}) when the
+ * {@link AccessLog} wants it. Thread-safe.
  */
 final class RequestMetrics {
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.worldstore.http.access");
@@ -22,8 +23,11 @@ final class RequestMetrics {
     private final PrometheusMeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    RequestMetrics(PrometheusMeterRegistry registry) {
+    private final AccessLog accessLog;
+
+    RequestMetrics(PrometheusMeterRegistry registry, AccessLog accessLog) {
         this.registry = registry;
+        this.accessLog = accessLog;
     }
 
     void record(Context ctx, Float ms) {
@@ -42,11 +46,17 @@ final class RequestMetrics {
                 .register(registry));
         long nanos = ms == null ? 0 : (long) (ms * 1_000_000.0);
         timer.record(nanos, TimeUnit.NANOSECONDS);
-        if (ACCESS.isInfoEnabled()) {
+        if (accessLog.wants(status) && ACCESS.isInfoEnabled()) {
+            long skipped = accessLog.admit();
+            if (skipped < 0) {
+                return;
+            }
             ApiKeys.Principal p = ctx.attribute(ApiRoutes.PRINCIPAL);
             String actor = p == null ? "-" : p.name() == null ? "anonymous" : p.name();
-            ACCESS.info("{} {} {} {} ms actor={}", method, ctx.path(), status,
-                    String.format(Locale.ROOT, "%.1f", ms == null ? 0f : ms), actor);
+            ACCESS.info("{} {} {} {} ms actor={}{}", method, ctx.path(), status,
+                    String.format(Locale.ROOT, "%.1f", ms == null ? 0f : ms), actor, skipped == 0 ? ""
+                            : " (" + skipped + " earlier lines not written: over http.access.log.max.lines.per.second="
+                                    + accessLog.maxPerSecond() + ")");
         }
     }
 }
