@@ -25,10 +25,10 @@ class LogbackFileConfigTest {
 
     @Test
     void theAccessLogGoesToARollingFileOfBoundedSizeAndEverythingElseStaysOnStderr(@TempDir Path dir) throws Exception {
-        // given the shipped file, loaded into a logging context of its own with WORLDSTORE_LOG_DIR set
+        // given the shipped file, loaded into a logging context of its own with worldstore.log.dir set
         LoggerContext context = new LoggerContext();
         context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter()); // as the real context has
-        context.putProperty("WORLDSTORE_LOG_DIR", dir.toString());
+        context.putProperty("worldstore.log.dir", dir.toString());
         JoranConfigurator configurator = new JoranConfigurator();
         configurator.setContext(context);
         configurator.doConfigure(CONFIG.toFile());
@@ -49,7 +49,7 @@ class LogbackFileConfigTest {
             assertTrue(Files.readString(CONFIG).matches("(?s).*<totalSizeCap>\\d+MB</totalSizeCap>.*"), "a total size cap");
             assertTrue(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE") != null);
 
-            // when a line is logged, it lands in the file under WORLDSTORE_LOG_DIR
+            // when a line is logged, it lands in the file under worldstore.log.dir
             access.info("GET /v1/worlds/w/state 404 0.3 ms actor=test");
             context.stop(); // drains the queue and closes the file
             assertEquals(List.of(), context.getStatusManager().getCopyOfStatusList().stream().filter(s -> s.getLevel() >= Status.WARN)
