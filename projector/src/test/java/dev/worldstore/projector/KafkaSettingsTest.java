@@ -34,7 +34,8 @@ class KafkaSettingsTest {
             "kafka.linger.ms,20,producer.linger.ms", "kafka.batch.size,1,producer.batch.bytes",
             "kafka.compression.type,zstd,producer.compression", "kafka.delivery.timeout.ms,1,write.timeout.ms",
             "kafka.max.block.ms,1,write.timeout.ms", "kafka.max.poll.records,1,projector.poll.max.records",
-            "kafka.enable.auto.commit,true,", "kafka.auto.offset.reset,latest,", "kafka.max.request.size,1,value.max.bytes"})
+            "kafka.enable.auto.commit,true,", "kafka.auto.offset.reset,latest,", "kafka.max.request.size,1,value.max.bytes",
+            "kafka.buffer.memory,1048576,write.max.inflight.bytes"})
     void aSettingWorldstoreFixesInEveryClientThatReadsItIsAnErrorNamingTheKeyToUse(String key, String value, String instead) {
         // given a Kafka client setting worldstore sets itself wherever it applies
         // when it is passed through
