@@ -34,7 +34,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 once the projector has caught up with the log it found at start (state LIVE); 503 NOT_READY before.
+         * @description 200 once the projector has caught up with the log it found at start (state LIVE); 503 NOT_READY before. Both answers count the dead letters the projection holds (deadLetters).
          */
         get: operations["ready"];
         put?: never;
@@ -1034,7 +1034,7 @@ export interface components {
                 "application/json": components["schemas"]["Saved"];
             };
         };
-        /** @description INVALID_JSON (with line and column), INVALID_ID, INVALID_ARGUMENT */
+        /** @description INVALID_JSON (with line and column; nesting deeper than 200 says so), INVALID_ID, INVALID_ARGUMENT (field Content-Encoding: a body labelled gzip that is not gzip data) */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1088,7 +1088,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description BODY_TOO_LARGE (http.max.body.bytes) or VALUE_TOO_LARGE (value.max.bytes) */
+        /** @description BODY_TOO_LARGE (http.max.body.bytes, as sent and, for a gzip body, as decoded) or VALUE_TOO_LARGE (value.max.bytes) */
         TooLarge: {
             headers: {
                 [name: string]: unknown;
@@ -1097,7 +1097,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description UNSUPPORTED_MEDIA_TYPE: send application/json (PATCH: application/merge-patch+json) */
+        /** @description UNSUPPORTED_MEDIA_TYPE: send application/json (PATCH: application/merge-patch+json); field Content-Encoding: a content coding other than gzip (Accept-Encoding names gzip) */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -1217,6 +1217,11 @@ export interface operations {
                         projector?: string;
                         /** Format: int64 */
                         lag?: number;
+                        /**
+                         * Format: int64
+                         * @description Records of the log this node's projection could not decode or apply (kept, skipped); survives restarts
+                         */
+                        deadLetters?: number;
                     };
                 };
             };

@@ -60,6 +60,14 @@ public interface NodeOperations {
     int sweepRetention();
 
     /**
+     * How many records of the log this node's projection holds as dead letters (records it could not
+     * decode or apply; {@link WorldStore#deadLetters} lists them). Counted from the projection, so
+     * it does not start again at 0 after a restart; every node that applied the same log holds the
+     * same number. Also published as the metric {@code worldstore.projector.deadlettered}.
+     */
+    long deadLetterCount();
+
+    /**
      * A partition's projection checkpoint, stored in the same atomic write as the state it produced.
      *
      * @param nextOffset the next offset to apply

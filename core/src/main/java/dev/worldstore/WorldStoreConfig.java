@@ -13,7 +13,10 @@ import java.util.TreeMap;
  * <p>Built once from text (command line, environment, properties file), validated as a whole, then
  * frozen. Unknown keys are errors, except {@code kafka.*} keys that are not worldstore's own: those
  * pass through to the Kafka clients with the prefix removed ({@code kafka.security.protocol} becomes
- * {@code security.protocol}). Instances are immutable and thread-safe.
+ * {@code security.protocol}). Worldstore's own namespaces under {@code kafka.} ({@code kafka.topic.*},
+ * {@code kafka.embedded.*}) never pass through: an unknown key there is an error too. (That a
+ * pass-through key is a setting of the Kafka clients is checked when a node opens.) Instances are
+ * immutable and thread-safe.
  */
 public final class WorldStoreConfig {
 
@@ -33,6 +36,9 @@ public final class WorldStoreConfig {
             "Partitions of the change-log topic when worldstore creates it. A world lives in one partition; never change it afterwards.");
     public static final ConfigKey KAFKA_TOPIC_REPLICATION_FACTOR = ConfigKey.integer("kafka.topic.replication.factor", -1, -1, 32,
             "Replication factor when worldstore creates the topic (-1 = the broker's default).");
+    public static final ConfigKey KAFKA_TOPIC_MIN_INSYNC_REPLICAS = ConfigKey.integer("kafka.topic.min.insync.replicas", -1, -1, 32,
+            "min.insync.replicas of the change-log topic when worldstore creates it (-1 = the broker's default): an acknowledged "
+            + "save is on at least this many brokers.");
     public static final ConfigKey KAFKA_TOPIC_RETENTION_MS = ConfigKey.longKey("kafka.topic.retention.ms", -1, -1, Long.MAX_VALUE,
             "retention.ms of the change-log topic when worldstore creates it (-1 = keep history forever; history is the product).");
     public static final ConfigKey VALUE_MAX_BYTES = ConfigKey.integer("value.max.bytes", 4 * 1024 * 1024, 1024, 32 * 1024 * 1024,
@@ -81,15 +87,16 @@ public final class WorldStoreConfig {
     /** Every key of the store, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(DATA_DIR, NODE_ID, KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED_PORT,
             KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE, KAFKA_TOPIC, KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR,
-            KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, BATCH_MAX_CHANGES, BATCH_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, WRITE_MAX_INFLIGHT_BYTES,
-            IDEMPOTENCY_WINDOW_MS,
-            PRODUCER_LINGER_MS,
+            KAFKA_TOPIC_MIN_INSYNC_REPLICAS, KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, BATCH_MAX_CHANGES, BATCH_MAX_BYTES,
+            READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, WRITE_MAX_INFLIGHT_BYTES, IDEMPOTENCY_WINDOW_MS, PRODUCER_LINGER_MS,
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
             PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
             RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
             ROCKSDB_COMPRESSION);
 
     private static final String KAFKA_PREFIX = "kafka.";
+    /** Prefixes under {@code kafka.} that are worldstore's own: their keys never pass through to the Kafka clients. */
+    private static final List<String> OWN_KAFKA_NAMESPACES = List.of("kafka.topic.", "kafka.embedded.");
 
     private final Map<String, String> values;
     private final Map<String, String> kafkaPassThrough;
@@ -112,6 +119,13 @@ public final class WorldStoreConfig {
     public static WorldStoreConfig of(Map<String, String> settings) {
         Map<String, String> passThrough = new TreeMap<>();
         Map<String, String> values = ConfigKey.resolve(KEYS, settings, (name, value) -> {
+            for (String own : OWN_KAFKA_NAMESPACES) {
+                if (name.startsWith(own)) {
+                    throw new ConfigException(name, "is not a worldstore configuration key, and " + own + "* keys are worldstore's own "
+                            + "(they do not pass through to Kafka); the known ones are " + String.join(", ", KEYS.stream()
+                                    .map(ConfigKey::name).filter(k -> k.startsWith(own)).toList()));
+                }
+            }
             if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
                 passThrough.put(name.substring(KAFKA_PREFIX.length()), value);
             } else {
@@ -128,6 +142,27 @@ public final class WorldStoreConfig {
         if (getInt(BATCH_MAX_BYTES) < getInt(VALUE_MAX_BYTES)) {
             throw new ConfigException(BATCH_MAX_BYTES.name(), "must be at least " + VALUE_MAX_BYTES.name() + " ("
                     + getInt(VALUE_MAX_BYTES) + ") so that a batch can hold the largest value, was " + getInt(BATCH_MAX_BYTES));
+        }
+        int minIsr = getInt(KAFKA_TOPIC_MIN_INSYNC_REPLICAS);
+        int replication = getInt(KAFKA_TOPIC_REPLICATION_FACTOR);
+        if (minIsr == 0) {
+            throw new ConfigException(KAFKA_TOPIC_MIN_INSYNC_REPLICAS.name(), "must be -1 (the broker's default) or at least 1, was 0");
+        }
+        if (replication == 0) {
+            throw new ConfigException(KAFKA_TOPIC_REPLICATION_FACTOR.name(), "must be -1 (the broker's default) or at least 1, was 0");
+        }
+        if (minIsr > 0 && replication > 0 && minIsr > replication) {
+            // every acks=all write would fail with NOT_ENOUGH_REPLICAS
+            throw new ConfigException(KAFKA_TOPIC_MIN_INSYNC_REPLICAS.name(), "must be at most " + KAFKA_TOPIC_REPLICATION_FACTOR.name()
+                    + " (" + replication + "), or no save could ever be acknowledged; was " + minIsr);
+        }
+        if (replication > 1 && embeddedKafka()) {
+            throw new ConfigException(KAFKA_TOPIC_REPLICATION_FACTOR.name(), "must be -1 or 1 with the embedded single-node broker "
+                    + "(kafka.bootstrap.servers is empty), was " + replication);
+        }
+        if (minIsr > 1 && embeddedKafka()) {
+            throw new ConfigException(KAFKA_TOPIC_MIN_INSYNC_REPLICAS.name(), "must be -1 or 1 with the embedded single-node broker "
+                    + "(kafka.bootstrap.servers is empty), or no save could ever be acknowledged; was " + minIsr);
         }
         long linger = getLong(PRODUCER_LINGER_MS);
         if (getLong(WRITE_MAX_INFLIGHT_BYTES) < getInt(BATCH_MAX_BYTES) || getLong(WRITE_MAX_INFLIGHT_BYTES) < getInt(VALUE_MAX_BYTES)) {

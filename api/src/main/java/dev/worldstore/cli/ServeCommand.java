@@ -39,10 +39,7 @@ final class ServeCommand extends ConfiguredCommand {
         Settings settings = settings();
         WorldStoreConfig config = settings.storeConfig();
         HttpConfig httpConfig = settings.httpConfig();
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = metricsRegistry();
 
         Node node = new Node();
         Thread hook = new Thread(() -> node.stop("signal"), "worldstore-shutdown");
@@ -89,6 +86,15 @@ final class ServeCommand extends ConfiguredCommand {
     //     return dev.worldstore.http.HttpServer.start(store, http, dataDir, registry);
     // (any AutoCloseable; it is closed before the store on shutdown, and should log its address).
     // ===================================================================================================
+    /** The registry {@code serve} publishes at {@code /metrics}: the store's and the HTTP server's meters, JVM memory, GC and CPU. */
+    static PrometheusMeterRegistry metricsRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        return registry;
+    }
+
     static AutoCloseable startHttp(WorldStore store, HttpConfig http, java.nio.file.Path dataDir, PrometheusMeterRegistry registry) {
         return dev.worldstore.http.HttpServer.start(store, http, dataDir, registry);
     }

@@ -283,23 +283,26 @@ final class ApiRoutes {
      * Ready once the projector has caught up with the log it found at start (state LIVE): 200
      * {@code READY}. While Kafka is unreachable (also from the start) the node serves loads from
      * its projection and refuses writes: 200 {@code DEGRADED} with {@code "detail": "degraded:
-     * read-only ..."}, so reads keep being routed to it. Otherwise 503 {@code NOT_READY}.
+     * read-only ..."}, so reads keep being routed to it. Otherwise 503 {@code NOT_READY}. Every
+     * answer also counts the dead letters the projection holds (they do not make a node unready).
      */
     private void ready(Context ctx) {
         ProjectorState state = store.projectorState();
         long lag = store.projectorLag();
+        long deadLetters = store.operations().deadLetterCount();
         boolean running = state == ProjectorState.LIVE || state == ProjectorState.CATCHING_UP;
         if (running && !store.logReachable()) {
             HttpSupport.json(ctx, 200, Json.object().put("status", "DEGRADED").put("detail", "degraded: read-only: Kafka is "
                     + "unreachable; loads are served from this node's projection, writes answer 503 LOG_UNAVAILABLE")
-                    .put("projector", state.name()).put("lag", lag).put("writable", false));
+                    .put("projector", state.name()).put("lag", lag).put("writable", false).put("deadLetters", deadLetters));
             return;
         }
         if (state == ProjectorState.LIVE) {
-            HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag));
+            HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag)
+                    .put("deadLetters", deadLetters));
             return;
         }
-        ObjectNode extra = Json.object().put("projector", state.name()).put("lag", lag);
+        ObjectNode extra = Json.object().put("projector", state.name()).put("lag", lag).put("deadLetters", deadLetters);
         Problems.write(ctx, new Problems.Problem(503, Problems.NOT_READY, "the projector is " + state
                 + (state == ProjectorState.CATCHING_UP ? " (" + lag + " events behind)" : ""), null, Map.of("Retry-After", "1"), extra));
     }

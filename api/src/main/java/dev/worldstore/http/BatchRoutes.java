@@ -119,11 +119,14 @@ final class BatchRoutes {
     record ParsedBatch(List<Change> changes, String idempotencyKey) {
     }
 
+    /** {@code {"changes": [{"value": ...}]}}: a value may nest as deep as a save allows, the envelope on top. */
+    private static final int BATCH_ENVELOPE_DEPTH = 3;
+
     /** Reads a batch body; each value is a copy of the request's bytes, unparsed. */
     static ParsedBatch parseBatch(String worldId, byte[] body) {
         List<Change> changes = new ArrayList<>();
         String idempotencyKey = null;
-        try (JsonParser p = Json.parser(body, 0, body.length)) {
+        try (JsonParser p = Json.parser(body, 0, body.length, BATCH_ENVELOPE_DEPTH)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw shape("value", "must be a JSON object {\"changes\": [...]}");
             }

@@ -27,7 +27,6 @@ final class Applier {
     private final VerdictBoard verdicts;
     private final long[] appliedCount;
     private final Counter applied;
-    private final Counter deadLettered;
 
     Applier(RocksProjection store, ProjectionRules rules, Progress progress, VerdictBoard verdicts, MeterRegistry metrics) {
         this.store = store;
@@ -36,9 +35,6 @@ final class Applier {
         this.verdicts = verdicts;
         this.appliedCount = new long[progress.partitions()];
         this.applied = Counter.builder("worldstore.projector.applied").description("Change events applied to the projection")
-                .register(metrics);
-        this.deadLettered = Counter.builder("worldstore.projector.deadlettered")
-                .description("Change-log records that could not be decoded or applied, kept in dead_letters and skipped")
                 .register(metrics);
     }
 
@@ -100,7 +96,7 @@ final class Applier {
         decided.forEach(verdicts::decide);
         applied.increment(count);
         if (!dead.isEmpty()) {
-            deadLettered.increment(dead.size());
+            store.deadLettered(dead.size());
             dead.forEach(d -> LOG.warn("dead-lettered record {}", d));
         }
         return count;

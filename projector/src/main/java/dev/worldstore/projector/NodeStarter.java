@@ -5,6 +5,7 @@ import dev.worldstore.StorageException;
 import dev.worldstore.Upgraders;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.kafka.EmbeddedKafka;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -55,6 +56,15 @@ final class NodeStarter {
             Partitioning partitioning = new Partitioning(partitions(clients, health, projection, broker != null));
             Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
                     .description("Projection size on disk (SST and blob files) and in memtables").register(metrics);
+            // counts what the projection holds, so it does not start again at 0 when the node restarts
+            FunctionCounter.builder("worldstore.projector.deadlettered", projection, RocksProjection::deadLetterCount)
+                    .description("Change-log records this node's projection could not decode or apply: kept in dead_letters "
+                            + "(WorldStore.deadLetters) and skipped; counted from the projection, so it survives restarts")
+                    .register(metrics);
+            if (projection.deadLetterCount() > 0) {
+                LOG.warn("the projection holds {} dead letter(s): records of the log it could not decode or apply "
+                        + "(WorldStore.deadLetters lists them; GET /health/ready counts them)", projection.deadLetterCount());
+            }
 
             Progress progress = new Progress(partitioning.partitions());
             VerdictBoard verdicts = new VerdictBoard();

@@ -80,4 +80,9 @@ final class Operations implements NodeOperations {
         return use.apply(() -> parts.retention().sweep());
     }
 
+    @Override
+    public long deadLetterCount() {
+        return parts.projection().deadLetterCount();
+    }
+
 }

@@ -11,6 +11,7 @@ import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -50,6 +51,8 @@ final class RocksProjection implements StateView, AutoCloseable {
     /** History values at least this large live in blob files; smaller ones (deletes, small patches) stay inline. */
     static final long HISTORY_MIN_BLOB_BYTES = 256;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Entries in {@link Cf#DEAD_LETTERS}: counted at open, then added to as the applier writes them. */
+    private final AtomicLong deadLetters = new AtomicLong();
 
     private RocksProjection(Path dir, ProjectionSettings settings) throws RocksDBException {
         this.dir = dir;
@@ -111,6 +114,31 @@ final class RocksProjection implements StateView, AutoCloseable {
         // projector re-applies the rest from Kafka. Nothing is lost or applied twice; a clean close
         // flushes first, so only a crash costs a replay of the unflushed tail.
         this.writeOptions = new WriteOptions().setDisableWAL(true);
+        this.deadLetters.set(countEntries(Cf.DEAD_LETTERS));
+    }
+
+    private long countEntries(Cf cf) {
+        long n = 0;
+        try (ReadOptions ro = new ReadOptions().setFillCache(false); RocksIterator it = iterator(cf, ro)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The records of the log this projection holds as dead letters: what it had on disk when it
+     * opened plus those written since ({@link #deadLettered}). Survives restarts; every node that
+     * applied the same log holds the same number.
+     */
+    long deadLetterCount() {
+        return deadLetters.get();
+    }
+
+    /** Counts {@code n} dead letters just written (after their batch was written). */
+    void deadLettered(int n) {
+        deadLetters.addAndGet(n);
     }
 
     /**
