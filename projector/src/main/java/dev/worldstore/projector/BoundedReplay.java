@@ -27,7 +27,7 @@ final class BoundedReplay {
      */
     static long run(KafkaClients clients, Applier applier, Progress progress, int pollMaxRecords, Map<Integer, Long> targets,
             LongConsumer onApplied) {
-        RecordDecoder decoder = new RecordDecoder();
+        RecordDecoder decoder = new RecordDecoder(progress.partitions());
         try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer("worldstore-replay", pollMaxRecords, true)) {
             List<TopicPartition> tps = new ArrayList<>();
             targets.keySet().forEach(p -> tps.add(new TopicPartition(clients.topic(), p)));
