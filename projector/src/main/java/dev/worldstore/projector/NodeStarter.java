@@ -50,6 +50,7 @@ final class NodeStarter {
             RocksProjection projection = RocksProjection.open(ps.projectionDir(), ps);
             opened.push(projection);
             checkTopic(projection, kafka.topic(), ps.projectionDir());
+            EventTimeUpgrade.run(clients, projection, partitioning, ps.pollMaxRecords());
             Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
                     .description("Projection size on disk (SST and blob files) and in memtables").register(metrics);
 
@@ -70,7 +71,7 @@ final class NodeStarter {
             NodeParts parts = new NodeParts(config, nodeId, broker, clients, projection, partitioning, progress, log, writer, projector,
                     new ReadGate(progress, own, partitioning, config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS)),
                     new StateReader(projection, upgraders, partitioning.of((String) null)), new HistoryReader(projection, upgraders),
-                    new LogPositions(clients), new Retention(projection, writer::write, rs, clock), rs.checkIntervalMs());
+                    new LogPositions(clients, projection, progress), new Retention(projection, writer::write, rs, clock), rs.checkIntervalMs());
             Node node = new Node(parts);
             opened.push(node);
             node.start();
