@@ -156,6 +156,8 @@ public final class ProjectionTools {
         try (RocksProjection projection = RocksProjection.open(dir, ps)) {
             if (projection.meta("topic") == null) {
                 projection.putMeta("topic", clients.topic());
+                // as a node records it, so a rebuild compares equal to a node's projection
+                projection.putMeta(NodeStarter.PARTITIONS_META, Integer.toString(partitions));
             }
             Progress at = new Progress(partitions);
             Applier applier = new Applier(projection, new ProjectionRules(upgraders), at, new VerdictBoard(), new SimpleMeterRegistry());
