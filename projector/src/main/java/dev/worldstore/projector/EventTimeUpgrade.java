@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
@@ -76,7 +77,12 @@ final class EventTimeUpgrade {
         boolean[] moved = new boolean[partitioning.partitions()];
         boolean anyMoved = false;
         for (NodeOperations.Checkpoint c : old) {
-            anyMoved |= moved[c.partition()] = deriveTimes(clients, projection, clock, c, partitioning.partitions(), pollMaxRecords);
+            try {
+                anyMoved |= moved[c.partition()] = deriveTimes(clients, projection, clock, c, partitioning.partitions(), pollMaxRecords);
+            } catch (KafkaException e) {
+                throw clients.unavailable("read partition " + c.partition() + " of " + clients.topic() + " to upgrade the projection in "
+                        + projection.dir() + " to event times (once, on the first start of this release)", e);
+            }
         }
         long rewritten = anyMoved ? rewriteTimes(projection, partitioning, moved) : 0;
         try (WriteBatch batch = new WriteBatch()) {
