@@ -1152,7 +1152,7 @@ export interface components {
         IfNoneMatchStar: "*";
         /** @description a version from ETag: 304 when it is still current */
         IfNoneMatchVersion: string;
-        /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+        /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
         AsOf: string;
         /** @description only versions strictly below this: the next of the previous page */
         Before: string;
@@ -1340,7 +1340,7 @@ export interface operations {
     getPlayer: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1412,7 +1412,7 @@ export interface operations {
     getPlayerState: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1644,7 +1644,7 @@ export interface operations {
     getEntity: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1841,7 +1841,7 @@ export interface operations {
     getWorldState: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2031,7 +2031,7 @@ export interface operations {
     getAppData: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2235,7 +2235,7 @@ export interface operations {
     getPlayerAppData: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2441,7 +2441,7 @@ export interface operations {
             query?: {
                 /** @description start: an ISO-8601 instant (the first change written at or after it) or a log position partition-offset (inclusive) */
                 from?: string;
-                /** @description end: an ISO-8601 instant (changes written at or before it) or a log position (inclusive) */
+                /** @description end: an ISO-8601 instant (changes whose event time, the time history shows, is at or before it) or a log position (inclusive) */
                 to?: string;
                 /** @description only these tables, comma-separated */
                 table?: string;
@@ -2480,7 +2480,7 @@ export interface operations {
     worldSnapshot: {
         parameters: {
             query: {
-                /** @description an ISO-8601 instant (every change written at or before it) or a log position partition-offset of the world's partition (every change up to and including it); missing or malformed: 400 INVALID_ARGUMENT with field asOf */
+                /** @description an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of the world's partition (every change up to and including it); missing or malformed: 400 INVALID_ARGUMENT with field asOf */
                 asOf: string;
             };
             header?: {

@@ -34,6 +34,9 @@ public final class Json {
     /** Deepest nesting a value may have. */
     public static final int MAX_NESTING_DEPTH = 200;
 
+    /** Longest string (a member name or value) a value may hold, in characters. */
+    public static final int MAX_STRING_LENGTH = 64 * 1024 * 1024;
+
     /** The one configured mapper; never handed out, since an {@link ObjectMapper} can be reconfigured. */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -46,7 +49,7 @@ public final class Json {
     static {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING_DEPTH)
-                .maxStringLength(64 * 1024 * 1024)
+                .maxStringLength(MAX_STRING_LENGTH)
                 .build());
     }
 

@@ -122,15 +122,19 @@ public interface WorldStore extends AutoCloseable {
     LogPosition endOf(String worldId);
 
     /**
-     * The first position of {@code worldId}'s partition written at or after {@code time} ({@link #endOf} if none): where a
-     * reader starting at {@code time} starts.
+     * The first position of {@code worldId}'s partition whose event time is at or after {@code time}: where a reader
+     * starting at {@code time} starts; when no change this node has applied is that late, the next position it will
+     * apply. Event time is the time history, feeds and stored values show: the writer's timestamp, raised where needed
+     * so it never goes backwards within a partition (every node derives the same from the log).
      */
     LogPosition positionAt(String worldId, java.time.Instant time);
 
     /**
      * The last position of {@code worldId}'s partition that {@code asOf} includes: the position itself, or for an instant
-     * T the last change written at or before T (event time, to the millisecond). With {@link #positionAt} this is the one
-     * convention for points in time: {@code resolve(w, T) + 1 == positionAt(w, T + 1 ms)}.
+     * T the last change whose event time (as history shows it, to the millisecond) is at or before T; event times never
+     * go backwards within a partition, so T includes exactly the changes history shows at or before T. With
+     * {@link #positionAt} this is the one convention for points in time: {@code resolve(w, T) + 1 == positionAt(w, T + 1 ms)}.
+     * An instant later than every change this node has applied resolves to the last change it applied.
      *
      * @return empty when nothing in the partition is that old
      * @throws ValidationException if a position is not in the world's partition

@@ -26,6 +26,7 @@ final class Applier {
     private final Progress progress;
     private final VerdictBoard verdicts;
     private final long[] appliedCount;
+    private final EventClock clock;
     private final Counter applied;
 
     Applier(RocksProjection store, ProjectionRules rules, Progress progress, VerdictBoard verdicts, MeterRegistry metrics) {
@@ -34,15 +35,25 @@ final class Applier {
         this.progress = progress;
         this.verdicts = verdicts;
         this.appliedCount = new long[progress.partitions()];
+        this.clock = new EventClock(progress.partitions());
         this.applied = Counter.builder("worldstore.projector.applied").description("Change events applied to the projection")
                 .register(metrics);
     }
 
-    /** Starts from the checkpoint stored with the state: {@code partition} resumes at its stored offset. */
+    /**
+     * Starts from the checkpoint stored with the state: {@code partition} resumes at its stored
+     * offset, its event clock at the stored time.
+     *
+     * @throws IllegalStateException if the checkpoint has no event time (a projection of an earlier
+     *     release that {@link EventTimeUpgrade} has not upgraded)
+     */
     long resume(int partition) {
         NodeOperations.Checkpoint c = store.checkpoint(partition);
+        long time = store.lastEventTime(partition).orElseThrow(() -> new IllegalStateException("the checkpoint of partition "
+                + partition + " in " + store.dir() + " has no event time: upgrade the projection first"));
         progress.set(partition, c.nextOffset());
         appliedCount[partition] = c.appliedEvents();
+        clock.resume(partition, time);
         return c.nextOffset();
     }
 
@@ -55,6 +66,16 @@ final class Applier {
      * @throws StorageException if RocksDB refuses the write
      */
     long apply(RecordDecoder.Polled polled, Map<Integer, Long> limits) {
+        return apply(polled, limits, null);
+    }
+
+    /**
+     * As {@link #apply(RecordDecoder.Polled, Map)}, and with {@code timeLimits} (epoch ms per
+     * partition) also stops a partition before its first event whose event time would be after its
+     * limit, lowering {@code limits} (then mutable) to that offset: a replay to an instant stops
+     * exactly where reads as of that instant do.
+     */
+    long apply(RecordDecoder.Polled polled, Map<Integer, Long> limits, Map<Integer, Long> timeLimits) {
         long count = 0;
         Map<String, Verdict> decided = new HashMap<>();
         Map<Integer, Long> nextOffsets = new HashMap<>();
@@ -71,13 +92,18 @@ final class Applier {
                 public void decided(String eventId, Verdict verdict) {
                     decided.put(eventId, verdict);
                 }
-            });
+            }, clock);
             for (Map.Entry<Integer, List<Decoded>> partition : polled.partitions.entrySet()) {
                 int p = partition.getKey();
                 long next = progress.next(p);
                 long limit = limits == null ? Long.MAX_VALUE : limits.getOrDefault(p, 0L);
+                Long timeLimit = timeLimits == null ? null : timeLimits.get(p);
                 for (Decoded d : partition.getValue()) {
                     if (d.position().offset() >= limit) {
+                        break;
+                    }
+                    if (timeLimit != null && d.event() != null && clock.peek(p, d.timestampMs()) > timeLimit) {
+                        limits.put(p, d.position().offset());
                         break;
                     }
                     poll.apply(d);
@@ -85,7 +111,7 @@ final class Applier {
                     next = d.position().offset() + 1;
                     count++;
                 }
-                sink.put(Cf.OFFSETS, RocksProjection.partitionKey(p), RocksProjection.offsetValue(next, appliedCount[p]));
+                sink.put(Cf.OFFSETS, RocksProjection.partitionKey(p), RocksProjection.offsetValue(next, appliedCount[p], clock.last(p)));
                 nextOffsets.put(p, next);
             }
             store.write(batch);

@@ -247,8 +247,9 @@ final class Node implements WorldStore {
     public Optional<Stored> readAsOf(Key key, AsOf asOf, ReadConsistency consistency) {
         key.check();
         return use(() -> {
-            Optional<LogPosition> last = lastIncluded(key.worldId(), asOf);
+            // wait first: an instant resolves against the event times this node has applied
             parts.gate().await(key.worldId(), consistency);
+            Optional<LogPosition> last = lastIncluded(key.worldId(), asOf);
             return last.flatMap(p -> parts.history().readAsOf(key, p.offset())).map(parts.state()::upgrade);
         });
     }
@@ -257,8 +258,8 @@ final class Node implements WorldStore {
     public void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, Consumer<Stored> sink) {
         Key.checkWorldId(worldId);
         use(() -> {
-            Optional<LogPosition> last = lastIncluded(worldId, asOf);
             parts.gate().await(worldId, consistency);
+            Optional<LogPosition> last = lastIncluded(worldId, asOf);
             last.ifPresent(p -> parts.history().snapshot(worldId, p.offset(), s -> sink.accept(parts.state().upgrade(s))));
             return null;
         });

@@ -54,6 +54,8 @@ final class NodeStarter {
             opened.push(projection);
             checkTopic(projection, kafka.topic(), ps.projectionDir());
             Partitioning partitioning = new Partitioning(partitions(clients, health, projection, broker != null));
+            // a projection of a release before event times is upgraded once, from the log (needs Kafka)
+            EventTimeUpgrade.run(clients, projection, partitioning, ps.pollMaxRecords());
             Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
                     .description("Projection size on disk (SST and blob files) and in memtables").register(metrics);
             // counts what the projection holds, so it does not start again at 0 when the node restarts
@@ -84,7 +86,8 @@ final class NodeStarter {
             NodeParts parts = new NodeParts(config, nodeId, broker, clients, health, projection, partitioning, progress, log, writer, projector,
                     new ReadGate(progress, own, partitioning, config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS)),
                     new StateReader(projection, upgraders, partitioning.of((String) null)), new HistoryReader(projection, upgraders),
-                    new LogPositions(clients), new Retention(projection, writer::write, rs, clock, rules::latestEventMs), rs.checkIntervalMs());
+                    new LogPositions(clients, projection, progress), new Retention(projection, writer::write, rs, clock, rules::latestEventMs),
+                    rs.checkIntervalMs());
             Node node = new Node(parts);
             opened.push(node);
             node.start();

@@ -109,7 +109,8 @@ final class WorldFeed implements ChangeFeed {
             }
             try {
                 LogEvent event = EventCodec.decode(r.headers(), r.value(), r.timestamp());
-                Instant at = Instant.ofEpochMilli(event.timestampMs());
+                // the event time the projector derived (history's time), not the writer's clock
+                Instant at = Instant.ofEpochMilli(projection.eventTime(partition, r.offset(), r.timestamp()));
                 if (event instanceof BatchEvent b) {
                     // a batch goes out whole, its changes in order, at one position; changes that changed
                     // nothing (a delete of an absent key, a merge to the same value) are no events
