@@ -71,6 +71,11 @@ public final class WorldStoreConfig {
             0, Long.MAX_VALUE, "RocksDB block cache shared by all tables.");
     public static final ConfigKey ROCKSDB_COMPRESSION = ConfigKey.choice("rocksdb.compression", "lz4",
             List.of("none", "lz4", "zstd"), "Compression of the projection's files (large values are stored compressed).");
+    public static final ConfigKey FEED_BUFFER_BYTES = ConfigKey.longKey("feed.buffer.bytes", 64L * 1024 * 1024, 1024 * 1024,
+            64L * 1024 * 1024 * 1024, "Memory for recently applied events, split evenly over the partitions: change feeds at the log's "
+                    + "tail are all served from it (no Kafka consumer or thread each); a feed behind it reads the log until it catches up.");
+    public static final ConfigKey FEED_CATCHUP_READERS = ConfigKey.integer("feed.catchup.readers", 16, 1, 10_000,
+            "Most change feeds (and audit-log reads) reading the log on their own at once, each with a Kafka consumer; more wait their turn.");
 
     /** Every key of the store, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(DATA_DIR, NODE_ID, KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED_PORT,
@@ -79,7 +84,7 @@ public final class WorldStoreConfig {
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
             PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
             RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
-            ROCKSDB_COMPRESSION);
+            ROCKSDB_COMPRESSION, FEED_BUFFER_BYTES, FEED_CATCHUP_READERS);
 
     private static final String KAFKA_PREFIX = "kafka.";
 

@@ -28,8 +28,17 @@ final class Applier {
     private final long[] appliedCount;
     private final Counter applied;
     private final Counter deadLettered;
+    /** Where applied events go for the change feeds, or {@code null} (rebuilds and replays). */
+    private final FeedHub feeds;
 
     Applier(RocksProjection store, ProjectionRules rules, Progress progress, VerdictBoard verdicts, MeterRegistry metrics) {
+        this(store, rules, progress, verdicts, metrics, null);
+    }
+
+    /** @param feeds the node's change-feed hub, handed every applied poll before progress is published; or {@code null} */
+    Applier(RocksProjection store, ProjectionRules rules, Progress progress, VerdictBoard verdicts, MeterRegistry metrics,
+            FeedHub feeds) {
+        this.feeds = feeds;
         this.store = store;
         this.rules = rules;
         this.progress = progress;
@@ -47,6 +56,9 @@ final class Applier {
         NodeOperations.Checkpoint c = store.checkpoint(partition);
         progress.set(partition, c.nextOffset());
         appliedCount[partition] = c.appliedEvents();
+        if (feeds != null) {
+            feeds.resume(partition, c.nextOffset());
+        }
         return c.nextOffset();
     }
 
@@ -94,6 +106,14 @@ final class Applier {
             }
             store.write(batch);
             dead = poll.deadLetters();
+            if (feeds != null) {
+                // the feeds see the write before the progress says it happened, so a feed at a position
+                // the projection has reached always finds it in the hub
+                for (Map.Entry<Integer, List<Decoded>> partition : polled.partitions.entrySet()) {
+                    int p = partition.getKey();
+                    feeds.append(p, partition.getValue(), sink.marks(p), nextOffsets.get(p));
+                }
+            }
         }
         nextOffsets.forEach(progress::set);
         progress.signal();
@@ -109,13 +129,23 @@ final class Applier {
     /** The rules' writes into one RocksDB batch; a RocksDB failure becomes a {@link StorageException} naming the store. */
     private final class BatchSink implements WriteSink {
         private final WriteBatch batch;
+        /** With a feed hub: the marks written for log positions (refused, skipped changes, dead letters), per partition by offset. */
+        private final Map<Integer, Map<Long, byte[]>> marks = new HashMap<>();
 
         BatchSink(WriteBatch batch) {
             this.batch = batch;
         }
 
+        Map<Long, byte[]> marks(int partition) {
+            return marks.getOrDefault(partition, Map.of());
+        }
+
         @Override
         public void put(Cf cf, byte[] key, byte[] value) {
+            if (feeds != null && (cf == Cf.REJECTED || cf == Cf.DEAD_LETTERS) && key.length == 12) {
+                java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(key);
+                marks.computeIfAbsent(k.getInt(), p -> new HashMap<>()).put(k.getLong(), cf == Cf.DEAD_LETTERS ? FeedHub.DEAD : value);
+            }
             try {
                 batch.put(store.handle(cf), key, value);
             } catch (RocksDBException e) {

@@ -55,7 +55,14 @@ final class NodeStarter {
 
             Progress progress = new Progress(partitioning.partitions());
             VerdictBoard verdicts = new VerdictBoard();
-            Applier applier = new Applier(projection, new ProjectionRules(upgraders), progress, verdicts, metrics);
+            FeedHub feeds = new FeedHub(partitioning.partitions(), config.getLong(WorldStoreConfig.FEED_BUFFER_BYTES),
+                    config.getInt(WorldStoreConfig.FEED_CATCHUP_READERS));
+            opened.push(feeds);
+            Gauge.builder("worldstore.feed.buffer.bytes", feeds, FeedHub::bufferedBytes)
+                    .description("Recent applied events held in memory for change feeds at the log's tail (accounted bytes)").register(metrics);
+            Gauge.builder("worldstore.feed.catchup.readers", feeds, FeedHub::activeReaders)
+                    .description("Change feeds reading the log on their own (behind the in-memory tail)").register(metrics);
+            Applier applier = new Applier(projection, new ProjectionRules(upgraders), progress, verdicts, metrics, feeds);
             Projector projector = new Projector(clients, projection, applier, progress, new Snapshots(ps, Clock.systemUTC()),
                     ps.pollMaxRecords(), metrics);
             opened.push(projector);
@@ -70,7 +77,7 @@ final class NodeStarter {
             NodeParts parts = new NodeParts(config, nodeId, broker, clients, projection, partitioning, progress, log, writer, projector,
                     new ReadGate(progress, own, partitioning, config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS)),
                     new StateReader(projection, upgraders, partitioning.of((String) null)), new HistoryReader(projection, upgraders),
-                    new LogPositions(clients), new Retention(projection, writer::write, rs, clock), rs.checkIntervalMs());
+                    new LogPositions(clients), new Retention(projection, writer::write, rs, clock), rs.checkIntervalMs(), feeds);
             Node node = new Node(parts);
             opened.push(node);
             node.start();
