@@ -41,7 +41,7 @@ import org.apache.kafka.common.errors.WakeupException;
  */
 final class SharedFeed implements ChangeFeed {
     /** Records handed out by one poll, about (a batch is never split). */
-    static final int MAX_RECORDS = 1000;
+    static final int MAX_RECORDS = 500;
     private static final Duration FETCH = Duration.ofMillis(200);
 
     private final String worldId;
