@@ -47,6 +47,7 @@ final class NodeStarter {
             Partitioning partitioning = new Partitioning(clients.ensureTopic(broker != null));
 
             ProjectionSettings ps = ProjectionSettings.from(config);
+            CheckpointTransfer.bootstrapIfEmpty(config, ps.projectionDir(), kafka.topic());
             RocksProjection projection = RocksProjection.open(ps.projectionDir(), ps);
             opened.push(projection);
             checkTopic(projection, kafka.topic(), ps.projectionDir());
