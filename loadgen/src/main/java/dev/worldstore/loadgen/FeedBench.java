@@ -132,8 +132,10 @@ public final class FeedBench {
             int rowNo = 0;
             Row tenRow = null;
             Row bigRow = null;
+            // unmeasured warm-up (JIT, connection pools): a short row of 10 subscribers
+            measure(client, url, "feed-" + run + "-warmup", 10, 1, Math.min(5, params.seconds()));
             for (int[] layout : params.rows()) {
-                Row r = measure(client, url, "feed-" + run + "-r" + (rowNo++), layout[0], layout[1]);
+                Row r = measure(client, url, "feed-" + run + "-r" + (rowNo++), layout[0], layout[1], params.seconds());
                 rows.add(r.cells());
                 problems += r.missing() + r.duplicates() + r.failedSaves();
                 if (layout[0] * layout[1] == 10) {
@@ -150,7 +152,7 @@ public final class FeedBench {
             out.println("- command: `worldstore bench" + params.commandLine() + "`");
             out.println("- machine: " + Machine.describe());
             out.println("- server: " + target);
-            out.println("- load: per row, subscribers (`GET /v1/worlds/{w}/changes`, one HTTP/1.1 connection each, JDK HttpClient on "
+            out.println("- load: after an unmeasured warm-up row (10 subscribers), per row, subscribers (`GET /v1/worlds/{w}/changes`, one HTTP/1.1 connection each, JDK HttpClient on "
                     + "2 threads) all got `ready` before " + Latency.count(params.rate()) + " entity saves/s (PUT, ~200 bytes) for "
                     + params.seconds() + " s, round-robin over the row's worlds; latency = save's scheduled start → event parsed by "
                     + "the subscriber; delivered = arrived by " + SETTLE.toSeconds() + " s after the last save");
@@ -215,7 +217,8 @@ public final class FeedBench {
         }
     }
 
-    private Row measure(HttpClient client, URI url, String prefix, int worlds, int perWorld) throws IOException, InterruptedException {
+    private Row measure(HttpClient client, URI url, String prefix, int worlds, int perWorld, int seconds)
+            throws IOException, InterruptedException {
         int n = worlds * perWorld;
         progress.accept("feed: opening " + Latency.count(n) + " subscribers (" + perWorld + " on each of " + worlds + " worlds)");
         ConcurrentHistogram latency = Latency.concurrent();
@@ -227,9 +230,9 @@ public final class FeedBench {
                 }
             }
             awaitReady(subs);
-            progress.accept("feed: " + Latency.count(params.rate()) + " saves/s for " + params.seconds() + " s over " + worlds + " worlds");
+            progress.accept("feed: " + Latency.count(params.rate()) + " saves/s for " + seconds + " s over " + worlds + " worlds");
             long[] savesPerWorld = new long[worlds];
-            long failed = write(url, prefix, worlds, savesPerWorld);
+            long failed = write(url, prefix, worlds, savesPerWorld, seconds);
             long expected = 0;
             for (Subscriber s : subs) {
                 s.expected = savesPerWorld[s.world];
@@ -272,9 +275,9 @@ public final class FeedBench {
     }
 
     /** Saves at the fixed rate, round-robin over the worlds; returns failed saves. */
-    private long write(URI url, String prefix, int worlds, long[] savesPerWorld) throws InterruptedException {
+    private long write(URI url, String prefix, int worlds, long[] savesPerWorld, int seconds) throws InterruptedException {
         HttpClient writer = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30)).build();
-        long total = (long) params.rate() * params.seconds();
+        long total = (long) params.rate() * seconds;
         long intervalNanos = 1_000_000_000L / params.rate();
         AtomicLong failed = new AtomicLong();
         Semaphore inFlight = new Semaphore(256);
