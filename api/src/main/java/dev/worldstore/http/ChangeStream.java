@@ -315,6 +315,9 @@ final class ChangeStream implements AutoCloseable {
                     try {
                         records = feed.pollNow();
                     } catch (RuntimeException e) {
+                        if (finished.get()) {
+                            return; // the client went away meanwhile and the feed was closed for it
+                        }
                         // the feed ended (the node is closing, say): the problem goes out as a last event
                         Problems.Problem p = Problems.of(e, false);
                         sse.event(null, "error", gen -> gen.writeTree(p.body()));
