@@ -74,7 +74,7 @@ public final class WorldStoreConfig {
     public static final ConfigKey FEED_BUFFER_BYTES = ConfigKey.longKey("feed.buffer.bytes", 64L * 1024 * 1024, 1024 * 1024,
             64L * 1024 * 1024 * 1024, "Memory for recently applied events, split evenly over the partitions: change feeds at the log's "
                     + "tail are all served from it (no Kafka consumer or thread each); a feed behind it reads the log until it catches up.");
-    public static final ConfigKey FEED_CATCHUP_READERS = ConfigKey.integer("feed.catchup.readers", 16, 1, 10_000,
+    public static final ConfigKey FEED_CATCHUP_MAX_COUNT = ConfigKey.integer("feed.catchup.max.count", 16, 1, 10_000,
             "Most change feeds (and audit-log reads) reading the log on their own at once, each with a Kafka consumer; more wait their turn.");
     public static final ConfigKey BOOTSTRAP_FROM = ConfigKey.string("bootstrap.from", "",
             "A peer node's API (http://peer:8080): a node with no projection yet copies the peer's checkpoint (verified) and "
@@ -89,7 +89,7 @@ public final class WorldStoreConfig {
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
             PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
             RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
-            ROCKSDB_COMPRESSION, FEED_BUFFER_BYTES, FEED_CATCHUP_READERS, BOOTSTRAP_FROM, BOOTSTRAP_API_KEY);
+            ROCKSDB_COMPRESSION, FEED_BUFFER_BYTES, FEED_CATCHUP_MAX_COUNT, BOOTSTRAP_FROM, BOOTSTRAP_API_KEY);
 
     private static final String KAFKA_PREFIX = "kafka.";
 

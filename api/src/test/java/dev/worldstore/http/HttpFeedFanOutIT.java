@@ -55,7 +55,7 @@ class HttpFeedFanOutIT {
     @BeforeAll
     static void start() {
         node = HttpTestNode.start(HttpTestNode.newTopic(), dir.resolve("node"), Map.of("kafka.topic.partitions", "2",
-                "feed.buffer.bytes", Integer.toString(1024 * 1024), "feed.catchup.readers", "4", "http.sse.heartbeat.ms", "500"));
+                "feed.buffer.bytes", Integer.toString(1024 * 1024), "feed.catchup.max.count", "4", "http.sse.heartbeat.ms", "500"));
     }
 
     @AfterAll

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * so a feed of a quiet world is never pushed off the shared path by other worlds' traffic: a feed
  * can be served from memory at offset {@code c} when {@code c >= floor} and none of its world's
  * events at or after {@code c} was dropped. Anything else reads the log on its own
- * ({@link #acquireReader}: at most {@code feed.catchup.readers} at once, on a small shared pool)
+ * ({@link #acquireReader}: at most {@code feed.catchup.max.count} at once, on a small shared pool)
  * until it is back in range.
  *
  * <p>Thread-safe: one lock per partition, held briefly; callbacks run after it is released.

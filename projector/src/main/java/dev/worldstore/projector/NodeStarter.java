@@ -57,11 +57,11 @@ final class NodeStarter {
             Progress progress = new Progress(partitioning.partitions());
             VerdictBoard verdicts = new VerdictBoard();
             FeedHub feeds = new FeedHub(partitioning.partitions(), config.getLong(WorldStoreConfig.FEED_BUFFER_BYTES),
-                    config.getInt(WorldStoreConfig.FEED_CATCHUP_READERS));
+                    config.getInt(WorldStoreConfig.FEED_CATCHUP_MAX_COUNT));
             opened.push(feeds);
             Gauge.builder("worldstore.feed.buffer.bytes", feeds, FeedHub::bufferedBytes)
                     .description("Recent applied events held in memory for change feeds at the log's tail (accounted bytes)").register(metrics);
-            Gauge.builder("worldstore.feed.catchup.readers", feeds, FeedHub::activeReaders)
+            Gauge.builder("worldstore.feed.catchup.max.count", feeds, FeedHub::activeReaders)
                     .description("Change feeds reading the log on their own (behind the in-memory tail)").register(metrics);
             Applier applier = new Applier(projection, new ProjectionRules(upgraders), progress, verdicts, metrics, feeds);
             Projector projector = new Projector(clients, projection, applier, progress, new Snapshots(ps, Clock.systemUTC()),

@@ -30,7 +30,7 @@ import org.apache.kafka.common.errors.WakeupException;
  *   <li><b>catching up</b>: its position is older than the hub holds (a resume from long ago, or a
  *       reader so slow that its world's events left the buffer). It then reads the log with a Kafka
  *       consumer of its own, on the hub's shared catch-up pool and with one of its
- *       {@code feed.catchup.readers} slots (waiting its turn for one), skipping what the projection
+ *       {@code feed.catchup.max.count} slots (waiting its turn for one), skipping what the projection
  *       marked refused or unchanged, until its position is one the hub can serve; then it closes the
  *       consumer and joins the tail. Records are delivered in log order across the switch, each once.
  * </ul>

@@ -35,7 +35,7 @@ class FeedFanOutIT {
 
     private static StoreFixture fixture() {
         return new StoreFixture().with("kafka.topic.partitions", "1").with("feed.buffer.bytes", Integer.toString(1024 * 1024))
-                .with("feed.catchup.readers", "2");
+                .with("feed.catchup.max.count", "2");
     }
 
     /** Polls until {@code n} records arrived (or fails after {@link #WAIT}). */
