@@ -212,7 +212,7 @@ final class ApiRoutes {
                     extra));
             return;
         }
-        Change change = requested.withCondition(condition).withActor(actor(ctx));
+        Change change = requested.withCondition(condition).withActor(actor(ctx)).withIdempotencyKey(HttpSupport.idempotencyKey(ctx));
         boolean precondition = HttpSupport.hasPrecondition(ctx);
         ctx.future(() -> store.writeAsync(change).handleAsync((saved, error) -> {
             if (error != null) {
@@ -224,11 +224,20 @@ final class ApiRoutes {
         }, responseExecutor));
     }
 
-    /** The response of every applied write: 200, ETag, X-Worldstore-Position and {@code {"version", "position"}}. */
+    /**
+     * The response of every applied write: 200, ETag, X-Worldstore-Position and
+     * {@code {"version", "position"}}; a retry of an applied write (same idempotency key) answers
+     * the first write's version and position with {@code Idempotent-Replayed: true} and
+     * {@code "replayed": true}.
+     */
     static void saved(Context ctx, Saved saved) {
         ctx.header("ETag", HttpSupport.etag(saved.version()));
         ctx.header(HttpSupport.POSITION_HEADER, saved.position().toString());
         ObjectNode body = Json.object().put("version", saved.version()).put("position", saved.position().toString());
+        if (saved.replayed()) {
+            ctx.header(HttpSupport.IDEMPOTENT_REPLAYED, "true");
+            body.put("replayed", true);
+        }
         HttpSupport.json(ctx, 200, body);
     }
 
@@ -280,10 +289,22 @@ final class ApiRoutes {
         HttpSupport.json(ctx, 200, Json.object().put("status", "UP"));
     }
 
-    /** Ready once the projector has caught up with the log it found at start (state LIVE). */
+    /**
+     * Ready once the projector has caught up with the log it found at start (state LIVE): 200
+     * {@code READY}. While Kafka is unreachable (also from the start) the node serves loads from
+     * its projection and refuses writes: 200 {@code DEGRADED} with {@code "detail": "degraded:
+     * read-only ..."}, so reads keep being routed to it. Otherwise 503 {@code NOT_READY}.
+     */
     private void ready(Context ctx) {
         ProjectorState state = store.projectorState();
         long lag = store.projectorLag();
+        boolean running = state == ProjectorState.LIVE || state == ProjectorState.CATCHING_UP;
+        if (running && !store.logReachable()) {
+            HttpSupport.json(ctx, 200, Json.object().put("status", "DEGRADED").put("detail", "degraded: read-only: Kafka is "
+                    + "unreachable; loads are served from this node's projection, writes answer 503 LOG_UNAVAILABLE")
+                    .put("projector", state.name()).put("lag", lag).put("writable", false));
+            return;
+        }
         if (state == ProjectorState.LIVE) {
             HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag));
             return;
