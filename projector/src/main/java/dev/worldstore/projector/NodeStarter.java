@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 final class NodeStarter {
     private static final Logger LOG = LoggerFactory.getLogger(NodeStarter.class);
     /** The projection's record of its topic's partition count. */
-    private static final String PARTITIONS_META = "partitions";
+    static final String PARTITIONS_META = "partitions";
 
     private NodeStarter() {
     }

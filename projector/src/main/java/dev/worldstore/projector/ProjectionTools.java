@@ -172,6 +172,8 @@ public final class ProjectionTools {
             if (projection.meta("topic") == null) {
                 projection.putMeta("topic", clients.topic());
             }
+            // what a live node remembers of the topic, so a rebuild is byte-identical to it
+            projection.putMeta(NodeStarter.PARTITIONS_META, Integer.toString(partitions));
             Progress at = new Progress(partitions);
             Applier applier = new Applier(projection, new ProjectionRules(upgraders), at, new VerdictBoard(), new SimpleMeterRegistry());
             return BoundedReplay.run(clients, applier, at, ps.pollMaxRecords(), targets, progress);
