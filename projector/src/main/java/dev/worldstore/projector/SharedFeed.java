@@ -245,26 +245,32 @@ final class SharedFeed implements ChangeFeed {
         }
     }
 
-    /** One catch-up step on the shared pool: join the tail if possible, else one poll of the log. */
+    /**
+     * One catch-up step on the shared pool: join the tail if possible, else one poll of the log. Steps
+     * never overlap: the next is scheduled only once this one has published what it read
+     * ({@code stepScheduled} stays set until then), and each reads the cursor under the consumer's lock.
+     */
     private void step() {
-        long from;
-        synchronized (lock) {
-            stepScheduled = false;
-            if (closed) {
-                return;
-            }
-            from = cursor;
-        }
         boolean fire = false;
         consumerLock.lock();
         try {
+            long from;
+            synchronized (lock) {
+                if (closed || !catchingUp) {
+                    stepScheduled = false;
+                    return;
+                }
+                from = cursor;
+            }
             if (hub.servable(worldId, partition, from)) {
                 joinTail();
+                fire = true;
                 return;
             }
             List<ChangeRecord> found = new ArrayList<>();
             long next = use.apply(() -> readLog(from, found));
             synchronized (lock) {
+                stepScheduled = false;
                 if (closed) {
                     return;
                 }
@@ -277,9 +283,12 @@ final class SharedFeed implements ChangeFeed {
                 }
             }
         } catch (WakeupException e) {
-            // closed while polling
+            synchronized (lock) {
+                stepScheduled = false; // closed while polling
+            }
         } catch (WorldStoreException | org.apache.kafka.common.KafkaException e) {
             synchronized (lock) {
+                stepScheduled = false;
                 failure = e instanceof WorldStoreException w ? w
                         : clients.unavailable("read partition " + partition + " for the change feed of world " + worldId, e);
             }
@@ -333,13 +342,13 @@ final class SharedFeed implements ChangeFeed {
         boolean release;
         synchronized (lock) {
             catchingUp = false;
+            stepScheduled = false;
             release = hasReader;
             hasReader = false;
         }
         if (release) {
             hub.releaseReader();
         }
-        fire();
     }
 
     private void closeConsumer() {
