@@ -495,7 +495,7 @@ export interface paths {
         };
         /**
          * Follow the world's changes (Server-Sent Events)
-         * @description Every accepted change in log order. Each event: id = log position (partition-offset), event = put | merge-patch | delete, data = one line of ChangeEvent JSON. The stream starts with event: ready (its id, when present, is the position it starts after). Resume without gaps or duplicates with Last-Event-ID (or ?from=) set to the last id received; with neither, the feed starts live. A comment line is sent every http.sse.heartbeat.ms. A key limited to some apps does not see other apps' storage changes.
+         * @description Every accepted change in log order. Each event: id = log position (partition-offset), event = put | merge-patch | delete, data = one line of ChangeEvent JSON. The stream starts with event: ready, whose id is the position it starts after (partition-start when the world's partition had no change yet). Resume without gaps or duplicates with Last-Event-ID (or ?from=) set to the last id received, the ready event's included; with neither, the feed starts live. An id past the log's end is 400 INVALID_ARGUMENT (never a replay from the start). Subscribers at the log's tail share the node's in-memory tail; one that is behind it reads the log until it catches up. A comment line is sent every http.sse.heartbeat.ms. A key limited to some apps does not see other apps' storage changes.
          */
         get: operations["changes"];
         put?: never;
@@ -655,6 +655,26 @@ export interface paths {
          * @description Copies the world as it was at asOf into a new world, written as create-only batches of the new world (the first records the source and point); the source is untouched. Needs an admin key or one holding both worlds and every app. 409 ALREADY_EXISTS when the target holds data or history.
          */
         post: operations["forkWorld"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A consistent checkpoint of this node's projection, for a new node
+         * @description Admin key only. A tar: the RocksDB files of a consistent checkpoint of the projection (state, history and the log offsets they reflect) under projection/, then MANIFEST.json {transfer, projectionFormat, topic, partitions, node, createdAt, files: [{name, size, sha256}]}. A node started with bootstrap.from fetches it, verifies every file against the manifest, and then catches up only the log after it. Streamed; no HEAD.
+         */
+        get: operations["adminCheckpoint"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2689,6 +2709,30 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    adminCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the checkpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-tar": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };

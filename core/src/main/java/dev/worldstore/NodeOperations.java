@@ -53,6 +53,16 @@ public interface NodeOperations {
     Path takeSnapshot();
 
     /**
+     * Writes a consistent checkpoint of the whole projection (state, history and the offsets they
+     * reflect) into {@code target}, which must not exist: what a new node copies to start from
+     * ({@code bootstrap.from}). Its files are hard links where the file system allows; the caller
+     * deletes the folder when done.
+     *
+     * @throws StorageException if it cannot be written
+     */
+    void writeCheckpoint(Path target);
+
+    /**
      * Runs expiry and history pruning now (they also run every {@code retention.check.interval.ms}).
      *
      * @return the number of expiry deletes sent

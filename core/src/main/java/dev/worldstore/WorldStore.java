@@ -108,13 +108,16 @@ public interface WorldStore extends AutoCloseable {
      *
      * @param after resume after this position (a position the feed reported earlier); {@code null}
      *     starts at the current end of the log, i.e. only changes from now on
-     * @throws ValidationException if the world id is invalid or {@code after} is not in the world's partition
+     * @throws ValidationException if the world id is invalid, or {@code after} is not in the world's partition or is at
+     *     or past the log's end (no change has that position yet: refused, never read as "from the start")
      */
     ChangeFeed changes(String worldId, LogPosition after);
 
     /**
      * Follows a world's accepted changes starting at {@code from} (inclusive): the audit log. With
      * {@link #positionAt} a reader starts at a time; it stops where it likes (e.g. at {@link #endOf}).
+     *
+     * @throws ValidationException if {@code from} is not in the world's partition or is past the log's end
      */
     ChangeFeed changesFrom(String worldId, LogPosition from);
 

@@ -83,6 +83,16 @@ public final class WorldStoreConfig {
             0, Long.MAX_VALUE, "RocksDB block cache shared by all tables.");
     public static final ConfigKey ROCKSDB_COMPRESSION = ConfigKey.choice("rocksdb.compression", "lz4",
             List.of("none", "lz4", "zstd"), "Compression of the projection's files (large values are stored compressed).");
+    public static final ConfigKey FEED_BUFFER_BYTES = ConfigKey.longKey("feed.buffer.bytes", 64L * 1024 * 1024, 1024 * 1024,
+            64L * 1024 * 1024 * 1024, "Memory for recently applied events, split evenly over the partitions: change feeds at the log's "
+                    + "tail are all served from it (no Kafka consumer or thread each); a feed behind it reads the log until it catches up.");
+    public static final ConfigKey FEED_CATCHUP_MAX_COUNT = ConfigKey.integer("feed.catchup.max.count", 16, 1, 10_000,
+            "Most change feeds (and audit-log reads) reading the log on their own at once, each with a Kafka consumer; more wait their turn.");
+    public static final ConfigKey BOOTSTRAP_FROM = ConfigKey.string("bootstrap.from", "",
+            "A peer node's API (http://peer:8080): a node with no projection yet copies the peer's checkpoint (verified) and "
+                    + "catches up only the log's tail. Empty: project the whole log.");
+    public static final ConfigKey BOOTSTRAP_API_KEY = ConfigKey.string("bootstrap.api.key", "",
+            "An admin API key of bootstrap.from (prefer the environment variable over the command line).");
 
     /** Every key of the store, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(DATA_DIR, NODE_ID, KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED_PORT,
@@ -92,7 +102,7 @@ public final class WorldStoreConfig {
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
             PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
             RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
-            ROCKSDB_COMPRESSION);
+            ROCKSDB_COMPRESSION, FEED_BUFFER_BYTES, FEED_CATCHUP_MAX_COUNT, BOOTSTRAP_FROM, BOOTSTRAP_API_KEY);
 
     private static final String KAFKA_PREFIX = "kafka.";
     /** Prefixes under {@code kafka.} that are worldstore's own: their keys never pass through to the Kafka clients. */
@@ -139,6 +149,21 @@ public final class WorldStoreConfig {
 
     /** Rules that join two keys: checked once, at start, never corrected silently. */
     private void checkAcrossKeys() {
+        String peer = get(BOOTSTRAP_FROM).trim();
+        if (!peer.isEmpty()) {
+            java.net.URI u;
+            try {
+                u = new java.net.URI(peer);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException(BOOTSTRAP_FROM.name(), "must be a peer's API address like http://peer:8080, was '" + peer + "'");
+            }
+            if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null
+                    || (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/")) || u.getRawQuery() != null) {
+                throw new ConfigException(BOOTSTRAP_FROM.name(), "must be http://host:port or https://host:port (no path), was '" + peer + "'");
+            }
+        } else if (!get(BOOTSTRAP_API_KEY).isEmpty()) {
+            throw new ConfigException(BOOTSTRAP_API_KEY.name(), "is set but " + BOOTSTRAP_FROM.name() + " is not: it would do nothing");
+        }
         if (getInt(BATCH_MAX_BYTES) < getInt(VALUE_MAX_BYTES)) {
             throw new ConfigException(BATCH_MAX_BYTES.name(), "must be at least " + VALUE_MAX_BYTES.name() + " ("
                     + getInt(VALUE_MAX_BYTES) + ") so that a batch can hold the largest value, was " + getInt(BATCH_MAX_BYTES));
@@ -239,6 +264,10 @@ public final class WorldStoreConfig {
 
     @Override
     public String toString() {
-        return "WorldStoreConfig" + values + (kafkaPassThrough.isEmpty() ? "" : " kafka" + kafkaPassThrough.keySet());
+        Map<String, String> shown = new TreeMap<>(values);
+        if (!shown.getOrDefault(BOOTSTRAP_API_KEY.name(), "").isEmpty()) {
+            shown.put(BOOTSTRAP_API_KEY.name(), "****");
+        }
+        return "WorldStoreConfig" + shown + (kafkaPassThrough.isEmpty() ? "" : " kafka" + kafkaPassThrough.keySet());
     }
 }

@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +29,19 @@ import picocli.CommandLine.Command;
                 "Exit codes: 0 stopped cleanly, 1 could not start or failed while running, 2 configuration error."})
 final class ServeCommand extends ConfiguredCommand {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @picocli.CommandLine.Option(names = "--bootstrap-from", paramLabel = "URL",
+            description = "Same as --bootstrap.from: start from this peer's projection checkpoint (e.g. http://peer:8080), then catch up the log's tail.")
+    String bootstrapFrom;
+
+    @picocli.CommandLine.Option(names = "--bootstrap-api-key", paramLabel = "KEY",
+            description = "Same as --bootstrap.api.key: an admin key of the peer (prefer WORLDSTORE_BOOTSTRAP_API_KEY).")
+    String bootstrapApiKey;
+
+    @Override
+    Map<String, String> aliases() {
+        return bootstrapAliases(bootstrapFrom, bootstrapApiKey);
+    }
 
     @Override
     List<ConfigKey> keys() {

@@ -126,6 +126,8 @@ final class ApiRoutes {
         stream(r, w + "/history", Route.Access.WORLD, history::worldHistory);
         stream(r, w + "/snapshot", Route.Access.WORLD, history::snapshot);
         add(r, HandlerType.POST, w + "/restore", Route.Access.WORLD_EVERY_APP, history::restore);
+        // scale-out (issue 16): a new node copies this node's projection instead of replaying the whole log
+        stream(r, "/v1/admin/checkpoint", Route.Access.ADMIN, this::checkpoint);
         return r;
     }
 
@@ -136,6 +138,14 @@ final class ApiRoutes {
     /** A streaming GET: answers no HEAD (that would do all the work to send no body). */
     private static void stream(List<Route> routes, String path, Route.Access access, Handler handler) {
         routes.add(new Route(HandlerType.GET, path, access, handler, false));
+    }
+
+    /** {@code GET /v1/admin/checkpoint}: a consistent checkpoint of the projection, as a tar (see ProjectionTools.exportCheckpoint). */
+    private void checkpoint(Context ctx) throws java.io.IOException {
+        ctx.status(200);
+        ctx.contentType("application/x-tar");
+        ctx.header("Cache-Control", "no-store");
+        dev.worldstore.projector.ProjectionTools.exportCheckpoint(store, ctx.res().getOutputStream());
     }
 
     private void keyHistory(Context ctx, Key key) {

@@ -47,6 +47,11 @@ final class Auth {
                             + "' (it needs admin, or the world and \"apps\": [\"*\"])");
                 }
             }
+            case ADMIN -> {
+                if (!p.admin()) {
+                    throw forbidden(p, "the node's operations (it needs an admin key)");
+                }
+            }
             case PUBLIC -> {
             }
         }

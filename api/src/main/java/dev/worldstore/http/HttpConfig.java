@@ -31,8 +31,8 @@ public final class HttpConfig {
             "A connection with no traffic for this long is closed (must exceed http.sse.heartbeat.ms).");
     public static final ConfigKey HTTP_SSE_HEARTBEAT_MS = ConfigKey.integer("http.sse.heartbeat.ms", 15_000, 100, 600_000,
             "A change feed with nothing to send writes a comment line this often, so proxies keep it open and gone clients are noticed.");
-    public static final ConfigKey HTTP_SSE_MAX_CLIENTS = ConfigKey.integer("http.sse.max.clients", 256, 1, 100_000,
-            "Most change-feed (SSE) clients and audit-log reads at once; each holds one Kafka consumer (a feed also a thread). Above it: 503.");
+    public static final ConfigKey HTTP_SSE_MAX_CLIENTS = ConfigKey.integer("http.sse.max.clients", 10_000, 1, 100_000,
+            "Most change-feed (SSE) clients and audit-log reads at once (each a connection and a few KB; no thread). Above it: 503.");
     public static final ConfigKey HTTP_ACCESS_LOG = ConfigKey.choice("http.access.log", "errors", List.of("off", "errors", "all"),
             "Which requests get a line in the access log (logger dev.worldstore.http.access, to stderr with the rest): errors = "
             + "answers with status 400 or more; all = every request (metrics count every request either way).");

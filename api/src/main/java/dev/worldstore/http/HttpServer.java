@@ -20,12 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
@@ -52,7 +47,7 @@ public final class HttpServer implements AutoCloseable {
     static final String ROUTE_ATTR = "worldstore.route";
 
     private final Javalin app;
-    private final ExecutorService sseThreads;
+    private final ChangeStream changes;
     private final AtomicBoolean stopping;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<Route> routes;
@@ -60,10 +55,10 @@ public final class HttpServer implements AutoCloseable {
     private final boolean tls;
     private final String host;
 
-    private HttpServer(Javalin app, ExecutorService sseThreads, AtomicBoolean stopping, List<Route> routes, String generatedAdminKey,
+    private HttpServer(Javalin app, ChangeStream changes, AtomicBoolean stopping, List<Route> routes, String generatedAdminKey,
             boolean tls, String host) {
         this.app = app;
-        this.sseThreads = sseThreads;
+        this.changes = changes;
         this.stopping = stopping;
         this.routes = routes;
         this.generatedAdminKey = generatedAdminKey;
@@ -105,13 +100,7 @@ public final class HttpServer implements AutoCloseable {
         QueuedThreadPool jettyThreads = new QueuedThreadPool(config.getInt(HttpConfig.HTTP_THREADS_MAX), 8, 60_000);
         jettyThreads.setName("worldstore-http");
         int maxStreams = config.getInt(HttpConfig.HTTP_SSE_MAX_CLIENTS);
-        AtomicInteger sseThreadNo = new AtomicInteger();
-        ThreadPoolExecutor sseThreads = new ThreadPoolExecutor(0, maxStreams, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "worldstore-sse-" + sseThreadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        ChangeStream changes = new ChangeStream(store, sseThreads, maxStreams, config.getInt(HttpConfig.HTTP_SSE_HEARTBEAT_MS), stopping);
+        ChangeStream changes = new ChangeStream(store, maxStreams, config.getInt(HttpConfig.HTTP_SSE_HEARTBEAT_MS), stopping);
         long maxBody = config.getInt(HttpConfig.HTTP_MAX_BODY_BYTES);
         List<Route> routes = new ApiRoutes(store, maxBody, jettyThreads, registry, openApiDocument(), changes).routes();
         Gauge.builder("http.sse.clients", changes, ChangeStream::open).description("Open change-feed (SSE) streams")
@@ -224,10 +213,10 @@ public final class HttpServer implements AutoCloseable {
         try {
             app.start();
         } catch (RuntimeException e) {
-            sseThreads.shutdownNow();
+            changes.close();
             throw new IllegalStateException("cannot start the HTTP API on " + host + ":" + port + ": " + rootMessage(e), e);
         }
-        HttpServer server = new HttpServer(app, sseThreads, stopping, routes, generated, tls, host);
+        HttpServer server = new HttpServer(app, changes, stopping, routes, generated, tls, host);
         LOG.info("HTTP API listening on {}", server.uri());
         if (generated != null) {
             System.out.println("worldstore: generated the admin API key (shown only this once; keep it now): " + generated);
@@ -371,14 +360,7 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         stopping.set(true);
-        sseThreads.shutdown();
-        try {
-            if (!sseThreads.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("change feeds still open after 5 s; stopping the server anyway");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        changes.close();
         app.stop();
         LOG.info("HTTP API stopped");
     }

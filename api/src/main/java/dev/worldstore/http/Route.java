@@ -25,7 +25,9 @@ record Route(HandlerType method, String path, Access access, Handler handler, bo
          * A whole world, every app's storage included (restore rewrites all of it): an admin key, or
          * one that holds {@code {worldId}} and every app ({@code "apps": ["*"]}).
          */
-        WORLD_EVERY_APP
+        WORLD_EVERY_APP,
+        /** The node itself (its projection's checkpoint): an admin key. */
+        ADMIN
     }
 
     Route(HandlerType method, String path, Access access, Handler handler) {

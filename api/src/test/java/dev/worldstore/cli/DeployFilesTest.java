@@ -150,7 +150,8 @@ class DeployFilesTest {
 
     @Test
     void everySettingTheFilesMakeIsAKnownKeyWithAValidValue() {
-        Pattern envAssignment = Pattern.compile("(WORLDSTORE_[A-Z0-9_]+)(?:=|:\\s*)\"?([^\\s\"'\\\\]+)\"?");
+        // a value ends at white space, a quote, a backslash or a markdown code span's backtick
+        Pattern envAssignment = Pattern.compile("(WORLDSTORE_[A-Z0-9_]+)(?:=|:\\s*)\"?([^\\s\"'`\\\\]+)\"?");
         int checked = 0;
         for (Map.Entry<String, String> f : files().entrySet()) {
             // a file's variables together, as one container would get them

@@ -28,8 +28,17 @@ final class Applier {
     private final long[] appliedCount;
     private final EventClock clock;
     private final Counter applied;
+    /** Where applied events go for the change feeds, or {@code null} (rebuilds and replays). */
+    private final FeedHub feeds;
 
     Applier(RocksProjection store, ProjectionRules rules, Progress progress, VerdictBoard verdicts, MeterRegistry metrics) {
+        this(store, rules, progress, verdicts, metrics, null);
+    }
+
+    /** @param feeds the node's change-feed hub, handed every applied poll before progress is published; or {@code null} */
+    Applier(RocksProjection store, ProjectionRules rules, Progress progress, VerdictBoard verdicts, MeterRegistry metrics,
+            FeedHub feeds) {
+        this.feeds = feeds;
         this.store = store;
         this.rules = rules;
         this.progress = progress;
@@ -54,6 +63,9 @@ final class Applier {
         progress.set(partition, c.nextOffset());
         appliedCount[partition] = c.appliedEvents();
         clock.resume(partition, time);
+        if (feeds != null) {
+            feeds.resume(partition, c.nextOffset());
+        }
         return c.nextOffset();
     }
 
@@ -79,6 +91,8 @@ final class Applier {
         long count = 0;
         Map<String, Verdict> decided = new HashMap<>();
         Map<Integer, Long> nextOffsets = new HashMap<>();
+        // with feeds: each record's event time, by its index in its partition's list (0 where not applied)
+        Map<Integer, long[]> eventTimes = feeds == null ? null : new HashMap<>();
         List<String> dead;
         try (WriteBatch batch = new WriteBatch()) {
             BatchSink sink = new BatchSink(batch);
@@ -98,6 +112,8 @@ final class Applier {
                 long next = progress.next(p);
                 long limit = limits == null ? Long.MAX_VALUE : limits.getOrDefault(p, 0L);
                 Long timeLimit = timeLimits == null ? null : timeLimits.get(p);
+                long[] times = eventTimes == null ? null : eventTimes.computeIfAbsent(p, k -> new long[partition.getValue().size()]);
+                int index = 0;
                 for (Decoded d : partition.getValue()) {
                     if (d.position().offset() >= limit) {
                         break;
@@ -107,6 +123,9 @@ final class Applier {
                         break;
                     }
                     poll.apply(d);
+                    if (times != null) {
+                        times[index++] = clock.last(p);
+                    }
                     appliedCount[p]++;
                     next = d.position().offset() + 1;
                     count++;
@@ -116,6 +135,14 @@ final class Applier {
             }
             store.write(batch);
             dead = poll.deadLetters();
+            if (feeds != null) {
+                // the feeds see the write before the progress says it happened, so a feed at a position
+                // the projection has reached always finds it in the hub
+                for (Map.Entry<Integer, List<Decoded>> partition : polled.partitions.entrySet()) {
+                    int p = partition.getKey();
+                    feeds.append(p, partition.getValue(), eventTimes.get(p), sink.marks(p), nextOffsets.get(p));
+                }
+            }
         }
         nextOffsets.forEach(progress::set);
         progress.signal();
@@ -131,13 +158,23 @@ final class Applier {
     /** The rules' writes into one RocksDB batch; a RocksDB failure becomes a {@link StorageException} naming the store. */
     private final class BatchSink implements WriteSink {
         private final WriteBatch batch;
+        /** With a feed hub: the marks written for log positions (refused, skipped changes, dead letters), per partition by offset. */
+        private final Map<Integer, Map<Long, byte[]>> marks = new HashMap<>();
 
         BatchSink(WriteBatch batch) {
             this.batch = batch;
         }
 
+        Map<Long, byte[]> marks(int partition) {
+            return marks.getOrDefault(partition, Map.of());
+        }
+
         @Override
         public void put(Cf cf, byte[] key, byte[] value) {
+            if (feeds != null && (cf == Cf.REJECTED || cf == Cf.DEAD_LETTERS) && key.length == 12) {
+                java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(key);
+                marks.computeIfAbsent(k.getInt(), p -> new HashMap<>()).put(k.getLong(), cf == Cf.DEAD_LETTERS ? FeedHub.DEAD : value);
+            }
             try {
                 batch.put(store.handle(cf), key, value);
             } catch (RocksDBException e) {

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *   <li>writes: {@link Writer} (append, verdict wait; saves and registrations alike);
  *   <li>reads: {@link ReadGate} (consistency waits) then {@link StateReader} (state, pages, players);
  *   <li>history: {@link HistoryReader}, with points in time resolved by {@link LogPositions};
- *   <li>change feeds: {@link WorldFeed}s, tracked so that close ends them;
+ *   <li>change feeds: {@link SharedFeed}s over the {@link FeedHub}, tracked so that close ends them;
  *   <li>the projector ({@link Projector}), retention ({@link Retention}) and snapshots.
  * </ul>
  *
@@ -63,7 +63,7 @@ final class Node implements WorldStore {
 
     private final NodeParts parts;
     private final UseGate gate;
-    private final Set<WorldFeed> feeds = ConcurrentHashMap.newKeySet();
+    private final Set<SharedFeed> feeds = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService housekeeping;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -307,6 +307,9 @@ final class Node implements WorldStore {
     @Override
     public ChangeFeed changes(String worldId, LogPosition after) {
         Key.checkWorldId(worldId);
+        if (after != null && after.offset() == Long.MAX_VALUE) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "position " + after + " is past the end of the log");
+        }
         return changesFrom(worldId, after == null ? endOf(worldId) : new LogPosition(after.partition(), after.offset() + 1));
     }
 
@@ -319,9 +322,18 @@ final class Node implements WorldStore {
                     "world " + worldId + " lives in partition " + partition + ", not " + from.partition());
         }
         return use(() -> {
-            WorldFeed[] feed = new WorldFeed[1];
-            feed[0] = new WorldFeed(worldId, partition, from.offset(), parts.clients(), parts.projection(), parts.progress(),
-                    () -> feeds.remove(feed[0]));
+            if (from.offset() > parts.progress().next(partition)) {
+                // past what this node applied: fine if the log has it (the feed waits for the projector), never past its end
+                long end = parts.positions().end(partition).offset();
+                if (from.offset() > end) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "position " + from + " is past the end of the log: "
+                            + "the next change of world " + worldId + "'s partition gets " + new LogPosition(partition, end)
+                            + "; resume after a position this world's feed reported");
+                }
+            }
+            SharedFeed[] feed = new SharedFeed[1];
+            feed[0] = new SharedFeed(worldId, partition, from.offset(), parts.feeds(), parts.clients(), parts.projection(),
+                    parts.progress(), this::use, () -> feeds.remove(feed[0]));
             feeds.add(feed[0]);
             return feed[0];
         });
@@ -410,7 +422,7 @@ final class Node implements WorldStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (WorldFeed f : List.copyOf(feeds)) {
+        for (SharedFeed f : List.copyOf(feeds)) {
             f.close();
         }
         if (!gate.closeAndAwait(30_000)) {

@@ -50,6 +50,7 @@ final class NodeStarter {
             opened.push(health);
 
             ProjectionSettings ps = ProjectionSettings.from(config);
+            CheckpointTransfer.bootstrapIfEmpty(config, ps.projectionDir(), kafka.topic());
             RocksProjection projection = RocksProjection.open(ps.projectionDir(), ps);
             opened.push(projection);
             checkTopic(projection, kafka.topic(), ps.projectionDir());
@@ -70,8 +71,15 @@ final class NodeStarter {
 
             Progress progress = new Progress(partitioning.partitions());
             VerdictBoard verdicts = new VerdictBoard();
+            FeedHub feeds = new FeedHub(partitioning.partitions(), config.getLong(WorldStoreConfig.FEED_BUFFER_BYTES),
+                    config.getInt(WorldStoreConfig.FEED_CATCHUP_MAX_COUNT));
+            opened.push(feeds);
+            Gauge.builder("worldstore.feed.buffer.bytes", feeds, FeedHub::bufferedBytes)
+                    .description("Recent applied events held in memory for change feeds at the log's tail (accounted bytes)").register(metrics);
+            Gauge.builder("worldstore.feed.catchup.readers", feeds, FeedHub::activeReaders)
+                    .description("Change feeds reading the log on their own (behind the in-memory tail)").register(metrics);
             ProjectionRules rules = new ProjectionRules(upgraders);
-            Applier applier = new Applier(projection, rules, progress, verdicts, metrics);
+            Applier applier = new Applier(projection, rules, progress, verdicts, metrics, feeds);
             Projector projector = new Projector(clients, projection, applier, progress, new Snapshots(ps, Clock.systemUTC()),
                     ps.pollMaxRecords(), metrics);
             opened.push(projector);
@@ -87,7 +95,7 @@ final class NodeStarter {
                     new ReadGate(progress, own, partitioning, config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS)),
                     new StateReader(projection, upgraders, partitioning.of((String) null)), new HistoryReader(projection, upgraders),
                     new LogPositions(clients, projection, progress), new Retention(projection, writer::write, rs, clock, rules::latestEventMs),
-                    rs.checkIntervalMs());
+                    rs.checkIntervalMs(), feeds);
             Node node = new Node(parts);
             opened.push(node);
             node.start();

@@ -114,6 +114,20 @@ public final class ProjectionTools {
         }
     }
 
+    /**
+     * Streams a consistent checkpoint of {@code store}'s projection (state, history and the offsets
+     * they reflect) to {@code out} as a tar: the RocksDB files under {@code projection/}, then
+     * {@code MANIFEST.json} with the format, topic, partitions and each file's size and SHA-256.
+     * What a new node started with {@code bootstrap.from} fetches ({@code GET /v1/admin/checkpoint}).
+     * Blocks for the transfer; takes no lock that writes wait for.
+     *
+     * @throws dev.worldstore.StorageException if the checkpoint cannot be taken
+     * @throws java.io.IOException if writing to {@code out} fails
+     */
+    public static void exportCheckpoint(dev.worldstore.WorldStore store, java.io.OutputStream out) throws IOException {
+        CheckpointTransfer.export(store.operations(), store.nodeId(), out);
+    }
+
     private static KafkaClients clients(WorldStoreConfig config) {
         return new KafkaClients(KafkaSettings.forTools(config), 30_000);
     }
@@ -125,15 +139,22 @@ public final class ProjectionTools {
 
     /**
      * Re-projects the whole change log, as it is now, into {@code target}, which must be empty or
-     * absent.
+     * absent. With {@code bootstrap.from} set, starts instead from that peer's checkpoint (fetched
+     * and verified as a new node does) and applies only the log after it.
      *
      * @param progress called with the events applied so far, after each atomic write
+     * @throws dev.worldstore.ConfigException on {@code bootstrap.from} if the peer's checkpoint cannot be had or is refused
      */
     public static Run rebuild(WorldStoreConfig config, Upgraders upgraders, Path target, LongConsumer progress) {
         requireEmpty(target);
         long start = System.nanoTime();
         try (KafkaClients clients = clients(config)) {
             int partitions = clients.partitions();
+            String peer = config.get(WorldStoreConfig.BOOTSTRAP_FROM);
+            if (!peer.isBlank()) {
+                CheckpointTransfer.fetch(java.net.URI.create(peer.trim()), config.get(WorldStoreConfig.BOOTSTRAP_API_KEY), target,
+                        clients.topic(), bytes -> { });
+            }
             long[] ends = clients.offsets(partitions, OffsetSpec.latest());
             Map<Integer, Long> targets = new HashMap<>();
             for (int p = 0; p < partitions; p++) {
@@ -156,8 +177,9 @@ public final class ProjectionTools {
         try (RocksProjection projection = RocksProjection.open(dir, ps)) {
             if (projection.meta("topic") == null) {
                 projection.putMeta("topic", clients.topic());
-                projection.putMeta(RocksProjection.PARTITIONS_META, Integer.toString(partitions));
             }
+            // what a live node remembers of the topic, so a rebuild is byte-identical to it
+            projection.putMeta(RocksProjection.PARTITIONS_META, Integer.toString(partitions));
             Progress at = new Progress(partitions);
             Applier applier = new Applier(projection, new ProjectionRules(upgraders), at, new VerdictBoard(), new SimpleMeterRegistry());
             return BoundedReplay.run(clients, applier, at, ps.pollMaxRecords(), new HashMap<>(targets), timeLimits, progress);
