@@ -166,7 +166,7 @@ export class WorldPersistence {
 
   /**
    * Saves an app's data under `key`: for one player, or world-wide with `playerId` null. Apps
-   * never see each other's keys. `key`: 1–256 of `A-Z a-z 0-9 _ - . : @ /`.
+   * never see each other's keys. `key`: 1–256 of `A-Z a-z 0-9 _ - . : @ $ /`.
    */
   saveAppData(appId: string, playerId: string | null, key: string, data: JsonValue | object, options?: WriteOptions): Promise<Saved> {
     return this.put(this.appPath(appId, playerId, key), data, options);

@@ -361,7 +361,7 @@ export interface paths {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -388,7 +388,7 @@ export interface paths {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -438,7 +438,7 @@ export interface paths {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -466,7 +466,7 @@ export interface paths {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -665,6 +665,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description 1 to 128 of A-Z a-z 0-9 _ - . : @ $, not . or .. alone ($ for Hyperfy's $scene; %24 decodes to the same id) */
         Id: string;
         Vector3: {
             x: number;
@@ -1139,7 +1140,7 @@ export interface components {
         PlayerId: components["schemas"]["Id"];
         EntityId: components["schemas"]["Id"];
         AppId: components["schemas"]["Id"];
-        /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+        /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
         Key: string;
         Limit: number;
         /** @description next of the previous page */
@@ -2038,7 +2039,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2085,7 +2086,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2124,7 +2125,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2167,7 +2168,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2243,7 +2244,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2291,7 +2292,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2331,7 +2332,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2375,7 +2376,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
