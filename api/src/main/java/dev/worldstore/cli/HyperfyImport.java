@@ -105,6 +105,8 @@ final class HyperfyImport {
         List<String> differing = List.of();
         List<String> extra = List.of();
         Object version;
+        /** Config rows the world state holds: its tally counts rows, like the others. */
+        long configRows = 1;
         long rows;
         long changes;
         long millis;
@@ -144,6 +146,7 @@ final class HyperfyImport {
         result.version = plan.version();
         result.rows = contents.rows();
         result.tally(Kind.WORLD_STATE).read.set(contents.config().size());
+        result.configRows = Math.max(1, contents.config().size());
         result.tally(Kind.USERS).read.set(contents.users().size());
         result.tally(Kind.BLUEPRINTS).read.set(contents.blueprints().size());
         result.tally(Kind.ENTITIES).read.set(contents.entities().size());
@@ -218,8 +221,8 @@ final class HyperfyImport {
             if (kind == Kind.WORLD_STATE && options.mode() == Mode.MERGE) {
                 want = mergedWorldState(cur.value(), want);
             }
-            if (cur.value().equals(want)) {
-                result.tally(kind).unchanged.incrementAndGet();
+            if (sameJson(cur.value(), want)) {
+                result.tally(kind).unchanged.addAndGet(rows(result, kind));
                 continue;
             }
             differing.add(HyperfyMapping.describe(key, kind));
@@ -245,6 +248,15 @@ final class HyperfyImport {
             return List.of();
         }
         return out;
+    }
+
+    /**
+     * True when the stored value and the one to write are the same JSON value. Trees built here hold
+     * numbers in other node types than a parse gives (a long where the parse has an int), so the
+     * value to write is compared as the store would hold it: parsed from its bytes.
+     */
+    static boolean sameJson(JsonNode stored, JsonNode want) {
+        return stored.equals(want) || stored.equals(Json.parse(Json.bytes(want)));
     }
 
     /** The world state as it is, its {@code metadata} holding the Hyperfy config instead of any earlier one. */
@@ -332,7 +344,7 @@ final class HyperfyImport {
                     if (p.op == Op.DELETE) {
                         result.deleted.incrementAndGet();
                     } else {
-                        result.tally(p.kind).written.incrementAndGet();
+                        result.tally(p.kind).written.addAndGet(rows(result, p.kind));
                     }
                 }
                 progress.update(done.addAndGet(pending.size()));
@@ -360,6 +372,11 @@ final class HyperfyImport {
                 throw new CliFailure("a batch was refused: " + why);
             }
         }
+    }
+
+    /** The rows one key stands for: the world state holds every config row, other keys one row. */
+    private static long rows(Result result, Kind kind) {
+        return kind == Kind.WORLD_STATE ? result.configRows : 1;
     }
 
     private static Skipped skippedOf(Planned p, String reason) {
@@ -392,14 +409,14 @@ final class HyperfyImport {
         for (int i = 0; i < failed.size(); i++) {
             Planned p = failed.get(i);
             WorldAccess.Current c = now.get(i);
-            boolean there = p.op == Op.DELETE ? c == null : c != null && c.value().equals(p.value);
+            boolean there = p.op == Op.DELETE ? c == null : c != null && sameJson(c.value(), p.value);
             if (there) {
                 if (p.kind != null) {
-                    result.tally(p.kind).unchanged.incrementAndGet();
+                    result.tally(p.kind).unchanged.addAndGet(rows(result, p.kind));
                 }
             } else {
                 if (p.kind != null) {
-                    result.tally(p.kind).conflicts.incrementAndGet();
+                    result.tally(p.kind).conflicts.addAndGet(rows(result, p.kind));
                 }
                 result.conflicts.add(p.describe() + ": changed while the import ran; left as it is (run the import again to "
                         + "compare anew)");

@@ -68,7 +68,7 @@ final class HyperfyMapping {
 
     /** The kinds of rows, in the order the import writes them. */
     enum Kind {
-        WORLD_STATE("world state"), BLUEPRINTS("blueprints"), STORAGE("storage.json"), ENTITIES("entities"), USERS("users");
+        WORLD_STATE("config"), BLUEPRINTS("blueprints"), STORAGE("storage.json"), ENTITIES("entities"), USERS("users");
 
         final String label;
 
