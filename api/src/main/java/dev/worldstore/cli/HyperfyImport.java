@@ -60,6 +60,8 @@ final class HyperfyImport {
     static final int MAX_BATCH_BYTES = 3 * 1024 * 1024;
     private static final int READ_CHUNK = 1000;
     private static final int MAX_RETRIES = 10;
+    /** Registrations in flight: each waits for its verdict (the name is free) from the projector. */
+    private static final int REGISTRATION_THREADS = 32;
 
     enum Mode { REFUSE, MERGE, REPLACE }
 
@@ -163,8 +165,25 @@ final class HyperfyImport {
         }
         progress.total(changes.size() + plan.registrations().size());
         AtomicLong done = new AtomicLong();
-        write(changes, result, done);
-        register(plan, result, done);
+        // registrations go to the players' partition and need nothing of the world's: both run at once
+        java.util.concurrent.CompletableFuture<Void> players = java.util.concurrent.CompletableFuture.runAsync(
+                () -> register(plan, result, done), runnable -> {
+                    Thread t = new Thread(runnable, "import-hyperfy-players");
+                    t.setDaemon(true);
+                    t.start();
+                });
+        try {
+            write(changes, result, done);
+        } finally {
+            try {
+                players.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+        }
         progress.finish(done.get());
         result.millis = (System.nanoTime() - start) / 1_000_000;
         return result;
@@ -471,7 +490,7 @@ final class HyperfyImport {
         }
         ConcurrentLinkedQueue<Registration> queue = new ConcurrentLinkedQueue<>(regs);
         AtomicReference<String> forbidden = new AtomicReference<>();
-        int workers = Math.max(1, Math.min(16, regs.size()));
+        int workers = Math.max(1, Math.min(REGISTRATION_THREADS, regs.size()));
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "import-hyperfy-player");
             t.setDaemon(true);

@@ -310,9 +310,10 @@ final class HyperfyMapping {
      * The rule depends only on the users, not on the order of rows.
      */
     static List<Registration> registrations(List<HyperfyDb.UserRow> users) {
+        Map<HyperfyDb.UserRow, Long> created = new HashMap<>();
+        users.forEach(u -> created.put(u, millis(u.columns().get("createdAt"))));
         List<HyperfyDb.UserRow> ordered = new ArrayList<>(users);
-        ordered.sort(Comparator.comparingLong((HyperfyDb.UserRow u) -> millis(u.columns().get("createdAt")))
-                .thenComparing(HyperfyDb.UserRow::id));
+        ordered.sort(Comparator.comparingLong((HyperfyDb.UserRow u) -> created.get(u)).thenComparing(HyperfyDb.UserRow::id));
         Map<String, HyperfyDb.UserRow> first = new HashMap<>();
         List<Registration> out = new ArrayList<>(ordered.size());
         for (HyperfyDb.UserRow u : ordered) {

@@ -44,7 +44,7 @@ final class ImportHyperfyCommand extends HyperfyCommand {
             description = "Changes per world transaction (at most the server's batch.max.changes). Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--in-flight", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--in-flight", paramLabel = "N", defaultValue = "8",
             description = "Batches sent at once. Default: ${DEFAULT-VALUE}.")
     int inFlight;
 
