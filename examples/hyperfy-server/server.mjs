@@ -68,12 +68,14 @@ for (let i = 1; i <= playerCount; i++) {
 
 // ---- the other servers' changes, from the feed --------------------------------------------------------
 
-const ours = new Set(); // positions of our own batches: the feed delivers them too
+const ours = new Set(); // positions of our own batches: the feed delivers them too (usually after commit() returned)
 let applied = 0;
 let lastApplied = '';
 function apply(change) {
   if (change.table !== 'entity_states') return; // players are each server's own; world state is read at start
   const id = change.entityId;
+  // our own batch can arrive before its commit() returned: the value we already hold is no news
+  if (change.op === 'put' && JSON.stringify(entities.get(id)) === JSON.stringify(change.value)) return;
   if (change.op === 'delete') entities.delete(id);
   else if (change.op === 'put') entities.set(id, change.value);
   else if (change.op === 'merge-patch') entities.set(id, { ...entities.get(id), ...change.patch });

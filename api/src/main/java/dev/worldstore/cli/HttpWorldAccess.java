@@ -232,7 +232,8 @@ final class HttpWorldAccess implements WorldAccess {
         }
         int status = res.statusCode();
         if (status == 200) {
-            return new Applied(Json.parse(res.body()).path("replayed").asBoolean(false));
+            JsonNode saved = Json.parse(res.body());
+            return new Applied(saved.path("replayed").asBoolean(false), dev.worldstore.LogPosition.parse(saved.path("position").asText()));
         }
         JsonNode p = problem(res);
         String code = p.path("code").asText("");

@@ -99,6 +99,8 @@ final class HyperfyImport {
         final AtomicLong deleted = new AtomicLong();
         final AtomicLong batches = new AtomicLong();
         final AtomicLong replayedBatches = new AtomicLong();
+        /** The position of the last batch written (the world as the import left it), or null. */
+        final AtomicReference<dev.worldstore.LogPosition> lastPosition = new AtomicReference<>();
         final AtomicLong registered = new AtomicLong();
         final AtomicLong alreadyRegistered = new AtomicLong();
         final AtomicLong notRegistered = new AtomicLong();
@@ -356,6 +358,7 @@ final class HyperfyImport {
             WorldAccess.BatchResult r = access.writeBatch(options.worldId(), changes, idempotencyKey(options.worldId(), pending));
             if (r instanceof WorldAccess.Applied a) {
                 result.batches.incrementAndGet();
+                result.lastPosition.accumulateAndGet(a.position(), (x, y) -> x == null || y.offset() > x.offset() ? y : x);
                 if (a.replayed()) {
                     result.replayedBatches.incrementAndGet();
                 }

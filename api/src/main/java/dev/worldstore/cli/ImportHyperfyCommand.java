@@ -106,9 +106,9 @@ final class ImportHyperfyCommand extends HyperfyCommand {
             out.printf(Locale.ROOT, "  deleted (--replace): %,d key(s)%n", r.deleted.get());
         }
         if (r.batches.get() > 0) {
-            out.printf(Locale.ROOT, "  %,d world transaction(s)%s%n", r.batches.get(), r.replayedBatches.get() == 0 ? ""
-                    : String.format(Locale.ROOT, " (%,d answered by an earlier attempt with the same idempotency key)",
-                            r.replayedBatches.get()));
+            out.printf(Locale.ROOT, "  %,d world transaction(s), the last at %s%s%n", r.batches.get(), r.lastPosition.get(),
+                    r.replayedBatches.get() == 0 ? "" : String.format(Locale.ROOT,
+                            " (%,d answered by an earlier attempt with the same idempotency key)", r.replayedBatches.get()));
         }
         if (r.refused == null && !dryRun) {
             out.printf(Locale.ROOT, "  players: %,d registered, %,d already registered, %,d not registered, %,d under another name%n",

@@ -87,7 +87,7 @@ final class LocalWorldAccess implements WorldAccess {
     public BatchResult writeBatch(String worldId, List<Change> changes, String idempotencyKey) {
         try {
             BatchSaved saved = store.writeBatch(worldId, changes, actor, idempotencyKey);
-            return new Applied(saved.saved().stream().anyMatch(Saved::replayed));
+            return new Applied(saved.saved().stream().anyMatch(Saved::replayed), saved.position());
         } catch (BatchConflictException e) {
             return new Conflict(e.failures().stream().map(BatchConflictException.Failure::index).toList());
         } catch (ValidationException e) {

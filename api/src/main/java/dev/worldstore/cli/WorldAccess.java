@@ -26,8 +26,8 @@ interface WorldAccess extends AutoCloseable {
     sealed interface BatchResult permits Applied, Invalid, Conflict, Retry, Failed {
     }
 
-    /** Applied (or, {@code replayed}, an earlier attempt with the same idempotency key was). */
-    record Applied(boolean replayed) implements BatchResult {
+    /** Applied (or, {@code replayed}, an earlier attempt with the same idempotency key was) at {@code position}. */
+    record Applied(boolean replayed, dev.worldstore.LogPosition position) implements BatchResult {
     }
 
     /** Refused before anything was appended: change {@code index} broke a rule. */
