@@ -69,7 +69,7 @@ final class HyperfyImport {
     }
 
     /** One change to make, with what it is for messages. */
-    private record Planned(Key key, Kind kind, Op op, JsonNode value, Condition condition, byte[] json) {
+    private record Planned(Key key, Kind kind, Op op, Condition condition, byte[] json) {
         Change change() {
             Change c = op == Op.DELETE ? Change.delete(key) : Change.putJson(key, json);
             return c.withCondition(condition);
@@ -230,31 +230,31 @@ final class HyperfyImport {
     private List<Planned> diff(HyperfyMapping.Plan plan, Map<Key, WorldAccess.Current> now, Result result) {
         List<Planned> out = new ArrayList<>();
         List<String> differing = new ArrayList<>();
-        for (Map.Entry<Key, JsonNode> e : plan.values().entrySet()) {
+        for (Map.Entry<Key, HyperfyMapping.Value> e : plan.values().entrySet()) {
             Key key = e.getKey();
-            Kind kind = plan.kinds().get(key);
-            JsonNode want = e.getValue();
+            Kind kind = e.getValue().kind();
+            byte[] want = e.getValue().json();
             WorldAccess.Current cur = now.get(key);
             if (cur == null) {
-                out.add(put(key, kind, want, Condition.absent()));
+                out.add(new Planned(key, kind, Op.PUT, Condition.absent(), want));
                 continue;
             }
             if (kind == Kind.WORLD_STATE && options.mode() == Mode.MERGE) {
-                want = mergedWorldState(cur.value(), want);
+                want = Json.bytes(mergedWorldState(cur.value(), Json.parse(want)));
             }
             if (sameJson(cur.value(), want)) {
                 result.tally(kind).unchanged.addAndGet(rows(result, kind));
                 continue;
             }
             differing.add(HyperfyMapping.describe(key, kind));
-            out.add(put(key, kind, want, Condition.version(cur.version())));
+            out.add(new Planned(key, kind, Op.PUT, Condition.version(cur.version()), want));
         }
         List<String> extra = new ArrayList<>();
         for (WorldAccess.Current c : now.values()) {
             if (!plan.values().containsKey(c.key())) {
                 extra.add(c.key().describe());
                 if (options.mode() == Mode.REPLACE) {
-                    out.add(new Planned(c.key(), null, Op.DELETE, null, Condition.version(c.version()), null));
+                    out.add(new Planned(c.key(), null, Op.DELETE, Condition.version(c.version()), null));
                 }
             }
         }
@@ -271,13 +271,9 @@ final class HyperfyImport {
         return out;
     }
 
-    /**
-     * True when the stored value and the one to write are the same JSON value. Trees built here hold
-     * numbers in other node types than a parse gives (a long where the parse has an int), so the
-     * value to write is compared as the store would hold it: parsed from its bytes.
-     */
-    static boolean sameJson(JsonNode stored, JsonNode want) {
-        return stored.equals(want) || stored.equals(Json.parse(Json.bytes(want)));
+    /** True when the stored value and the bytes to write are the same JSON value (both as a parse gives them). */
+    static boolean sameJson(JsonNode stored, byte[] want) {
+        return stored.equals(Json.parse(want));
     }
 
     /** The world state as it is, its {@code metadata} holding the Hyperfy config instead of any earlier one. */
@@ -292,10 +288,6 @@ final class HyperfyImport {
         }
         meta.setAll((ObjectNode) hyperfy.get("metadata"));
         return merged;
-    }
-
-    private static Planned put(Key key, Kind kind, JsonNode value, Condition condition) {
-        return new Planned(key, kind, Op.PUT, value, condition, Json.bytes(value));
     }
 
     // ---- writing ------------------------------------------------------------------------------------
@@ -431,7 +423,7 @@ final class HyperfyImport {
         for (int i = 0; i < failed.size(); i++) {
             Planned p = failed.get(i);
             WorldAccess.Current c = now.get(i);
-            boolean there = p.op == Op.DELETE ? c == null : c != null && sameJson(c.value(), p.value);
+            boolean there = p.op == Op.DELETE ? c == null : c != null && sameJson(c.value(), p.json);
             if (there) {
                 if (p.kind != null) {
                     result.tally(p.kind).unchanged.addAndGet(rows(result, p.kind));

@@ -94,20 +94,25 @@ final class HyperfyMapping {
     record Registration(String playerId, String hyperfyName, String username, String why) {
     }
 
+    /** A value to hold: its kind of row and its JSON bytes (written as they are, parsed only to compare). */
+    record Value(Kind kind, byte[] json) {
+        JsonNode tree() {
+            return Json.parse(json);
+        }
+    }
+
     /**
      * What a Hyperfy world becomes: the values to hold, key by key, in the order to write them.
      *
      * @param version Hyperfy's format version (its config {@code version} row), or {@code null}
      */
-    record Plan(Map<Key, JsonNode> values, Map<Key, Kind> kinds, List<Skipped> skipped, List<Registration> registrations,
-            Object version) {
+    record Plan(Map<Key, Value> values, List<Skipped> skipped, List<Registration> registrations, Object version) {
     }
 
     // ---- Hyperfy -> worldstore ---------------------------------------------------------------------
 
     static Plan toWorld(String worldId, HyperfyDb.Contents in) {
-        Map<Key, JsonNode> values = new LinkedHashMap<>();
-        Map<Key, Kind> kinds = new HashMap<>();
+        Map<Key, Value> values = new LinkedHashMap<>(2 * (in.entities().size() + in.blueprints().size() + in.users().size()) + 16);
         List<Skipped> skipped = new ArrayList<>();
 
         ObjectNode meta = Json.object();
@@ -140,16 +145,17 @@ final class HyperfyMapping {
         if (!in.config().isEmpty()) {
             ObjectNode ws = Json.object();
             ws.set("metadata", meta);
-            put(values, kinds, new Key.WorldState(worldId), ws, Kind.WORLD_STATE);
+            put(values, new Key.WorldState(worldId), ws, Kind.WORLD_STATE);
         }
 
         for (HyperfyDb.DataRow r : in.blueprints()) {
-            dataValue("blueprints", r, skipped, false).ifPresent(v -> {
+            byte[] v = dataValue("blueprints", r, skipped, false);
+            if (v != null) {
                 Key key = new Key.AppData(worldId, APP, null, BLUEPRINTS + r.id());
                 if (checkKey(key, "blueprints", r.id(), skipped)) {
-                    put(values, kinds, key, v, Kind.BLUEPRINTS);
+                    values.put(key, new Value(Kind.BLUEPRINTS, v));
                 }
-            });
+            }
         }
         if (in.storageJson() != null) {
             try {
@@ -157,19 +163,20 @@ final class HyperfyMapping {
                 if (!storage.isObject()) {
                     skipped.add(new Skipped(HyperfyDb.STORAGE_FILE, null, "must be one JSON object, was " + kind(storage)));
                 } else {
-                    put(values, kinds, new Key.AppData(worldId, APP, null, STORAGE_KEY), storage, Kind.STORAGE);
+                    put(values, new Key.AppData(worldId, APP, null, STORAGE_KEY), storage, Kind.STORAGE);
                 }
             } catch (ValidationException e) {
                 skipped.add(new Skipped(HyperfyDb.STORAGE_FILE, null, "is not JSON: " + e.rule()));
             }
         }
         for (HyperfyDb.DataRow r : in.entities()) {
-            dataValue("entities", r, skipped, true).ifPresent(v -> {
+            byte[] v = dataValue("entities", r, skipped, true);
+            if (v != null) {
                 Key key = new Key.Entity(worldId, r.id());
                 if (checkKey(key, "entities", r.id(), skipped)) {
-                    put(values, kinds, key, v, Kind.ENTITIES);
+                    values.put(key, new Value(Kind.ENTITIES, v));
                 }
-            });
+            }
         }
 
         List<HyperfyDb.UserRow> users = new ArrayList<>();
@@ -189,15 +196,14 @@ final class HyperfyMapping {
             }
             ObjectNode v = Json.object();
             u.columns().forEach((col, value) -> v.set(col, scalar(value)));
-            put(values, kinds, key, v, Kind.USERS);
+            put(values, key, v, Kind.USERS);
             users.add(u);
         }
-        return new Plan(values, kinds, skipped, registrations(users), version);
+        return new Plan(values, skipped, registrations(users), version);
     }
 
-    private static void put(Map<Key, JsonNode> values, Map<Key, Kind> kinds, Key key, JsonNode value, Kind kind) {
-        values.put(key, value);
-        kinds.put(key, kind);
+    private static void put(Map<Key, Value> values, Key key, JsonNode value, Kind kind) {
+        values.put(key, new Value(kind, Json.bytes(value)));
     }
 
     private static boolean checkKey(Key key, String table, String id, List<Skipped> skipped) {
@@ -212,10 +218,67 @@ final class HyperfyMapping {
 
     /**
      * A blueprints or entities row's data as a worldstore value: the JSON object as written, its
-     * row times in {@code metadata.hyperfy}. Empty (and the reason in {@code skipped}) for a row
-     * without an id, data that is not one JSON object, or an entity whose data names another id.
+     * row times in {@code metadata.hyperfy}. {@code null} (and the reason in {@code skipped}) for a
+     * row without an id, data that is not one JSON object, or an entity whose data names another id.
+     *
+     * <p>The common row (an object with no {@code metadata} of its own) is checked in one streaming
+     * pass and the times spliced in before its closing brace: the text stays as Hyperfy wrote it and
+     * no tree is built; anything else takes the tree path, which also words every refusal.
      */
-    private static java.util.Optional<ObjectNode> dataValue(String table, HyperfyDb.DataRow r, List<Skipped> skipped, boolean entity) {
+    private static byte[] dataValue(String table, HyperfyDb.DataRow r, List<Skipped> skipped, boolean entity) {
+        if (r.id() != null && !r.id().isEmpty() && r.data() != null) {
+            byte[] fast = spliced(r, entity);
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return dataTree(table, r, skipped, entity).map(Json::bytes).orElse(null);
+    }
+
+    /** The fast path of {@link #dataValue}, or {@code null} when the row needs the tree path. */
+    private static byte[] spliced(HyperfyDb.DataRow r, boolean entity) {
+        byte[] data = r.data().getBytes(StandardCharsets.UTF_8);
+        try (com.fasterxml.jackson.core.JsonParser p = Json.parser(data, 0, data.length)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            boolean empty = true;
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                empty = false;
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken t = p.nextToken();
+                if (name.equals("metadata")) {
+                    return null;
+                }
+                if (entity && name.equals("id") && !(t == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && p.getText().equals(r.id()))) {
+                    return null;
+                }
+                p.skipChildren();
+            }
+            if (p.nextToken() != null) {
+                return null;
+            }
+            int end = data.length - 1;
+            while (end > 0 && data[end] != '}') {
+                end--;
+            }
+            byte[] times = ("\"metadata\":{\"hyperfy\":{\"createdAt\":" + Json.text(scalar(r.createdAt())) + ",\"updatedAt\":"
+                    + Json.text(scalar(r.updatedAt())) + "}}").getBytes(StandardCharsets.UTF_8);
+            byte[] out = new byte[end + (empty ? 0 : 1) + times.length + 1];
+            System.arraycopy(data, 0, out, 0, end);
+            int at = end;
+            if (!empty) {
+                out[at++] = ',';
+            }
+            System.arraycopy(times, 0, out, at, times.length);
+            out[out.length - 1] = '}';
+            return out;
+        } catch (java.io.IOException | RuntimeException e) {
+            return null; // the tree path says what is wrong
+        }
+    }
+
+    private static java.util.Optional<ObjectNode> dataTree(String table, HyperfyDb.DataRow r, List<Skipped> skipped, boolean entity) {
         if (r.id() == null || r.id().isEmpty()) {
             skipped.add(new Skipped(table, null, "has no id"));
             return java.util.Optional.empty();

@@ -124,12 +124,32 @@ class HyperfyMappingTest {
         String data = HyperfyFixture.entity("e000000001", "$scene", "[1.5,2,3]", "[0.1,0.2,0.3,0.9]", "{\"n\":1.10}");
         HyperfyMapping.Plan plan = HyperfyMapping.toWorld(W, contents(List.of(), List.of(new HyperfyDb.DataRow("e000000001", data,
                 "2025-01-01T00:00:00.000Z", 1735689600000L)), null));
-        JsonNode v = plan.values().get(new Key.Entity(W, "e000000001"));
+        JsonNode v = plan.values().get(new Key.Entity(W, "e000000001")).tree();
         JsonNode expected = Json.parse(data);
         ((com.fasterxml.jackson.databind.node.ObjectNode) expected).putObject("metadata").putObject("hyperfy")
                 .put("createdAt", "2025-01-01T00:00:00.000Z").put("updatedAt", 1735689600000L);
         assertEquals(expected, v);
         assertEquals("1.10", v.path("state").path("n").toString(), "decimals as written");
+    }
+
+    @Test
+    void anEntityRowIsKeptByteForByteWithItsTimesSplicedIn() {
+        // given: data as Hyperfy wrote it (member order, spacing, decimals), with and without metadata of its own
+        String data = "{\"id\":\"e1\", \"position\":[1.50,2,3],\"state\":{}}";
+        String own = "{\"id\":\"e2\",\"metadata\":{\"name\":\"x\"}}";
+        HyperfyMapping.Plan plan = HyperfyMapping.toWorld(W, contents(List.of(), List.of(new HyperfyDb.DataRow("e1", data, "t1", 5L),
+                new HyperfyDb.DataRow("e2", own, "t2", "t3"), new HyperfyDb.DataRow("e3", "{}", "t4", "t4")), null));
+        // then: the text is kept, the times follow as the last member; an own metadata object gets them inside it
+        assertEquals("{\"id\":\"e1\", \"position\":[1.50,2,3],\"state\":{},\"metadata\":{\"hyperfy\":{\"createdAt\":\"t1\",\"updatedAt\":5}}}",
+                new String(plan.values().get(new Key.Entity(W, "e1")).json(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(Json.parse("{\"id\":\"e2\",\"metadata\":{\"name\":\"x\",\"hyperfy\":{\"createdAt\":\"t2\",\"updatedAt\":\"t3\","
+                + "\"hadMetadata\":true}}}"), plan.values().get(new Key.Entity(W, "e2")).tree());
+        assertEquals(Json.parse("{\"metadata\":{\"hyperfy\":{\"createdAt\":\"t4\",\"updatedAt\":\"t4\"}}}"),
+                plan.values().get(new Key.Entity(W, "e3")).tree());
+        // and back: the rows as they were
+        HyperfyMapping.Export back = HyperfyMapping.fromWorld(entries(plan), Instant.EPOCH);
+        assertEquals(Json.parse(own), Json.parse(back.contents().entities().get(1).data()));
+        assertEquals(5L, back.contents().entities().get(0).updatedAt());
     }
 
     @Test
@@ -147,7 +167,7 @@ class HyperfyMappingTest {
 
     private static List<HyperfyMapping.Entry> entries(HyperfyMapping.Plan plan) {
         List<HyperfyMapping.Entry> out = new ArrayList<>();
-        plan.values().forEach((k, v) -> out.add(new HyperfyMapping.Entry(k, v, null)));
+        plan.values().forEach((k, v) -> out.add(new HyperfyMapping.Entry(k, v.tree(), null)));
         return out;
     }
 
@@ -205,10 +225,10 @@ class HyperfyMappingTest {
         HyperfyMapping.Export back = HyperfyMapping.fromWorld(entries(plan), Instant.EPOCH);
         // then: the user rows hold rank as a number, the world state remembers the columns, the export writes them
         HyperfyDb.UserRow first = source.users().get(0);
-        JsonNode row = plan.values().get(new Key.AppData(W, HyperfyMapping.APP, first.id(), HyperfyMapping.USER_KEY));
+        JsonNode row = plan.values().get(new Key.AppData(W, HyperfyMapping.APP, first.id(), HyperfyMapping.USER_KEY)).tree();
         assertTrue(row.get("rank").isIntegralNumber(), row.toString());
         assertFalse(row.has("roles"));
-        assertEquals("rank", plan.values().get(new Key.WorldState(W)).path("metadata").path("userColumns").get(2).asText());
+        assertEquals("rank", plan.values().get(new Key.WorldState(W)).tree().path("metadata").path("userColumns").get(2).asText());
         assertSameRows(source, back.contents());
     }
 
