@@ -240,6 +240,15 @@ public interface WorldStore extends AutoCloseable {
     /** Events waiting to be applied, summed over partitions (0 when caught up). */
     long projectorLag();
 
+    /**
+     * Whether this node can append to its log: false while Kafka has been unreachable for its last
+     * checks (about two seconds), including from the start of a node that started while Kafka was
+     * down. Meanwhile writes fail at once with {@link LogUnavailableException} and loads serve the
+     * local projection ("degraded: read-only"); it turns true by itself when Kafka answers again.
+     * A volatile read; thread-safe.
+     */
+    boolean logReachable();
+
     /** The node's operations: its log, its projection's progress, housekeeping on demand. */
     NodeOperations operations();
 

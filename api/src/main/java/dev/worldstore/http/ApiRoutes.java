@@ -279,10 +279,22 @@ final class ApiRoutes {
         HttpSupport.json(ctx, 200, Json.object().put("status", "UP"));
     }
 
-    /** Ready once the projector has caught up with the log it found at start (state LIVE). */
+    /**
+     * Ready once the projector has caught up with the log it found at start (state LIVE): 200
+     * {@code READY}. While Kafka is unreachable (also from the start) the node serves loads from
+     * its projection and refuses writes: 200 {@code DEGRADED} with {@code "detail": "degraded:
+     * read-only ..."}, so reads keep being routed to it. Otherwise 503 {@code NOT_READY}.
+     */
     private void ready(Context ctx) {
         ProjectorState state = store.projectorState();
         long lag = store.projectorLag();
+        boolean running = state == ProjectorState.LIVE || state == ProjectorState.CATCHING_UP;
+        if (running && !store.logReachable()) {
+            HttpSupport.json(ctx, 200, Json.object().put("status", "DEGRADED").put("detail", "degraded: read-only: Kafka is "
+                    + "unreachable; loads are served from this node's projection, writes answer 503 LOG_UNAVAILABLE")
+                    .put("projector", state.name()).put("lag", lag).put("writable", false));
+            return;
+        }
         if (state == ProjectorState.LIVE) {
             HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag));
             return;

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -176,6 +177,25 @@ final class KafkaClients implements AutoCloseable {
                 }
                 pause(50);
             }
+        }
+    }
+
+    /**
+     * Asks the cluster for its id: an answer means Kafka is reachable.
+     *
+     * @throws LogUnavailableException when no answer comes within {@code timeoutMs}
+     */
+    void ping(long timeoutMs) {
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs)).clusterId().get(timeoutMs,
+                    TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw unavailable("describe the cluster", e.getCause());
+        } catch (TimeoutException e) {
+            throw unavailable("describe the cluster within " + timeoutMs + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedWaitException("Kafka to describe the cluster", e);
         }
     }
 

@@ -32,9 +32,14 @@ final class LogWriter implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long maxInFlightBytes;
     private final AtomicLong inFlightBytes = new AtomicLong();
+    private final KafkaHealth health;
 
-    /** @param maxInFlightBytes most bytes of appended, unacknowledged records ({@code write.max.inflight.bytes}) */
-    LogWriter(KafkaClients clients, int partitions, long maxInFlightBytes) {
+    /**
+     * @param maxInFlightBytes most bytes of appended, unacknowledged records ({@code write.max.inflight.bytes})
+     * @param health while it says Kafka is unreachable, appends fail at once
+     */
+    LogWriter(KafkaClients clients, int partitions, long maxInFlightBytes, KafkaHealth health) {
+        this.health = health;
         this.topic = clients.topic();
         this.partitions = partitions;
         this.maxInFlightBytes = maxInFlightBytes;
@@ -68,6 +73,10 @@ final class LogWriter implements AutoCloseable {
             routing = EventCodec.routingKey(c.key());
             record = new ProducerRecord<>(topic, EventCodec.partitionFor(routing, partitions), c.timestampMs(),
                     routing.getBytes(StandardCharsets.UTF_8), c.payload(), EventCodec.headers(c));
+        }
+        if (!health.reachable()) {
+            return CompletableFuture.failedFuture(new LogUnavailableException(health.describe()
+                    + "; this node is read-only until it returns: not appended, retry later", null));
         }
         long bytes = sizeOf(record);
         long held = inFlightBytes.addAndGet(bytes);

@@ -218,6 +218,11 @@ final class MeteredWorldStore implements WorldStore {
     }
 
     @Override
+    public boolean logReachable() {
+        return inner.logReachable();
+    }
+
+    @Override
     public NodeOperations operations() {
         return inner.operations();
     }

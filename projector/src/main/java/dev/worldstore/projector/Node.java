@@ -85,7 +85,7 @@ final class Node implements WorldStore {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("node " + parts.nodeId() + " already started");
         }
-        parts.projector().start();
+        parts.projector().start(parts.health().reachable());
         // always: besides the configured expiry and pruning, the sweep drops expired idempotency keys
         long every = parts.retentionEvery();
         housekeeping.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
@@ -361,6 +361,11 @@ final class Node implements WorldStore {
     @Override
     public long projectorLag() {
         return parts.projector().lag();
+    }
+
+    @Override
+    public boolean logReachable() {
+        return parts.health().reachable();
     }
 
     @Override

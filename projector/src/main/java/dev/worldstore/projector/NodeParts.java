@@ -7,14 +7,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The parts of one node, as {@link NodeStarter} built them. {@link #close()} closes what the
- * node owns, in order: the writer (in-flight saves get their acknowledgement), the projector (joins
+ * node owns, in order: the writer (in-flight saves get their acknowledgement), the Kafka health
+ * checks, the projector (joins
  * its threads), RocksDB, the Kafka admin client, the embedded broker. Each part's close is
  * idempotent; a failing close is logged and the rest still close.
  *
  * @param broker the embedded broker, or {@code null} with an external cluster
  * @param retentionEvery milliseconds between retention sweeps
  */
-record NodeParts(WorldStoreConfig config, String nodeId, EmbeddedKafka broker, KafkaClients clients, RocksProjection projection,
+record NodeParts(WorldStoreConfig config, String nodeId, EmbeddedKafka broker, KafkaClients clients, KafkaHealth health,
+        RocksProjection projection,
         Partitioning partitioning, Progress progress, LogWriter log, Writer writer, Projector projector, ReadGate gate,
         StateReader state, HistoryReader history, LogPositions positions, Retention retention, long retentionEvery) {
 
@@ -22,6 +24,7 @@ record NodeParts(WorldStoreConfig config, String nodeId, EmbeddedKafka broker, K
 
     void close() {
         closeQuietly(log);
+        closeQuietly(health);
         closeQuietly(projector);
         closeQuietly(projection);
         closeQuietly(clients);

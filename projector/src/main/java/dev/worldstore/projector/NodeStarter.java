@@ -1,5 +1,6 @@
 package dev.worldstore.projector;
 
+import dev.worldstore.LogUnavailableException;
 import dev.worldstore.StorageException;
 import dev.worldstore.Upgraders;
 import dev.worldstore.WorldStoreConfig;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeStarter {
     private static final Logger LOG = LoggerFactory.getLogger(NodeStarter.class);
+    /** The projection's record of its topic's partition count. */
+    private static final String PARTITIONS_META = "partitions";
 
     private NodeStarter() {
     }
@@ -44,12 +47,14 @@ final class NodeStarter {
             KafkaSettings kafka = KafkaSettings.from(config, bootstrap);
             KafkaClients clients = new KafkaClients(kafka, kafka.writeTimeoutMs());
             opened.push(clients);
-            Partitioning partitioning = new Partitioning(clients.ensureTopic(broker != null));
+            KafkaHealth health = new KafkaHealth(clients, clock);
+            opened.push(health);
 
             ProjectionSettings ps = ProjectionSettings.from(config);
             RocksProjection projection = RocksProjection.open(ps.projectionDir(), ps);
             opened.push(projection);
             checkTopic(projection, kafka.topic(), ps.projectionDir());
+            Partitioning partitioning = new Partitioning(partitions(clients, health, projection, broker != null));
             Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
                     .description("Projection size on disk (SST and blob files) and in memtables").register(metrics);
 
@@ -60,7 +65,7 @@ final class NodeStarter {
             Projector projector = new Projector(clients, projection, applier, progress, new Snapshots(ps, Clock.systemUTC()),
                     ps.pollMaxRecords(), metrics);
             opened.push(projector);
-            LogWriter log = new LogWriter(clients, partitioning.partitions(), kafka.maxInFlightBytes());
+            LogWriter log = new LogWriter(clients, partitioning.partitions(), kafka.maxInFlightBytes(), health);
             opened.push(log);
             OwnWrites own = new OwnWrites(partitioning.partitions());
             Writer.BatchLimits batchLimits = new Writer.BatchLimits(config.getInt(WorldStoreConfig.BATCH_MAX_CHANGES),
@@ -68,13 +73,14 @@ final class NodeStarter {
             Writer writer = new Writer(log, new Validator(kafka.valueMaxBytes()), batchLimits, verdicts, own, upgraders, nodeId, clock,
                     kafka.writeTimeoutMs(), config.getLong(WorldStoreConfig.IDEMPOTENCY_WINDOW_MS));
             RetentionSettings rs = RetentionSettings.from(config);
-            NodeParts parts = new NodeParts(config, nodeId, broker, clients, projection, partitioning, progress, log, writer, projector,
+            NodeParts parts = new NodeParts(config, nodeId, broker, clients, health, projection, partitioning, progress, log, writer, projector,
                     new ReadGate(progress, own, partitioning, config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS)),
                     new StateReader(projection, upgraders, partitioning.of((String) null)), new HistoryReader(projection, upgraders),
                     new LogPositions(clients), new Retention(projection, writer::write, rs, clock, rules::latestEventMs), rs.checkIntervalMs());
             Node node = new Node(parts);
             opened.push(node);
             node.start();
+            health.start();
             LOG.info("worldstore node {} open: topic {} ({} partitions) on {}{}, projection in {}", nodeId, kafka.topic(),
                     partitioning.partitions(), bootstrap, broker != null ? " (embedded broker)" : "", projection.dir());
             return node;
@@ -85,6 +91,36 @@ final class NodeStarter {
             opened.forEach(NodeParts::closeQuietly);
             throw e;
         }
+    }
+
+    /**
+     * The topic's partition count: from Kafka (creating the topic if absent), remembered in the
+     * projection. When an external Kafka cannot be reached and the projection remembers the count,
+     * the node starts anyway, read-only ({@link KafkaHealth}), serving loads from its projection.
+     *
+     * @throws LogUnavailableException when Kafka cannot be reached and this projection never saw it
+     * @throws StorageException when Kafka's count differs from the one the projection was built with
+     */
+    private static int partitions(KafkaClients clients, KafkaHealth health, RocksProjection projection, boolean embedded) {
+        String remembered = projection.meta(PARTITIONS_META);
+        int partitions;
+        try {
+            partitions = clients.ensureTopic(embedded);
+        } catch (LogUnavailableException e) {
+            if (embedded || remembered == null) {
+                throw e;
+            }
+            health.startUnreachable(e.getMessage());
+            LOG.warn("Kafka is unreachable at start ({}); serving loads from the projection in {}, read-only, until it returns",
+                    e.getMessage(), projection.dir());
+            return Integer.parseInt(remembered);
+        }
+        if (remembered != null && Integer.parseInt(remembered) != partitions) {
+            throw new StorageException(projection.dir() + " was built from " + remembered + " partitions of topic " + clients.topic()
+                    + ", which now has " + partitions + "; rebuild the projection (worldstore rebuild)", null);
+        }
+        projection.putMeta(PARTITIONS_META, Integer.toString(partitions));
+        return partitions;
     }
 
     /** A projection holds one topic's state: refuse to mix two. */

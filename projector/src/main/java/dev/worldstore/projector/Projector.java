@@ -54,6 +54,11 @@ final class Projector implements AutoCloseable {
             ProjectorState.FAILED, EnumSet.of(ProjectorState.CLOSED),
             ProjectorState.CLOSED, EnumSet.noneOf(ProjectorState.class));
 
+    /** How long a start waits for Kafka to tell the log ends. */
+    private static final Duration START_ENDS_WAIT = Duration.ofSeconds(30);
+    /** How long each later attempt waits, from the fetch thread. */
+    private static final Duration RETRY_ENDS_WAIT = Duration.ofSeconds(2);
+
     private final KafkaClients clients;
     private final RocksProjection store;
     private final Applier applier;
@@ -62,7 +67,10 @@ final class Projector implements AutoCloseable {
     private final int pollMaxRecords;
     private final List<TopicPartition> topicPartitions;
     private final AtomicReference<ProjectorState> state = new AtomicReference<>(ProjectorState.NEW);
+    /** Per partition, the log end found at start; valid once {@link #startEndsKnown}. */
     private final long[] startEnd;
+    /** Written by the starting or fetch thread after {@link #startEnd}, read by the apply thread. */
+    private volatile boolean startEndsKnown;
     private final AtomicLongArray lag;
     /** The last high watermark the fetch thread saw per partition (-1 while unknown). */
     private final AtomicLongArray highWatermarks;
@@ -140,11 +148,15 @@ final class Projector implements AutoCloseable {
     }
 
     /**
-     * Seeks every partition to the offset stored with the state and starts both threads.
+     * Seeks every partition to the offset stored with the state and starts both threads. The log
+     * ends found now are where the projector counts as caught up (LIVE); when Kafka cannot tell them
+     * (unreachable at start: the node is read-only), the fetch thread asks again until it can, and
+     * the projector stays CATCHING_UP meanwhile.
      *
+     * @param askEndsNow false when Kafka is known to be unreachable: do not wait for the ends here
      * @throws IllegalStateException if already started or closed
      */
-    void start() {
+    void start(boolean askEndsNow) {
         if (!transition(ProjectorState.NEW, ProjectorState.CATCHING_UP)) {
             throw new IllegalStateException("projector already started: " + state.get());
         }
@@ -154,15 +166,14 @@ final class Projector implements AutoCloseable {
             for (int p = 0; p < topicPartitions.size(); p++) {
                 consumer.seek(topicPartitions.get(p), applier.resume(p));
             }
-            Map<TopicPartition, Long> ends = consumer.endOffsets(topicPartitions, Duration.ofSeconds(30));
-            for (int p = 0; p < topicPartitions.size(); p++) {
-                startEnd[p] = ends.getOrDefault(topicPartitions.get(p), 0L);
-                lag.set(p, Math.max(0, startEnd[p] - progress.next(p)));
-            }
         } catch (RuntimeException e) {
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             fail(e);
-            throw clients.unavailable("read the end offsets of topic " + clients.topic(), e);
+            throw clients.unavailable("assign the partitions of topic " + clients.topic(), e);
+        }
+        if (askEndsNow && !readStartEnds(START_ENDS_WAIT)) {
+            LOG.warn("projector could not read the end offsets of topic {}; it keeps asking while it applies what arrives",
+                    clients.topic());
         }
         checkLive();
         fetchThread = new Thread(this::fetch, "worldstore-projector-fetch");
@@ -173,8 +184,23 @@ final class Projector implements AutoCloseable {
         fetchThread.start();
     }
 
+    /** Reads the log ends once; true when Kafka told them within {@code wait}. Only the starting, then the fetch thread. */
+    private boolean readStartEnds(Duration wait) {
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(topicPartitions, wait);
+            for (int p = 0; p < topicPartitions.size(); p++) {
+                startEnd[p] = ends.getOrDefault(topicPartitions.get(p), 0L);
+                lag.set(p, Math.max(0, startEnd[p] - progress.next(p)));
+            }
+            startEndsKnown = true;
+            return true;
+        } catch (KafkaException e) {
+            return false;
+        }
+    }
+
     private void checkLive() {
-        if (state.get() != ProjectorState.CATCHING_UP) {
+        if (state.get() != ProjectorState.CATCHING_UP || !startEndsKnown) {
             return;
         }
         for (int p = 0; p < startEnd.length; p++) {
@@ -191,6 +217,9 @@ final class Projector implements AutoCloseable {
     private void fetch() {
         try {
             while (!stopped()) {
+                if (!startEndsKnown && readStartEnds(RETRY_ENDS_WAIT)) {
+                    LOG.info("projector read the end offsets of topic {}: catching up", clients.topic());
+                }
                 ConsumerRecords<byte[], byte[]> records;
                 try {
                     records = consumer.poll(POLL);
