@@ -2,6 +2,7 @@ package dev.worldstore.cli;
 
 import dev.worldstore.ConfigException;
 import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.loadgen.Dirs;
 import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.ProjectionTools;
 import java.io.IOException;

@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeStarter {
     private static final Logger LOG = LoggerFactory.getLogger(NodeStarter.class);
-    /** The projection's record of its topic's partition count. */
-    private static final String PARTITIONS_META = "partitions";
 
     private NodeStarter() {
     }
@@ -102,7 +100,7 @@ final class NodeStarter {
      * @throws StorageException when Kafka's count differs from the one the projection was built with
      */
     private static int partitions(KafkaClients clients, KafkaHealth health, RocksProjection projection, boolean embedded) {
-        String remembered = projection.meta(PARTITIONS_META);
+        String remembered = projection.meta(RocksProjection.PARTITIONS_META);
         int partitions;
         try {
             partitions = clients.ensureTopic(embedded);
@@ -119,7 +117,7 @@ final class NodeStarter {
             throw new StorageException(projection.dir() + " was built from " + remembered + " partitions of topic " + clients.topic()
                     + ", which now has " + partitions + "; rebuild the projection (worldstore rebuild)", null);
         }
-        projection.putMeta(PARTITIONS_META, Integer.toString(partitions));
+        projection.putMeta(RocksProjection.PARTITIONS_META, Integer.toString(partitions));
         return partitions;
     }
 

@@ -150,6 +150,7 @@ public final class ProjectionTools {
         try (RocksProjection projection = RocksProjection.open(dir, ps)) {
             if (projection.meta("topic") == null) {
                 projection.putMeta("topic", clients.topic());
+                projection.putMeta(RocksProjection.PARTITIONS_META, Integer.toString(partitions));
             }
             Progress at = new Progress(partitions);
             Applier applier = new Applier(projection, new ProjectionRules(upgraders), at, new VerdictBoard(), new SimpleMeterRegistry());

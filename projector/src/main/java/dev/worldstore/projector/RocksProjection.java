@@ -270,6 +270,9 @@ final class RocksProjection implements StateView, AutoCloseable {
         return new NodeOperations.Checkpoint(partition, 0, 0);
     }
 
+    /** The {@link Cf#META} entry holding the partition count of the topic the projection was built from. */
+    static final String PARTITIONS_META = "partitions";
+
     String meta(String name) {
         byte[] v = get(Cf.META, name.getBytes(StandardCharsets.UTF_8));
         return v == null ? null : new String(v, StandardCharsets.UTF_8);
