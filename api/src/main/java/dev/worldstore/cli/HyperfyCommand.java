@@ -97,7 +97,9 @@ abstract class HyperfyCommand extends StoreCommand {
     }
 
     private void awaitCaughtUp(WorldStore store, String label) {
-        ProgressLine progress = new ProgressLine(err(), label + ": catching up with the log", "events lag", ProgressLine.interactive());
+        ProgressLine progress = new ProgressLine(err(), label + ": catching up with the log", "events", ProgressLine.interactive());
+        long behind = Math.max(1, store.projectorLag());
+        progress.total(behind);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(catchUpTimeoutSeconds);
         while (!(store.projectorState() == ProjectorState.LIVE && store.projectorLag() == 0)) {
             if (store.projectorState() == ProjectorState.FAILED) {
@@ -107,7 +109,7 @@ abstract class HyperfyCommand extends StoreCommand {
                 throw new CliFailure("the projection did not catch up with the log within " + catchUpTimeoutSeconds + " s (lag "
                         + Latency.count(store.projectorLag()) + " events); raise --catch-up-timeout-seconds");
             }
-            progress.update(store.projectorLag());
+            progress.update(Math.max(0, behind - store.projectorLag()));
             try {
                 TimeUnit.MILLISECONDS.sleep(20);
             } catch (InterruptedException e) {
