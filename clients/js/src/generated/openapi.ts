@@ -361,7 +361,7 @@ export interface paths {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -388,7 +388,7 @@ export interface paths {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -438,7 +438,7 @@ export interface paths {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -466,7 +466,7 @@ export interface paths {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -685,6 +685,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description 1 to 128 of A-Z a-z 0-9 _ - . : @ $, not . or .. alone ($ for Hyperfy's $scene; %24 decodes to the same id) */
         Id: string;
         Vector3: {
             x: number;
@@ -1159,7 +1160,7 @@ export interface components {
         PlayerId: components["schemas"]["Id"];
         EntityId: components["schemas"]["Id"];
         AppId: components["schemas"]["Id"];
-        /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+        /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
         Key: string;
         Limit: number;
         /** @description next of the previous page */
@@ -2063,7 +2064,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2110,7 +2111,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2149,7 +2150,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2192,7 +2193,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2268,7 +2269,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2316,7 +2317,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2356,7 +2357,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2400,7 +2401,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
