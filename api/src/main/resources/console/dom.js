@@ -1,5 +1,5 @@
 // Small DOM helpers. Every piece of stored data reaches the page through textContent or text
-// nodes: never innerHTML, so a value such as "<img src=x onerror=...>" shows as those characters.
+// nodes, never parsed as HTML markup, so a value such as "<img src=x onerror=...>" shows as those characters.
 
 /** Creates an element: h('div', {class: 'x', onclick: f, dataset: {id: 1}}, 'text', child, [children]). */
 export function h(tag, props, ...children) {
