@@ -29,7 +29,7 @@ const S = {
   replay: null,
   seq: 0,
   tab: 'inspector',
-  perf: { start: null, firstRender: null, scrubs: [], liveLag: [], liveApplied: 0, liveChanges: 0 },
+  perf: { scrubParts: [], start: null, firstRender: null, scrubs: [], liveLag: [], liveApplied: 0, liveChanges: 0 },
 };
 
 let map, timeline, inspector, audit, ops, act;
@@ -324,10 +324,13 @@ async function showAt(at, opts = {}) {
     return false;
   }
   if (seq !== S.seq) return false;
+  const t1 = performance.now();
   S.model = WorldModel.fromSnapshot(doc);
+  const t2 = performance.now();
   await render({ refit: opts.refit });
   if (seq !== S.seq) return false;
   S.perf.scrubs.push(performance.now() - t0);
+  S.perf.scrubParts.push([t1 - t0, t2 - t1, performance.now() - t2]);
   setStatus(`${asOf}`, 'ready');
   if (at.kind === 'position' && (at.ms === null || at.ms === undefined)) {
     // the instant of that change, for the cursor: the audit log's entry at the position
