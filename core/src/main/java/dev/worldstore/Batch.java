@@ -23,6 +23,7 @@ public final class Batch {
     private final String worldId;
     private final List<Change> changes = new ArrayList<>();
     private String actor;
+    private String idempotencyKey;
 
     Batch(WorldStore store, String worldId) {
         this.store = store;
@@ -48,6 +49,15 @@ public final class Batch {
     /** Who asks for the batch (an API key's name, a user, a server), recorded as the event's actor; {@code null}: the node. */
     public Batch actor(String actor) {
         this.actor = actor;
+        return this;
+    }
+
+    /**
+     * The batch's idempotency key ({@code null}: none): a retry with it after an unknown outcome
+     * applies the batch at most once (see {@link Change#withIdempotencyKey}).
+     */
+    public Batch idempotencyKey(String key) {
+        this.idempotencyKey = key;
         return this;
     }
 
@@ -113,11 +123,11 @@ public final class Batch {
      * @throws ValidationException naming {@code changes[i]} and the rule, before anything is appended
      */
     public BatchSaved commit() {
-        return store.writeBatch(worldId, changes(), actor);
+        return store.writeBatch(worldId, changes(), actor, idempotencyKey);
     }
 
     /** As {@link #commit()}, without waiting; completes exceptionally with the same errors. */
     public CompletableFuture<BatchSaved> commitAsync() {
-        return store.writeBatchAsync(worldId, changes(), actor);
+        return store.writeBatchAsync(worldId, changes(), actor, idempotencyKey);
     }
 }

@@ -26,6 +26,7 @@ public final class Change {
     private final byte[] json;
     private final Condition condition;
     private final String actor;
+    private final String idempotencyKey;
     /** The tree parsed from {@link #json} on the first {@link #payload()} call. */
     private volatile JsonNode parsed;
 
@@ -42,10 +43,11 @@ public final class Change {
      * @throws IllegalArgumentException if a DELETE carries a payload or a PUT/MERGE lacks one
      */
     public Change(Key key, Op op, JsonNode payload, Condition condition, String actor) {
-        this(key, op, payload, null, null, condition, actor);
+        this(key, op, payload, null, null, condition, actor, null);
     }
 
-    private Change(Key key, Op op, JsonNode tree, byte[] json, JsonNode parsed, Condition condition, String actor) {
+    private Change(Key key, Op op, JsonNode tree, byte[] json, JsonNode parsed, Condition condition, String actor,
+            String idempotencyKey) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(condition, "condition");
@@ -63,6 +65,7 @@ public final class Change {
         this.parsed = parsed;
         this.condition = condition;
         this.actor = actor;
+        this.idempotencyKey = idempotencyKey;
     }
 
     /** Replaces the value at {@code key}; unconditional, no actor. @throws IllegalArgumentException if {@code value} is null */
@@ -79,7 +82,7 @@ public final class Change {
      * @throws IllegalArgumentException if {@code utf8Json} is null
      */
     public static Change putJson(Key key, byte[] utf8Json) {
-        return new Change(key, Op.PUT, null, utf8Json, null, Condition.any(), null);
+        return new Change(key, Op.PUT, null, utf8Json, null, Condition.any(), null, null);
     }
 
     /**
@@ -104,7 +107,7 @@ public final class Change {
      * @throws IllegalArgumentException if {@code utf8Json} is null
      */
     public static Change mergeJson(Key key, byte[] utf8Json) {
-        return new Change(key, Op.MERGE, null, utf8Json, null, Condition.any(), null);
+        return new Change(key, Op.MERGE, null, utf8Json, null, Condition.any(), null, null);
     }
 
     /**
@@ -127,12 +130,30 @@ public final class Change {
 
     /** This change under {@code newCondition} (not null); the payload keeps its form. */
     public Change withCondition(Condition newCondition) {
-        return new Change(key, op, tree, json, parsed, newCondition, actor);
+        return new Change(key, op, tree, json, parsed, newCondition, actor, idempotencyKey);
     }
 
     /** This change on behalf of {@code newActor} ({@code null}: the store's node); the payload keeps its form. */
     public Change withActor(String newActor) {
-        return new Change(key, op, tree, json, parsed, condition, newActor);
+        return new Change(key, op, tree, json, parsed, condition, newActor, idempotencyKey);
+    }
+
+    /**
+     * This change carrying an idempotency key ({@code null}: none). Of the writes to one world that
+     * carry the same key within {@code idempotency.window.ms}, the projector applies only the first
+     * it applies; the others change nothing and complete with the first one's outcome
+     * ({@link Saved#replayed()}). A write that was refused (a failed condition, say) changed nothing,
+     * so a retry with its key is decided afresh. The key is checked when the change is written: 1 to
+     * {@value IdempotencyKeys#MAX_LENGTH} printable ASCII characters ({@code 0x20}-{@code 0x7E}).
+     * Modelled on the IETF httpapi draft "The Idempotency-Key HTTP Header Field".
+     */
+    public Change withIdempotencyKey(String key) {
+        return new Change(this.key, op, tree, json, parsed, condition, actor, key);
+    }
+
+    /** The idempotency key, or {@code null}. */
+    public String idempotencyKey() {
+        return idempotencyKey;
     }
 
     /** The key to change; never null. */
@@ -199,17 +220,18 @@ public final class Change {
         }
         Change c = (Change) o;
         return key.equals(c.key) && op == c.op && condition.equals(c.condition) && Objects.equals(actor, c.actor)
-                && Objects.equals(tree, c.tree) && Arrays.equals(json, c.json);
+                && Objects.equals(tree, c.tree) && Arrays.equals(json, c.json) && Objects.equals(idempotencyKey, c.idempotencyKey);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(key, op, tree, Arrays.hashCode(json), condition, actor);
+        return Objects.hash(key, op, tree, Arrays.hashCode(json), condition, actor, idempotencyKey);
     }
 
     @Override
     public String toString() {
         String payload = json == null ? String.valueOf(tree) : new String(json, StandardCharsets.UTF_8);
-        return "Change[key=" + key + ", op=" + op + ", payload=" + payload + ", condition=" + condition + ", actor=" + actor + "]";
+        return "Change[key=" + key + ", op=" + op + ", payload=" + payload + ", condition=" + condition + ", actor=" + actor
+                + (idempotencyKey == null ? "" : ", idempotencyKey=" + idempotencyKey) + "]";
     }
 }

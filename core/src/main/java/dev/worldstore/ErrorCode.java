@@ -30,6 +30,12 @@ public enum ErrorCode {
      * read of a key that holds no value.
      */
     KEY_NOT_FOUND(false),
+    /**
+     * An idempotency key was already used, within its window, by a write to the same world that
+     * asked something else (another key, value, condition or batch): nothing was applied. A retry
+     * must repeat the request exactly; a new write needs a new key.
+     */
+    IDEMPOTENCY_KEY_REUSED(false),
     /** A player registration asked for a username another player holds (case-insensitive). */
     USERNAME_TAKEN(false),
     /** Stored data could not be decoded; the load reports it instead of crashing. */
@@ -47,8 +53,16 @@ public enum ErrorCode {
     INVALID_CONFIG(false),
     /** The projection did not reach a required log position in time; retry later. */
     PROJECTION_TIMEOUT(true),
-    /** Kafka did not acknowledge a write in time, or is unreachable; retry later. */
+    /**
+     * Kafka is unreachable, or this node holds too many unacknowledged writes
+     * ({@code write.max.inflight.bytes}): the write was not appended; retry later.
+     */
     LOG_UNAVAILABLE(true),
+    /**
+     * No outcome within {@code write.timeout.ms}: the write may have been appended and may still be
+     * applied. Retry it with the same idempotency key to apply it at most once (or with a condition).
+     */
+    OUTCOME_UNKNOWN(true),
     /** The calling thread was interrupted while it waited (for Kafka, a verdict or the projection); the call may be retried. */
     INTERRUPTED(true);
 

@@ -1,5 +1,7 @@
 package dev.worldstore;
 
+import java.util.Objects;
+
 /**
  * The outcome of an applied write.
  *
@@ -9,6 +11,16 @@ package dev.worldstore;
  *
  * @param version the key's new version
  * @param position where the event sits in the log; pass it to a load to read your write anywhere
+ * @param replayed true when this is a retry with an idempotency key that was already applied: the
+ *     retry changed nothing, and {@code version} and {@code position} are the first write's
  */
-public record Saved(long version, LogPosition position) {
+public record Saved(long version, LogPosition position, boolean replayed) {
+    public Saved {
+        Objects.requireNonNull(position, "position");
+    }
+
+    /** The outcome of a write applied now (not a replay). */
+    public Saved(long version, LogPosition position) {
+        this(version, position, false);
+    }
 }

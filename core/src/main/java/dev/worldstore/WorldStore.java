@@ -29,9 +29,13 @@ public interface WorldStore extends AutoCloseable {
      * a value and what a merge results in). A change that changes nothing is no event: a merge patch
      * whose result equals the value completes with the key's unchanged version, and a delete of an
      * absent key with {@link KeyNotFoundException}; neither adds history or a change-feed event.
+     * A retry of an applied change with the same idempotency key changes nothing and completes with
+     * the first one's outcome ({@link Saved#replayed()}).
      * Completes exceptionally with {@link ConflictException}, {@link KeyNotFoundException},
      * {@link ValidationException} ({@code VALUE_TOO_LARGE} also for a merge whose result exceeds
-     * {@code value.max.bytes}), {@link LogUnavailableException} or {@link StoreClosedException}.
+     * {@code value.max.bytes}), {@link LogUnavailableException} (not appended: Kafka unreachable
+     * or {@code write.max.inflight.bytes} reached), {@link OutcomeUnknownException} (no outcome
+     * within {@code write.timeout.ms}: it may still apply) or {@link StoreClosedException}.
      * Concurrent calls are batched into shared Kafka requests.
      */
     CompletableFuture<Saved> writeAsync(Change change);
@@ -45,7 +49,8 @@ public interface WorldStore extends AutoCloseable {
      * is conditional or a merge patch, once the projector decided it. Completes exceptionally with
      * {@link BatchConflictException} (nothing applied), {@link ValidationException} naming
      * {@code changes[i]} (nothing appended), {@link LogUnavailableException} or
-     * {@link StoreClosedException}. Changes that change nothing (a delete of an absent key, a merge
+     * {@link StoreClosedException} ({@link OutcomeUnknownException} when it may still apply: retry
+     * with the same idempotency key). Changes that change nothing (a delete of an absent key, a merge
      * patch whose result equals the value) are skipped, not refused: they add no history or feed
      * event, and a skipped merge reports the key's unchanged version.
      *
@@ -53,11 +58,25 @@ public interface WorldStore extends AutoCloseable {
      * @param changes 1 to {@code batch.max.changes} changes, each key at most once; a change's own
      *     actor must be {@code null} or equal to {@code actor}
      * @param actor recorded as the batch's actor, or {@code null} for the node
+     * @param idempotencyKey the batch's idempotency key (see {@link Change#withIdempotencyKey}), or
+     *     {@code null}; a retry with the key of an applied batch completes with that batch's outcome
+     *     ({@link Saved#replayed()} on every entry) and changes nothing. Changes of a batch carry no
+     *     keys of their own.
      */
-    CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor);
+    CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor, String idempotencyKey);
 
-    /** {@link #writeBatchAsync} and wait; throws its {@link WorldStoreException} unwrapped. */
-    BatchSaved writeBatch(String worldId, List<Change> changes, String actor);
+    /** {@link #writeBatchAsync(String, List, String, String)} without an idempotency key. */
+    default CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor) {
+        return writeBatchAsync(worldId, changes, actor, null);
+    }
+
+    /** {@link #writeBatchAsync(String, List, String, String)} and wait; throws its {@link WorldStoreException} unwrapped. */
+    BatchSaved writeBatch(String worldId, List<Change> changes, String actor, String idempotencyKey);
+
+    /** {@link #writeBatch(String, List, String, String)} without an idempotency key. */
+    default BatchSaved writeBatch(String worldId, List<Change> changes, String actor) {
+        return writeBatch(worldId, changes, actor, null);
+    }
 
     /**
      * Reads many keys of one world from one consistent snapshot of the local projection (no key is

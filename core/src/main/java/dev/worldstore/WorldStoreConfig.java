@@ -45,6 +45,12 @@ public final class WorldStoreConfig {
             "How long a load waits for the projection to include a required log position (read-your-writes).");
     public static final ConfigKey WRITE_TIMEOUT_MS = ConfigKey.longKey("write.timeout.ms", 15_000, 100, 600_000,
             "How long a save waits for Kafka's acknowledgement and, for conditional writes, the projector's verdict.");
+    public static final ConfigKey WRITE_MAX_INFLIGHT_BYTES = ConfigKey.longKey("write.max.inflight.bytes", 32L * 1024 * 1024,
+            1024 * 1024, 1024L * 1024 * 1024, "Most bytes of writes this node holds that Kafka has not acknowledged. Past it a write "
+                    + "is refused at once (503 LOG_UNAVAILABLE, Retry-After) instead of waiting: an outage never ties up request threads.");
+    public static final ConfigKey IDEMPOTENCY_WINDOW_MS = ConfigKey.longKey("idempotency.window.ms", 86_400_000L, 60_000,
+            30L * 86_400_000L, "How long an idempotency key applies: a retry carrying the key of a write applied at most this long "
+                    + "before it (by event time) changes nothing and answers with that write's outcome. Recorded with each write.");
     public static final ConfigKey PRODUCER_LINGER_MS = ConfigKey.integer("producer.linger.ms", 5, 0, 1_000,
             "How long the producer waits to batch saves of concurrent callers.");
     public static final ConfigKey PRODUCER_BATCH_BYTES = ConfigKey.integer("producer.batch.bytes", 65_536, 1_024, 16 * 1024 * 1024,
@@ -75,7 +81,9 @@ public final class WorldStoreConfig {
     /** Every key of the store, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(DATA_DIR, NODE_ID, KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED_PORT,
             KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE, KAFKA_TOPIC, KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR,
-            KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, BATCH_MAX_CHANGES, BATCH_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, PRODUCER_LINGER_MS,
+            KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, BATCH_MAX_CHANGES, BATCH_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, WRITE_MAX_INFLIGHT_BYTES,
+            IDEMPOTENCY_WINDOW_MS,
+            PRODUCER_LINGER_MS,
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
             PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
             RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
@@ -122,6 +130,10 @@ public final class WorldStoreConfig {
                     + getInt(VALUE_MAX_BYTES) + ") so that a batch can hold the largest value, was " + getInt(BATCH_MAX_BYTES));
         }
         long linger = getLong(PRODUCER_LINGER_MS);
+        if (getLong(WRITE_MAX_INFLIGHT_BYTES) < getInt(BATCH_MAX_BYTES) || getLong(WRITE_MAX_INFLIGHT_BYTES) < getInt(VALUE_MAX_BYTES)) {
+            throw new ConfigException(WRITE_MAX_INFLIGHT_BYTES.name(), "must be at least " + BATCH_MAX_BYTES.name() + " and "
+                    + VALUE_MAX_BYTES.name() + " so the largest write fits, was " + getLong(WRITE_MAX_INFLIGHT_BYTES));
+        }
         long writeTimeout = getLong(WRITE_TIMEOUT_MS);
         if (writeTimeout <= linger) {
             // Kafka's delivery timeout (= write.timeout.ms) must cover the linger and one request

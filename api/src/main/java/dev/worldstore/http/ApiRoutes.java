@@ -212,7 +212,7 @@ final class ApiRoutes {
                     extra));
             return;
         }
-        Change change = requested.withCondition(condition).withActor(actor(ctx));
+        Change change = requested.withCondition(condition).withActor(actor(ctx)).withIdempotencyKey(HttpSupport.idempotencyKey(ctx));
         boolean precondition = HttpSupport.hasPrecondition(ctx);
         ctx.future(() -> store.writeAsync(change).handleAsync((saved, error) -> {
             if (error != null) {
@@ -224,11 +224,20 @@ final class ApiRoutes {
         }, responseExecutor));
     }
 
-    /** The response of every applied write: 200, ETag, X-Worldstore-Position and {@code {"version", "position"}}. */
+    /**
+     * The response of every applied write: 200, ETag, X-Worldstore-Position and
+     * {@code {"version", "position"}}; a retry of an applied write (same idempotency key) answers
+     * the first write's version and position with {@code Idempotent-Replayed: true} and
+     * {@code "replayed": true}.
+     */
     static void saved(Context ctx, Saved saved) {
         ctx.header("ETag", HttpSupport.etag(saved.version()));
         ctx.header(HttpSupport.POSITION_HEADER, saved.position().toString());
         ObjectNode body = Json.object().put("version", saved.version()).put("position", saved.position().toString());
+        if (saved.replayed()) {
+            ctx.header(HttpSupport.IDEMPOTENT_REPLAYED, "true");
+            body.put("replayed", true);
+        }
         HttpSupport.json(ctx, 200, body);
     }
 

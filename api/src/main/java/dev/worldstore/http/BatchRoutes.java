@@ -10,6 +10,7 @@ import dev.worldstore.Change;
 import dev.worldstore.Condition;
 import dev.worldstore.ErrorCode;
 import dev.worldstore.ForkResult;
+import dev.worldstore.IdempotencyKeys;
 import dev.worldstore.Json;
 import dev.worldstore.Key;
 import dev.worldstore.Op;
@@ -55,24 +56,37 @@ final class BatchRoutes {
     // ---- POST /v1/worlds/{worldId}/batch ----------------------------------------------------------
 
     /**
-     * {@code {"changes": [{"op", "table", <ids>, "value" | "patch", "ifVersion"? | "ifAbsent"?}]}} →
-     * 200 {@code {"position", "version", "items": [{"table", <ids>, "version"}]}}; 409
-     * {@code BATCH_CONFLICT} with {@code failures} when a condition fails (nothing applied).
+     * {@code {"changes": [{"op", "table", <ids>, "value" | "patch", "ifVersion"? | "ifAbsent"?}],
+     * "idempotencyKey"?}} → 200 {@code {"position", "version", "items": [{"table", <ids>, "version"}]}}
+     * ({@code "replayed": true} and {@code Idempotent-Replayed: true} for a retry of an applied
+     * batch); 409 {@code BATCH_CONFLICT} with {@code failures} when a condition fails (nothing
+     * applied). The idempotency key may come in the body or the {@code Idempotency-Key} header (the
+     * same key if both).
      */
     void batch(Context ctx) {
         String worldId = ctx.pathParam("worldId");
         byte[] body = HttpSupport.readJsonBytes(ctx, maxBodyBytes, JSON_TYPES);
-        List<Change> changes = parseChanges(worldId, body);
+        ParsedBatch parsed = parseBatch(worldId, body);
+        List<Change> changes = parsed.changes();
+        String header = HttpSupport.idempotencyKey(ctx);
+        if (header != null && parsed.idempotencyKey() != null && !header.equals(parsed.idempotencyKey())) {
+            throw ApiProblem.invalidArgument("idempotencyKey", "the body's idempotencyKey and the Idempotency-Key header differ; "
+                    + "send one, or the same key in both");
+        }
+        String idempotencyKey = header != null ? header : parsed.idempotencyKey();
         ApiKeys.Principal principal = ctx.attribute(ApiRoutes.PRINCIPAL);
         for (int i = 0; i < changes.size(); i++) {
             checkApp(principal, changes.get(i).key(), "changes[" + i + "]");
         }
         String actor = ApiRoutes.actor(ctx);
-        ctx.future(() -> store.writeBatchAsync(worldId, changes, actor).handleAsync((saved, error) -> {
+        ctx.future(() -> store.writeBatchAsync(worldId, changes, actor, idempotencyKey).handleAsync((saved, error) -> {
             if (error != null) {
                 Problems.write(ctx, Problems.of(error, false));
             } else {
                 ctx.header(HttpSupport.POSITION_HEADER, saved.position().toString());
+                if (replayed(saved)) {
+                    ctx.header(HttpSupport.IDEMPOTENT_REPLAYED, "true");
+                }
                 writeJson(ctx, 200, gen -> saved(gen, changes, saved));
             }
             return null;
@@ -91,12 +105,24 @@ final class BatchRoutes {
             gen.writeEndObject();
         }
         gen.writeEndArray();
+        if (replayed(saved)) {
+            gen.writeBooleanField("replayed", true);
+        }
         gen.writeEndObject();
     }
 
-    /** Reads the changes of a batch body; each value is a copy of the request's bytes, unparsed. */
-    static List<Change> parseChanges(String worldId, byte[] body) {
+    private static boolean replayed(BatchSaved saved) {
+        return !saved.saved().isEmpty() && saved.saved().get(0).replayed();
+    }
+
+    /** A batch body: its changes and its idempotency key (or null). */
+    record ParsedBatch(List<Change> changes, String idempotencyKey) {
+    }
+
+    /** Reads a batch body; each value is a copy of the request's bytes, unparsed. */
+    static ParsedBatch parseBatch(String worldId, byte[] body) {
         List<Change> changes = new ArrayList<>();
+        String idempotencyKey = null;
         try (JsonParser p = Json.parser(body, 0, body.length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw shape("value", "must be a JSON object {\"changes\": [...]}");
@@ -105,8 +131,15 @@ final class BatchRoutes {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken t = p.nextToken();
+                if (name.equals("idempotencyKey")) {
+                    if (t != JsonToken.VALUE_STRING) {
+                        throw shape("idempotencyKey", "must be a string");
+                    }
+                    idempotencyKey = IdempotencyKeys.check(p.getText(), "idempotencyKey");
+                    continue;
+                }
                 if (!name.equals("changes")) {
-                    throw shape(name, "is not a batch field (changes)");
+                    throw shape(name, "is not a batch field (changes, idempotencyKey)");
                 }
                 if (t != JsonToken.START_ARRAY) {
                     throw shape("changes", "must be an array of changes");
@@ -133,7 +166,7 @@ final class BatchRoutes {
         if (changes.isEmpty()) {
             throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "changes", "a batch holds at least one change");
         }
-        return changes;
+        return new ParsedBatch(changes, idempotencyKey);
     }
 
     private static Change change(JsonParser p, byte[] body, String worldId, int index) throws IOException {

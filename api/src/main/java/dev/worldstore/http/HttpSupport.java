@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.AsOf;
 import dev.worldstore.Condition;
+import dev.worldstore.ErrorCode;
+import dev.worldstore.IdempotencyKeys;
+import dev.worldstore.Json;
 import dev.worldstore.LogPosition;
 import dev.worldstore.ReadConsistency;
-import dev.worldstore.Json;
+import dev.worldstore.ValidationException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +42,57 @@ final class HttpSupport {
     /** True when the request carries a write precondition (its conflicts answer 412 rather than 409). */
     static boolean hasPrecondition(Context ctx) {
         return ctx.header("If-Match") != null || ctx.header("If-None-Match") != null;
+    }
+
+    /** The request header that carries an idempotency key. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The response header that marks the answer to a retry of an already applied write. */
+    static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+
+    /**
+     * The request's idempotency key, or {@code null} without the header. The IETF httpapi draft
+     * "The Idempotency-Key HTTP Header Field" makes the value an RFC 8941 sf-string
+     * ({@code "8e03978e-40d5-43e8-bc93-6894a57f9324"}, with {@code \"} and {@code \\} escapes);
+     * an unquoted token as many clients send it ({@code 8e03978e-...}) is taken as it stands.
+     *
+     * @throws ValidationException INVALID_ARGUMENT naming the header: an unterminated or badly
+     *     escaped string, or a key breaking {@link IdempotencyKeys#check}
+     */
+    static String idempotencyKey(Context ctx) {
+        return idempotencyKey(ctx.header(IDEMPOTENCY_KEY));
+    }
+
+    /** As {@link #idempotencyKey(Context)}, of the header's value ({@code null}: no header). */
+    static String idempotencyKey(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        String v = raw.strip();
+        if (!v.startsWith("\"")) {
+            if (v.indexOf('"') >= 0 || v.indexOf(' ') >= 0 || v.indexOf('\\') >= 0) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, IDEMPOTENCY_KEY, "must be an sf-string (\"...\") or a token without quotes, "
+                        + "spaces or backslashes (IETF httpapi Idempotency-Key draft)");
+            }
+            return IdempotencyKeys.check(v, IDEMPOTENCY_KEY);
+        }
+        StringBuilder key = new StringBuilder(v.length());
+        for (int i = 1; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '\\') {
+                if (i + 1 >= v.length() || (v.charAt(i + 1) != '"' && v.charAt(i + 1) != '\\')) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, IDEMPOTENCY_KEY, "a \\ in an sf-string must escape \" or \\ (RFC 8941 §3.3.3)");
+                }
+                key.append(v.charAt(++i));
+            } else if (c == '"') {
+                if (i != v.length() - 1) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, IDEMPOTENCY_KEY, "holds content after the closing quote of its sf-string");
+                }
+                return IdempotencyKeys.check(key.toString(), IDEMPOTENCY_KEY);
+            } else {
+                key.append(c);
+            }
+        }
+        throw new ValidationException(ErrorCode.INVALID_ARGUMENT, IDEMPOTENCY_KEY, "an sf-string must end with a quote (RFC 8941 §3.3.3)");
     }
 
     /**

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * INVALID_ID, INVALID_ARGUMENT        400  the request names something malformed
  * INVALID_JSON                        400  the body is not one well-formed JSON value
  * INVALID_SHAPE                       422  well-formed JSON whose content breaks a rule
+ * IDEMPOTENCY_KEY_REUSED              422  the key of another write of the world, within its window
  * VALUE_TOO_LARGE                     413
  * VERSION_CONFLICT, ALREADY_EXISTS    412  when the request carried If-Match / If-None-Match,
  *                                     409  otherwise (e.g. registering an id that exists)
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * STORAGE_FAILURE, INVALID_CONFIG     500
  * EVENT_REJECTED                      500  appended, but the projector could not apply it (a dead letter)
  * PROJECTION_TIMEOUT, INTERRUPTED     503  + Retry-After
- * LOG_UNAVAILABLE, STORE_CLOSED       503  + Retry-After
+ * LOG_UNAVAILABLE, STORE_CLOSED       503  + Retry-After (not appended)
+ * OUTCOME_UNKNOWN                     503  + Retry-After (may still apply: retry with the same Idempotency-Key)
  * </pre>
  */
 final class Problems {
@@ -76,6 +78,7 @@ final class Problems {
         TITLES.put(ErrorCode.ALREADY_EXISTS.name(), "Already exists");
         TITLES.put(ErrorCode.KEY_NOT_FOUND.name(), "No value");
         TITLES.put(ErrorCode.USERNAME_TAKEN.name(), "Username taken");
+        TITLES.put(ErrorCode.IDEMPOTENCY_KEY_REUSED.name(), "Idempotency key reused");
         TITLES.put(ErrorCode.BATCH_CONFLICT.name(), "Batch conflict");
         TITLES.put(ErrorCode.CORRUPT_DATA.name(), "Stored data is corrupt");
         TITLES.put(ErrorCode.STORAGE_FAILURE.name(), "Storage failure");
@@ -85,6 +88,7 @@ final class Problems {
         TITLES.put(ErrorCode.INVALID_CONFIG.name(), "Invalid configuration");
         TITLES.put(ErrorCode.PROJECTION_TIMEOUT.name(), "Projection behind");
         TITLES.put(ErrorCode.LOG_UNAVAILABLE.name(), "Change log unavailable");
+        TITLES.put(ErrorCode.OUTCOME_UNKNOWN.name(), "Outcome unknown");
         TITLES.put(UNSUPPORTED_MEDIA_TYPE, "Unsupported media type");
         TITLES.put(BODY_TOO_LARGE, "Request body too large");
         TITLES.put(NOT_FOUND, "No such route");
@@ -103,13 +107,13 @@ final class Problems {
     static int status(ErrorCode code, boolean preconditionSent) {
         return switch (code) {
             case INVALID_ID, INVALID_JSON, INVALID_ARGUMENT -> 400;
-            case INVALID_SHAPE -> 422;
+            case INVALID_SHAPE, IDEMPOTENCY_KEY_REUSED -> 422;
             case VALUE_TOO_LARGE -> 413;
             case VERSION_CONFLICT, ALREADY_EXISTS -> preconditionSent ? 412 : 409;
             case KEY_NOT_FOUND -> 404;
             case USERNAME_TAKEN, BATCH_CONFLICT -> 409;
             case CORRUPT_DATA, STORAGE_FAILURE, INVALID_CONFIG, EVENT_REJECTED -> 500;
-            case PROJECTION_TIMEOUT, LOG_UNAVAILABLE, STORE_CLOSED, INTERRUPTED -> 503;
+            case PROJECTION_TIMEOUT, LOG_UNAVAILABLE, OUTCOME_UNKNOWN, STORE_CLOSED, INTERRUPTED -> 503;
         };
     }
 
@@ -117,7 +121,7 @@ final class Problems {
     static String retryAfter(ErrorCode code) {
         return switch (code) {
             case PROJECTION_TIMEOUT, INTERRUPTED -> "1";
-            case LOG_UNAVAILABLE, STORE_CLOSED -> "5";
+            case LOG_UNAVAILABLE, OUTCOME_UNKNOWN, STORE_CLOSED -> "5";
             default -> null;
         };
     }

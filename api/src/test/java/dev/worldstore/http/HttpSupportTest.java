@@ -3,7 +3,9 @@ package dev.worldstore.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.worldstore.ErrorCode;
 import dev.worldstore.Json;
+import dev.worldstore.ValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -58,5 +60,30 @@ class HttpSupportTest {
         byte[] filled = HttpSupport.withId("{\"a\":1}".getBytes(StandardCharsets.UTF_16LE), "e1");
 
         assertEquals(Json.parse("{\"a\":1,\"id\":\"e1\"}"), Json.parse(new String(filled, StandardCharsets.UTF_8)));
+    }
+
+    // ---- Idempotency-Key (IETF httpapi draft: an RFC 8941 sf-string) -----------------------------
+
+    @Test
+    void anIdempotencyKeyIsAnSfStringOrABareToken() {
+        assertEquals("8e03978e-40d5-43e8-bc93-6894a57f9324", HttpSupport.idempotencyKey("\"8e03978e-40d5-43e8-bc93-6894a57f9324\""));
+        assertEquals("8e03978e", HttpSupport.idempotencyKey(" 8e03978e "));
+        assertEquals("a \"quoted\" \\ key", HttpSupport.idempotencyKey("\"a \\\"quoted\\\" \\\\ key\""));
+        assertEquals(null, HttpSupport.idempotencyKey((String) null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"unterminated", "\"a\"b\"", "\"bad \\x escape\"", "two words", "\"\"", "caf\u00e9", "\"tab\there\""})
+    void aMalformedIdempotencyKeyIs400NamingTheHeader(String raw) {
+        ValidationException e = org.junit.jupiter.api.Assertions.assertThrows(ValidationException.class,
+                () -> HttpSupport.idempotencyKey(raw));
+        assertEquals("Idempotency-Key", e.field());
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+    }
+
+    @Test
+    void anIdempotencyKeyHoldsAtMost255Characters() {
+        assertEquals(255, HttpSupport.idempotencyKey("k".repeat(255)).length());
+        org.junit.jupiter.api.Assertions.assertThrows(ValidationException.class, () -> HttpSupport.idempotencyKey("k".repeat(256)));
     }
 }

@@ -16,9 +16,16 @@ import java.util.Objects;
  * @param maxValueBytes the {@code value.max.bytes} the writer checked against: the projector holds
  *     merge results to the same limit, so every node decides alike whatever its own setting
  * @param meta UTF-8 JSON object recorded with the batch (e.g. where a fork came from), or {@code null}
+ * @param idempotency the batch's idempotency key and window, or {@code null}
  */
 record BatchEvent(String eventId, String worldId, byte[] document, List<Item> items, int maxValueBytes, byte[] meta, String origin,
-        String actor, long timestampMs) implements LogEvent {
+        String actor, long timestampMs, Idempotency idempotency) implements LogEvent {
+
+    /** A batch without an idempotency key. */
+    BatchEvent(String eventId, String worldId, byte[] document, List<Item> items, int maxValueBytes, byte[] meta, String origin,
+            String actor, long timestampMs) {
+        this(eventId, worldId, document, items, maxValueBytes, meta, origin, actor, timestampMs, null);
+    }
 
     BatchEvent {
         Objects.requireNonNull(eventId, "eventId");

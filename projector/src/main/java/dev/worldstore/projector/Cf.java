@@ -24,6 +24,8 @@ enum Cf {
     DEAD_LETTERS("dead_letters"),
     /** Positions of events whose condition failed: the log holds them, the state never did. */
     REJECTED("rejected"),
+    /** Per world and idempotency key, the first applied event that carried it: see {@link IdempotencyRecords}. */
+    IDEMPOTENCY("idempotency"),
     /** Every applied change per key: see {@link HistoryCodec}. */
     HISTORY("history");
 

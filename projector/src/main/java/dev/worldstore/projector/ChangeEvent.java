@@ -14,14 +14,26 @@ import java.util.Objects;
  * @param actor who asked for the change, or {@code null}
  * @param maxValueBytes for a merge patch, the {@code value.max.bytes} its writer checked against: the
  *     projector holds the merge's result to it, the same on every node; 0 when not recorded (older events)
+ * @param idempotency the event's idempotency key and window, or {@code null}
  */
 record ChangeEvent(String eventId, Key key, Op op, byte[] payload, Condition condition, int formatVersion,
-        String origin, String actor, long timestampMs, int maxValueBytes) implements LogEvent {
+        String origin, String actor, long timestampMs, int maxValueBytes, Idempotency idempotency) implements LogEvent {
+
+    /** A change without an idempotency key. */
+    ChangeEvent(String eventId, Key key, Op op, byte[] payload, Condition condition, int formatVersion, String origin, String actor,
+            long timestampMs, int maxValueBytes) {
+        this(eventId, key, op, payload, condition, formatVersion, origin, actor, timestampMs, maxValueBytes, null);
+    }
 
     /** A change without a recorded value limit. */
     ChangeEvent(String eventId, Key key, Op op, byte[] payload, Condition condition, int formatVersion, String origin, String actor,
             long timestampMs) {
-        this(eventId, key, op, payload, condition, formatVersion, origin, actor, timestampMs, 0);
+        this(eventId, key, op, payload, condition, formatVersion, origin, actor, timestampMs, 0, null);
+    }
+
+    @Override
+    public String worldId() {
+        return key.worldId();
     }
 
     ChangeEvent {

@@ -1,6 +1,7 @@
 package dev.worldstore.projector;
 
 import dev.worldstore.Condition;
+import dev.worldstore.IdempotencyKeys;
 import dev.worldstore.Key;
 import dev.worldstore.Op;
 import dev.worldstore.Table;
@@ -50,6 +51,9 @@ final class EventCodec {
     static final String H_TS = "ws.ts";
     /** A merge patch's value limit ({@code value.max.bytes} of its writer). */
     static final String H_LIMIT = "ws.limit";
+    /** An idempotency key ({@link Idempotency}); with it, {@link #H_IDEM_WINDOW} holds its window in ms. */
+    static final String H_IDEM = "ws.idem";
+    static final String H_IDEM_WINDOW = "ws.idemw";
     /** The {@code ws.op} of a batch record (a world transaction): its value is a {@link BatchCodec} document. */
     static final String BATCH_OP = "batch";
 
@@ -97,7 +101,15 @@ final class EventCodec {
         if (e.maxValueBytes() > 0) {
             add(h, H_LIMIT, Integer.toString(e.maxValueBytes()));
         }
+        addIdempotency(h, e.idempotency());
         return h;
+    }
+
+    private static void addIdempotency(List<Header> h, Idempotency idem) {
+        if (idem != null) {
+            add(h, H_IDEM, idem.key());
+            add(h, H_IDEM_WINDOW, Long.toString(idem.windowMs()));
+        }
     }
 
     /** The headers of a batch record: id, world, {@code ws.op=batch}, origin and actor; the changes are in its value. */
@@ -108,6 +120,7 @@ final class EventCodec {
         add(h, H_OP, BATCH_OP);
         add(h, H_ORIGIN, e.origin());
         add(h, H_ACTOR, e.actor());
+        addIdempotency(h, e.idempotency());
         return h;
     }
 
@@ -200,7 +213,7 @@ final class EventCodec {
             }
             BatchCodec.Document doc = BatchCodec.decode(world, value);
             return new BatchEvent(id, world, value, doc.items(), doc.maxValueBytes(), doc.meta(),
-                    f.origin == null ? "unknown" : f.origin, f.actor, number(H_TS, f.ts, recordTimestamp));
+                    f.origin == null ? "unknown" : f.origin, f.actor, number(H_TS, f.ts, recordTimestamp), idempotency(f));
         }
         Table table;
         Op op;
@@ -236,7 +249,26 @@ final class EventCodec {
             throw new MalformedEventException("bad ws.limit header: " + limit);
         }
         return new ChangeEvent(id, key, op, value, parseCondition(f.cond), (int) fmt, f.origin == null ? "unknown" : f.origin,
-                f.actor, ts, (int) limit);
+                f.actor, ts, (int) limit, idempotency(f));
+    }
+
+    private static Idempotency idempotency(Fields f) throws MalformedEventException {
+        if (f.idem == null) {
+            if (f.idemWindow != null) {
+                throw new MalformedEventException("a ws.idemw header without ws.idem");
+            }
+            return null;
+        }
+        try {
+            IdempotencyKeys.check(f.idem, H_IDEM);
+        } catch (RuntimeException e) {
+            throw new MalformedEventException("bad ws.idem header: " + e.getMessage(), e);
+        }
+        long window = number(H_IDEM_WINDOW, f.required(H_IDEM_WINDOW, f.idemWindow), 0);
+        if (window < 1) {
+            throw new MalformedEventException("bad ws.idemw header: " + window + " (a window in ms, at least 1)");
+        }
+        return new Idempotency(f.idem, window);
     }
 
     /** The worldstore headers of one record, read in a single pass (the last of a repeated name wins). */
@@ -254,6 +286,8 @@ final class EventCodec {
         String actor;
         String ts;
         String limit;
+        String idem;
+        String idemWindow;
 
         Fields(Headers headers, Decoder d) {
             for (Header h : headers) {
@@ -286,6 +320,8 @@ final class EventCodec {
                     case 7 -> {
                         if (name.equals(H_COND)) {
                             cond = d.text(Slot.COND, v);
+                        } else if (name.equals(H_IDEM)) {
+                            idem = utf8(v);
                         }
                     }
                     case 8 -> {
@@ -297,6 +333,8 @@ final class EventCodec {
                             actor = d.text(Slot.ACTOR, v);
                         } else if (name.equals(H_LIMIT)) {
                             limit = utf8(v);
+                        } else if (name.equals(H_IDEM_WINDOW)) {
+                            idemWindow = utf8(v);
                         }
                     }
                     case 9 -> {

@@ -65,7 +65,7 @@ final class Fork {
     }
 
     private static BatchSaved commit(NodeParts parts, String target, List<Change> batch, String actor, byte[] meta) {
-        return Node.join(parts.writer().writeBatch(target, List.copyOf(batch), actor, meta), "a batch of the fork into " + target);
+        return Node.join(parts.writer().writeBatch(target, List.copyOf(batch), actor, meta, null), "a batch of the fork into " + target);
     }
 
     private static Change copy(Stored s, String target, String actor) {

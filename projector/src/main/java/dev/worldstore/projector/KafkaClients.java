@@ -72,6 +72,9 @@ final class KafkaClients implements AutoCloseable {
 
     // ---- clients ------------------------------------------------------------------------------
 
+    /** Longest a send waits for a partition's metadata (a cold start, a cluster gone). */
+    static final long METADATA_WAIT_MS = 2_000;
+
     /** The writer's producer: idempotent, {@code acks=all}, a save's whole wait bounded by {@code write.timeout.ms}. */
     KafkaProducer<byte[], byte[]> producer() {
         Properties p = settings.clientOverrides();
@@ -88,7 +91,11 @@ final class KafkaClients implements AutoCloseable {
         long writeTimeout = settings.writeTimeoutMs();
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(writeTimeout));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(30_000, writeTimeout - settings.lingerMs())));
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(writeTimeout));
+        // send() must never wait: the writer keeps unacknowledged bytes under write.max.inflight.bytes,
+        // so the accumulator (room for that and one more record) never fills; what remains is the
+        // wait for a partition's metadata, cut short so an unreachable cluster fails a write at once
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(settings.maxInFlightBytes() + settings.maxRecordBytes()));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(Math.min(writeTimeout, METADATA_WAIT_MS)));
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "worldstore-writer");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

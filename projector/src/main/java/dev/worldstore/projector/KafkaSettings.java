@@ -12,9 +12,11 @@ import java.util.Properties;
  * @param maxRecordBytes the largest record: the larger of {@code value.max.bytes} and {@code batch.max.bytes}, plus
  *     room for headers and Kafka's batch overhead; the topic's {@code max.message.bytes} when worldstore creates it
  * @param clientOverrides the user's {@code kafka.*} pass-through settings, prefix removed (copied on read)
+ * @param maxInFlightBytes most bytes of unacknowledged writes ({@code write.max.inflight.bytes})
  */
 record KafkaSettings(String bootstrapServers, String topic, int partitions, int replicationFactor, long retentionMs, int lingerMs,
-        int batchBytes, String compression, long writeTimeoutMs, int maxRecordBytes, int valueMaxBytes, Properties clientOverrides) {
+        int batchBytes, String compression, long writeTimeoutMs, int maxRecordBytes, int valueMaxBytes, Properties clientOverrides,
+        long maxInFlightBytes) {
 
     /** Room for headers and batch overhead on top of the largest value. */
     static final int RECORD_OVERHEAD_BYTES = 1024 * 1024;
@@ -26,7 +28,7 @@ record KafkaSettings(String bootstrapServers, String topic, int partitions, int 
                 c.getInt(WorldStoreConfig.KAFKA_TOPIC_REPLICATION_FACTOR), c.getLong(WorldStoreConfig.KAFKA_TOPIC_RETENTION_MS),
                 c.getInt(WorldStoreConfig.PRODUCER_LINGER_MS), c.getInt(WorldStoreConfig.PRODUCER_BATCH_BYTES),
                 c.get(WorldStoreConfig.PRODUCER_COMPRESSION), c.getLong(WorldStoreConfig.WRITE_TIMEOUT_MS),
-                recordMax, valueMax, c.kafkaClientOverrides());
+                recordMax, valueMax, c.kafkaClientOverrides(), c.getLong(WorldStoreConfig.WRITE_MAX_INFLIGHT_BYTES));
     }
 
     /**

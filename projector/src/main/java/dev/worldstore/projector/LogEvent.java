@@ -14,4 +14,10 @@ sealed interface LogEvent permits ChangeEvent, BatchEvent {
 
     /** The event time, epoch milliseconds (the record's timestamp). */
     long timestampMs();
+
+    /** The idempotency key and window, or {@code null}. */
+    Idempotency idempotency();
+
+    /** The world it changes; {@code null} for a player registration (players are global). */
+    String worldId();
 }

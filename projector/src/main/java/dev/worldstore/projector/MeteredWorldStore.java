@@ -72,9 +72,9 @@ final class MeteredWorldStore implements WorldStore {
     }
 
     @Override
-    public CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor) {
+    public CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor, String idempotencyKey) {
         long start = System.nanoTime();
-        return inner.writeBatchAsync(worldId, changes, actor).whenComplete((saved, error) -> {
+        return inner.writeBatchAsync(worldId, changes, actor, idempotencyKey).whenComplete((saved, error) -> {
             Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (e instanceof BatchConflictException) {
                 metrics.counter("worldstore.conflicts", "table", "batch").increment();
@@ -84,8 +84,8 @@ final class MeteredWorldStore implements WorldStore {
     }
 
     @Override
-    public BatchSaved writeBatch(String worldId, List<Change> changes, String actor) {
-        return Node.join(writeBatchAsync(worldId, changes, actor), "the batch of world " + worldId);
+    public BatchSaved writeBatch(String worldId, List<Change> changes, String actor, String idempotencyKey) {
+        return Node.join(writeBatchAsync(worldId, changes, actor, idempotencyKey), "the batch of world " + worldId);
     }
 
     @Override

@@ -80,16 +80,15 @@ final class Node implements WorldStore {
         });
     }
 
-    /** Starts the projector and, when configured, the retention sweeps. Once. */
+    /** Starts the projector and the retention sweeps. Once. */
     void start() {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("node " + parts.nodeId() + " already started");
         }
         parts.projector().start();
-        if (parts.retention().enabled()) {
-            long every = parts.retentionEvery();
-            housekeeping.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
-        }
+        // always: besides the configured expiry and pruning, the sweep drops expired idempotency keys
+        long every = parts.retentionEvery();
+        housekeeping.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Runs {@code call} inside the gate, after checking that the projector has not failed. */
@@ -126,16 +125,16 @@ final class Node implements WorldStore {
     }
 
     @Override
-    public CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor) {
+    public CompletableFuture<BatchSaved> writeBatchAsync(String worldId, List<Change> changes, String actor, String idempotencyKey) {
         if (gate.closed()) {
             return CompletableFuture.failedFuture(new StoreClosedException("the worldstore node " + parts.nodeId() + " is closed"));
         }
-        return parts.writer().writeBatch(worldId, changes, actor);
+        return parts.writer().writeBatch(worldId, changes, actor, null, idempotencyKey);
     }
 
     @Override
-    public BatchSaved writeBatch(String worldId, List<Change> changes, String actor) {
-        return join(writeBatchAsync(worldId, changes, actor), "the batch of world " + worldId);
+    public BatchSaved writeBatch(String worldId, List<Change> changes, String actor, String idempotencyKey) {
+        return join(writeBatchAsync(worldId, changes, actor, idempotencyKey), "the batch of world " + worldId);
     }
 
     @Override

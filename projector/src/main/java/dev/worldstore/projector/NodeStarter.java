@@ -55,22 +55,23 @@ final class NodeStarter {
 
             Progress progress = new Progress(partitioning.partitions());
             VerdictBoard verdicts = new VerdictBoard();
-            Applier applier = new Applier(projection, new ProjectionRules(upgraders), progress, verdicts, metrics);
+            ProjectionRules rules = new ProjectionRules(upgraders);
+            Applier applier = new Applier(projection, rules, progress, verdicts, metrics);
             Projector projector = new Projector(clients, projection, applier, progress, new Snapshots(ps, Clock.systemUTC()),
                     ps.pollMaxRecords(), metrics);
             opened.push(projector);
-            LogWriter log = new LogWriter(clients, partitioning.partitions());
+            LogWriter log = new LogWriter(clients, partitioning.partitions(), kafka.maxInFlightBytes());
             opened.push(log);
             OwnWrites own = new OwnWrites(partitioning.partitions());
             Writer.BatchLimits batchLimits = new Writer.BatchLimits(config.getInt(WorldStoreConfig.BATCH_MAX_CHANGES),
                     config.getInt(WorldStoreConfig.BATCH_MAX_BYTES));
             Writer writer = new Writer(log, new Validator(kafka.valueMaxBytes()), batchLimits, verdicts, own, upgraders, nodeId, clock,
-                    kafka.writeTimeoutMs());
+                    kafka.writeTimeoutMs(), config.getLong(WorldStoreConfig.IDEMPOTENCY_WINDOW_MS));
             RetentionSettings rs = RetentionSettings.from(config);
             NodeParts parts = new NodeParts(config, nodeId, broker, clients, projection, partitioning, progress, log, writer, projector,
                     new ReadGate(progress, own, partitioning, config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS)),
                     new StateReader(projection, upgraders, partitioning.of((String) null)), new HistoryReader(projection, upgraders),
-                    new LogPositions(clients), new Retention(projection, writer::write, rs, clock), rs.checkIntervalMs());
+                    new LogPositions(clients), new Retention(projection, writer::write, rs, clock, rules::latestEventMs), rs.checkIntervalMs());
             Node node = new Node(parts);
             opened.push(node);
             node.start();

@@ -74,9 +74,16 @@ final class ProjectionRules {
     }
 
     private final Upgraders upgraders;
+    /** The latest event time applied (epoch ms); written by the one applying thread, read by retention. */
+    private volatile long latestEventMs = Long.MIN_VALUE;
 
     ProjectionRules(Upgraders upgraders) {
         this.upgraders = upgraders;
+    }
+
+    /** The latest event time this node applied, epoch ms; {@link Long#MIN_VALUE} before the first event. */
+    long latestEventMs() {
+        return latestEventMs;
     }
 
     /** Starts the events of one atomic write. */
@@ -108,7 +115,15 @@ final class ProjectionRules {
             LogEvent event = d.event();
             if (event == null) {
                 deadLetter(d, d.malformed());
-            } else if (event instanceof BatchEvent b) {
+                return;
+            }
+            if (event.timestampMs() > latestEventMs) {
+                latestEventMs = event.timestampMs();
+            }
+            if (replayed(d, event)) {
+                return;
+            }
+            if (event instanceof BatchEvent b) {
                 batch(d, b);
             } else if (((ChangeEvent) event).key() instanceof Key.Player player) {
                 register(d, (ChangeEvent) event, player);
@@ -210,8 +225,40 @@ final class ProjectionRules {
                     touch(ps.playerId(), b.timestampMs());
                 }
             }
+            remember(d, b, versions);
             if (verdicts.awaited(b.eventId())) {
                 verdicts.decided(b.eventId(), new Verdict.BatchApplied(version, Arrays.stream(versions).boxed().toList()));
+            }
+        }
+
+        /**
+         * An event whose idempotency key an earlier applied event of its world carried, within that
+         * event's window: it changes nothing, and its writer learns the first one's outcome (or, when it
+         * asks something else than the first did, that the key was reused).
+         */
+        private boolean replayed(Decoded d, LogEvent event) {
+            Idempotency idem = event.idempotency();
+            if (idem == null) {
+                return false;
+            }
+            byte[] first = read(Cf.IDEMPOTENCY, IdempotencyRecords.key(event.worldId(), idem.key()));
+            if (first == null || !IdempotencyRecords.covers(first, event.timestampMs())) {
+                return false;
+            }
+            long offset = IdempotencyRecords.offset(first);
+            refuse(d, event.eventId(), IdempotencyRecords.fingerprint(first) == IdempotencyRecords.fingerprint(event)
+                    ? new Verdict.Replayed(offset, IdempotencyRecords.versions(first))
+                    : new Verdict.KeyReused(idem.key(), offset));
+            return true;
+        }
+
+        /** Records an applied event's idempotency key (if it has one) with its outcome. */
+        private void remember(Decoded d, LogEvent event, long... versions) {
+            Idempotency idem = event.idempotency();
+            if (idem != null) {
+                put(Cf.IDEMPOTENCY, IdempotencyRecords.key(event.worldId(), idem.key()),
+                        IdempotencyRecords.value(event.timestampMs(), d.position().offset(), idem.windowMs(),
+                                IdempotencyRecords.fingerprint(event), versions));
             }
         }
 
@@ -240,6 +287,7 @@ final class ProjectionRules {
                     }
                     delete(cf, key);
                     out.put(Cf.HISTORY, HistoryCodec.key(e.key().table(), key, version), HistoryCodec.value(e, version));
+                    remember(d, e, version);
                     applied(e, version);
                     return;
                 }
@@ -260,6 +308,7 @@ final class ProjectionRules {
                     format = Math.max(format, valueFormat);
                     if (m.unchanged(e.formatVersion(), valueFormat)) {
                         // a patch that changes nothing is not an event anyone sees
+                        remember(d, e, actual);
                         refuse(d, e.eventId(), new Verdict.Unchanged(actual));
                         return;
                     }
@@ -277,6 +326,7 @@ final class ProjectionRules {
             if (e.key() instanceof Key.PlayerState ps) {
                 touch(ps.playerId(), e.timestampMs());
             }
+            remember(d, e, version);
             applied(e, version);
         }
 

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -23,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * expired, so an update racing the sweep wins and every removal stays in the history; every node
  * sweeps, and the condition makes duplicate sweeps harmless. History pruning: drops old entries of
  * this node's history index beyond the configured count or age, always keeping a key's newest.
+ * Idempotency keys: drops {@link Cf#IDEMPOTENCY} entries no event can fall within any more, judged
+ * by the latest event time applied (not this node's clock), so a node replaying old events keeps
+ * the entries those events need.
  *
  * <p>One sweep at a time (the node's housekeeping thread, or an operator's call): {@link #sweep()} is
  * synchronized.
@@ -36,22 +40,25 @@ final class Retention {
     private final Function<Change, CompletableFuture<Saved>> writer;
     private final Clock clock;
     private final RetentionSettings settings;
+    private final LongSupplier latestEventMs;
 
-    /** @param writer appends the expiry deletes (the node's write path) */
-    Retention(RocksProjection projection, Function<Change, CompletableFuture<Saved>> writer, RetentionSettings settings, Clock clock) {
+    /**
+     * @param writer appends the expiry deletes (the node's write path)
+     * @param latestEventMs the latest event time the projector applied (epoch ms; {@link Long#MIN_VALUE} before any)
+     */
+    Retention(RocksProjection projection, Function<Change, CompletableFuture<Saved>> writer, RetentionSettings settings, Clock clock,
+            LongSupplier latestEventMs) {
         this.projection = projection;
+        this.latestEventMs = latestEventMs;
         this.writer = writer;
         this.clock = clock;
         this.settings = settings;
     }
 
-    boolean enabled() {
-        return settings.enabled();
-    }
-
     /** One pass: expire, then prune. Returns the number of expiry deletes sent. */
     synchronized int sweep() {
         int expired = 0;
+        pruneIdempotencyKeys();
         if (settings.entityTtlMs() > 0) {
             expired += expire(Cf.ENTITY_STATES, Table.ENTITY_STATES, settings.entityTtlMs());
         }
@@ -81,6 +88,29 @@ final class Retention {
             LOG.info("expiry: sent {} delete(s) for {} not updated in {} ms", sent, table.wireName(), ttlMs);
         }
         return sent;
+    }
+
+    private void pruneIdempotencyKeys() {
+        long latest = latestEventMs.getAsLong();
+        if (latest == Long.MIN_VALUE) {
+            return;
+        }
+        int dropped = 0;
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = projection.iterator(Cf.IDEMPOTENCY, ro);
+                WriteBatch batch = new WriteBatch()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (IdempotencyRecords.expired(it.value(), latest)) {
+                    batch.delete(projection.handle(Cf.IDEMPOTENCY), it.key());
+                    dropped++;
+                }
+            }
+            if (dropped > 0) {
+                projection.write(batch);
+                LOG.info("retention: dropped {} expired idempotency key(s)", dropped);
+            }
+        } catch (RocksDBException e) {
+            LOG.warn("idempotency key pruning failed: {}", e.toString());
+        }
     }
 
     private void pruneHistory() {

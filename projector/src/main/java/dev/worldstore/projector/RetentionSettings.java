@@ -18,8 +18,4 @@ record RetentionSettings(long entityTtlMs, long appTtlMs, int historyMaxVersions
                 c.getInt(WorldStoreConfig.RETENTION_HISTORY_MAX_VERSIONS), c.getLong(WorldStoreConfig.RETENTION_HISTORY_MAX_AGE_MS),
                 c.getLong(WorldStoreConfig.RETENTION_CHECK_INTERVAL_MS));
     }
-
-    boolean enabled() {
-        return entityTtlMs > 0 || appTtlMs > 0 || historyMaxVersions > 0 || historyMaxAgeMs > 0;
-    }
 }

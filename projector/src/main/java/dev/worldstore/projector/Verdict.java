@@ -4,7 +4,7 @@ import java.util.List;
 
 /** The projector's decision on one event, as the writer that waits for it sees it. */
 sealed interface Verdict permits Verdict.Applied, Verdict.Conflict, Verdict.UsernameTaken, Verdict.Rejected, Verdict.BatchConflict,
-        Verdict.TooLarge, Verdict.NotFound, Verdict.Unchanged, Verdict.BatchApplied {
+        Verdict.TooLarge, Verdict.NotFound, Verdict.Unchanged, Verdict.BatchApplied, Verdict.Replayed, Verdict.KeyReused {
 
     /** Applied; the key's version is now {@code version}. */
     record Applied(long version, long timestampMs) implements Verdict {
@@ -44,6 +44,24 @@ sealed interface Verdict permits Verdict.Applied, Verdict.Conflict, Verdict.User
         public BatchApplied {
             versions = List.copyOf(versions);
         }
+    }
+
+    /**
+     * The event's idempotency key was applied before, by the event at {@code offset} of the same
+     * partition: nothing changed; {@code versions} are that event's outcome (one per change of a
+     * batch, one for a single change).
+     */
+    record Replayed(long offset, List<Long> versions) implements Verdict {
+        public Replayed {
+            versions = List.copyOf(versions);
+        }
+    }
+
+    /**
+     * The event's idempotency key was applied before, by the event at {@code offset}, which asked
+     * something else (another key, operation, condition or payload): nothing changed.
+     */
+    record KeyReused(String idempotencyKey, long offset) implements Verdict {
     }
 
     /** A delete found nothing to delete: nothing changed, nothing recorded. */

@@ -6,13 +6,14 @@ import dev.worldstore.Change;
 import dev.worldstore.Condition;
 import dev.worldstore.ConflictException;
 import dev.worldstore.ErrorCode;
+import dev.worldstore.IdempotencyKeys;
 import dev.worldstore.EventRejectedException;
 import dev.worldstore.Json;
 import dev.worldstore.Key;
 import dev.worldstore.KeyNotFoundException;
 import dev.worldstore.LogPosition;
-import dev.worldstore.LogUnavailableException;
 import dev.worldstore.Op;
+import dev.worldstore.OutcomeUnknownException;
 import dev.worldstore.PlayerRecord;
 import dev.worldstore.Saved;
 import dev.worldstore.Upgraders;
@@ -55,6 +56,7 @@ final class Writer {
     private final String nodeId;
     private final Clock clock;
     private final long timeoutMs;
+    private final long idempotencyWindowMs;
 
     /** The batch limits: most changes and most JSON bytes of one batch. */
     record BatchLimits(int maxChanges, int maxBytes) {
@@ -63,8 +65,9 @@ final class Writer {
     private final BatchLimits limits;
 
     Writer(LogWriter log, Validator validator, BatchLimits limits, VerdictBoard verdicts, OwnWrites own, Upgraders upgraders,
-            String nodeId, Clock clock, long timeoutMs) {
+            String nodeId, Clock clock, long timeoutMs, long idempotencyWindowMs) {
         this.limits = limits;
+        this.idempotencyWindowMs = idempotencyWindowMs;
         this.log = log;
         this.validator = validator;
         this.verdicts = verdicts;
@@ -85,11 +88,13 @@ final class Writer {
                 throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "key", "players are written with registerPlayer");
             }
             byte[] payload = validator.check(change);
+            Idempotency idem = idempotency(change.idempotencyKey(), "idempotencyKey");
             ChangeEvent event = new ChangeEvent(newEventId(), change.key(), change.op(), payload, change.condition(),
                     upgraders.current(change.key().table()), nodeId, change.actor(), clock.millis(),
-                    change.op() == Op.MERGE ? validator.maxValueBytes() : 0);
-            // only the projector knows whether a delete finds a value and what a merge results in
-            return append(event, change.condition().isConditional() || change.op() != Op.PUT, change.key())
+                    change.op() == Op.MERGE ? validator.maxValueBytes() : 0, idem);
+            // only the projector knows whether a delete finds a value, what a merge results in, and
+            // whether an idempotency key was applied before
+            return append(event, change.condition().isConditional() || change.op() != Op.PUT || idem != null, change.key())
                     .thenApply(o -> outcome(change.key(), change.condition(), o, null));
         } catch (WorldStoreException e) {
             return CompletableFuture.failedFuture(e);
@@ -128,12 +133,16 @@ final class Writer {
      * projector knows a merge's result).
      */
     CompletableFuture<BatchSaved> writeBatch(String worldId, List<Change> changes, String actor) {
-        return writeBatch(worldId, changes, actor, null);
+        return writeBatch(worldId, changes, actor, null, null);
     }
 
-    /** As {@link #writeBatch(String, List, String)}, recording {@code meta} (a UTF-8 JSON object, or null) with the batch. */
-    CompletableFuture<BatchSaved> writeBatch(String worldId, List<Change> changes, String actor, byte[] meta) {
+    /**
+     * As {@link #writeBatch(String, List, String)}, recording {@code meta} (a UTF-8 JSON object, or
+     * null) with the batch, under the batch's {@code idempotencyKey} (or null).
+     */
+    CompletableFuture<BatchSaved> writeBatch(String worldId, List<Change> changes, String actor, byte[] meta, String idempotencyKey) {
         try {
+            Idempotency idem = idempotency(idempotencyKey, "idempotencyKey");
             Key.checkWorldId(worldId);
             if (changes.isEmpty()) {
                 throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "changes", "a batch holds at least one change");
@@ -163,6 +172,10 @@ final class Writer {
                     throw new ValidationException(ErrorCode.INVALID_SHAPE, at, "names the same key as changes[" + before + "] ("
                             + key.describe() + "); a batch changes each key once");
                 }
+                if (c.idempotencyKey() != null) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, at + ".idempotencyKey",
+                            "a batch has one idempotency key, the batch's own; its changes carry none");
+                }
                 byte[] payload;
                 try {
                     payload = validator.check(c);
@@ -180,10 +193,24 @@ final class Writer {
             }
             byte[] document = BatchCodec.encode(items, validator.maxValueBytes(), meta);
             BatchEvent event = new BatchEvent(newEventId(), worldId, document, items, validator.maxValueBytes(), meta, nodeId, actor,
-                    clock.millis());
+                    clock.millis(), idem);
             Key key = new Key.WorldState(worldId);
-            return append(event, decided, key).thenApply(o -> {
+            return append(event, decided || idem != null, key).thenApply(o -> {
                 List<Saved> saved = new ArrayList<>(items.size());
+                if (o.verdict() instanceof Verdict.KeyReused k) {
+                    throw keyReused(k, o.position());
+                }
+                if (o.verdict() instanceof Verdict.Replayed r) {
+                    LogPosition first = new LogPosition(o.position().partition(), r.offset());
+                    if (r.versions().size() != items.size()) {
+                        throw new EventRejectedException(key, "idempotency key " + idem.key() + " was first used by the event at "
+                                + first + ", a batch of " + r.versions().size() + " changes, not " + items.size());
+                    }
+                    for (long version : r.versions()) {
+                        saved.add(new Saved(version, first, true));
+                    }
+                    return new BatchSaved(first, saved);
+                }
                 for (int i = 0; i < items.size(); i++) {
                     long version = o.verdict() instanceof Verdict.BatchApplied a ? a.versions().get(i)
                             : outcome(key, Condition.any(), o, null).version();
@@ -227,8 +254,9 @@ final class Writer {
             }
             Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (e instanceof TimeoutException) {
-                throw new LogUnavailableException("no outcome for the write of " + key.describe() + " within write.timeout.ms="
-                        + timeoutMs + " ms (Kafka topic " + log.topic() + "); the write may still be applied, retry with a condition", e);
+                throw new OutcomeUnknownException("no outcome for the write of " + key.describe() + " within write.timeout.ms="
+                        + timeoutMs + " ms (Kafka topic " + log.topic() + "); it may still be applied: retry with the same "
+                        + "idempotency key to apply it at most once", e);
             }
             throw e instanceof RuntimeException r ? r : new CompletionException(e);
         });
@@ -242,6 +270,13 @@ final class Writer {
             return new Saved(position.offset(), position);
         } else if (v instanceof Verdict.Applied a) {
             return new Saved(a.version(), position);
+        } else if (v instanceof Verdict.Replayed r) {
+            if (r.versions().size() != 1) {
+                throw new EventRejectedException(key, "its idempotency key was first used by a batch (at offset " + r.offset() + ")");
+            }
+            return new Saved(r.versions().get(0), new LogPosition(position.partition(), r.offset()), true);
+        } else if (v instanceof Verdict.KeyReused k) {
+            throw keyReused(k, position);
         } else if (v instanceof Verdict.Unchanged u) {
             return new Saved(u.version(), position);
         } else if (v instanceof Verdict.NotFound) {
@@ -257,6 +292,17 @@ final class Writer {
                     + " bytes of JSON (value.max.bytes), would be " + t.bytes());
         }
         throw new EventRejectedException(key, ((Verdict.Rejected) v).reason());
+    }
+
+    private static ValidationException keyReused(Verdict.KeyReused k, LogPosition position) {
+        return new ValidationException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "idempotencyKey", "'" + k.idempotencyKey()
+                + "' was used by a different write of this world (at " + new LogPosition(position.partition(), k.offset())
+                + ") within idempotency.window.ms; a retry must repeat that request exactly, a new write needs a new key");
+    }
+
+    /** The checked idempotency key with this node's window, or {@code null} without a key. */
+    private Idempotency idempotency(String key, String field) {
+        return key == null ? null : new Idempotency(IdempotencyKeys.check(key, field), idempotencyWindowMs);
     }
 
     /** A random event id; ThreadLocalRandom, not SecureRandom, whose lock concurrent writers would share. */

@@ -289,6 +289,34 @@ class EventCodecTest {
         assertEquals(6, seen.size());
     }
 
+    @Test
+    void anIdempotencyKeyTravelsWithItsWindow() throws Exception {
+        // given
+        ChangeEvent e = sample();
+        ChangeEvent keyed = new ChangeEvent(e.eventId(), e.key(), e.op(), e.payload(), e.condition(), e.formatVersion(), e.origin(),
+                e.actor(), e.timestampMs(), e.maxValueBytes(), new Idempotency("order-7 \"retry\"", 86_400_000));
+        // when
+        RecordHeaders h = headersOf(keyed);
+        ChangeEvent got = (ChangeEvent) EventCodec.decode(h, PAYLOAD, TS);
+        // then
+        assertEquals("order-7 \"retry\"", text(h, "ws.idem"));
+        assertEquals("86400000", text(h, "ws.idemw"));
+        assertEquals(keyed.idempotency(), got.idempotency());
+        assertNull(((ChangeEvent) EventCodec.decode(headersOf(e), PAYLOAD, TS)).idempotency(), "no key, no headers");
+    }
+
+    @Test
+    void rejectsABadIdempotencyKeyOrWindow() {
+        ChangeEvent e = sample();
+        ChangeEvent keyed = new ChangeEvent(e.eventId(), e.key(), e.op(), e.payload(), e.condition(), e.formatVersion(), e.origin(),
+                e.actor(), e.timestampMs(), e.maxValueBytes(), new Idempotency("k", 1000));
+        malformed(withHeader(keyed, "ws.idemw", "0"), PAYLOAD, "ws.idemw");
+        malformed(withHeader(keyed, "ws.idemw", "soon"), PAYLOAD, "ws.idemw");
+        malformed(without(keyed, "ws.idemw"), PAYLOAD, "ws.idemw");
+        malformed(without(keyed, "ws.idem"), PAYLOAD, "ws.idem");
+        malformed(withHeader(keyed, "ws.idem", "tab\there"), PAYLOAD, "ws.idem");
+    }
+
     // ---- malformed records -----------------------------------------------------------------------
 
     @Test
