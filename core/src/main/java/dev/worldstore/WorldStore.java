@@ -196,6 +196,42 @@ public interface WorldStore extends AutoCloseable {
      */
     PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency);
 
+    // ---- worlds (the console's world list and timeline) ---------------------------------------
+
+    /**
+     * The ids of worlds this node's history index knows (any key of the world has history, i.e. the
+     * world holds or held data), in id order, strictly after {@code after}.
+     *
+     * @param after the cursor ({@code null} = from the first world): the last id of the previous page
+     * @param limit 1 to 10,000
+     * @throws ValidationException if {@code limit} is out of range
+     */
+    List<String> worldIds(String after, int limit);
+
+    /**
+     * Counts of a world's current keys, after waiting for {@code consistency}. Costs one pass over
+     * the world's current keys (values included), so it grows with the world.
+     *
+     * @throws ValidationException if the world id breaks the id rule
+     */
+    WorldSummary worldSummary(String worldId, ReadConsistency consistency);
+
+    /**
+     * When a world's changes happened (first, last, density over {@code buckets} equal intervals),
+     * from this node's history index, after waiting for {@code consistency}. Costs two passes over the
+     * world's history, so it grows with the number of changes.
+     *
+     * @param buckets 1 to 2,000
+     * @throws ValidationException if the world id is invalid or {@code buckets} is out of range
+     */
+    WorldTimeline timeline(String worldId, int buckets, ReadConsistency consistency);
+
+    /**
+     * What {@link #restoreWorld} would do now, without appending anything: keys it would rewrite,
+     * delete and leave unchanged ({@code conflicts} is 0: only a real restore can meet them).
+     */
+    RestoreResult planRestore(String worldId, AsOf asOf);
+
     /** What a {@link #restoreWorld} did. */
     record RestoreResult(int rewritten, int deleted, int unchanged, int conflicts) {
     }

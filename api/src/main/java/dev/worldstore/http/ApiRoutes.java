@@ -48,6 +48,8 @@ final class ApiRoutes {
     private final PlayerRoutes players;
     private final PageRoutes pages;
     private final BatchRoutes batches;
+    private final WorldRoutes worlds;
+    private final ConsoleRoutes console = new ConsoleRoutes();
 
     ApiRoutes(WorldStore store, long maxBodyBytes, Executor responseExecutor, PrometheusMeterRegistry registry, byte[] openApi,
             ChangeStream changes) {
@@ -61,6 +63,7 @@ final class ApiRoutes {
         this.players = new PlayerRoutes(store, maxBodyBytes);
         this.pages = new PageRoutes(store);
         this.batches = new BatchRoutes(store, maxBodyBytes, responseExecutor);
+        this.worlds = new WorldRoutes(store);
     }
 
     /** Every route, in documentation order. */
@@ -128,6 +131,13 @@ final class ApiRoutes {
         add(r, HandlerType.POST, w + "/restore", Route.Access.WORLD_EVERY_APP, history::restore);
         // scale-out (issue 16): a new node copies this node's projection instead of replaying the whole log
         stream(r, "/v1/admin/checkpoint", Route.Access.ADMIN, this::checkpoint);
+        // ---- the world console and what it reads of worlds as a whole (issue 14) ----
+        add(r, HandlerType.GET, "/v1/worlds", Route.Access.KEY, worlds::list);
+        add(r, HandlerType.GET, w + "/timeline", Route.Access.WORLD, worlds::timeline);
+        add(r, HandlerType.GET, "/v1/dead-letters", Route.Access.ADMIN, worlds::deadLetters);
+        add(r, HandlerType.GET, "/console", Route.Access.PUBLIC, console::page);
+        add(r, HandlerType.GET, "/console/{file}", Route.Access.PUBLIC, console::file);
+        // ---- end of the console's routes ----
         return r;
     }
 

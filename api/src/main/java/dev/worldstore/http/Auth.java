@@ -47,12 +47,12 @@ final class Auth {
                             + "' (it needs admin, or the world and \"apps\": [\"*\"])");
                 }
             }
+            case KEY, PUBLIC -> {
+            }
             case ADMIN -> {
                 if (!p.admin()) {
-                    throw forbidden(p, "the node's operations (it needs an admin key)");
+                    throw forbidden(p, "this route (it needs an admin key)");
                 }
-            }
-            case PUBLIC -> {
             }
         }
     }

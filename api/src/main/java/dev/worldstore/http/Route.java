@@ -26,7 +26,9 @@ record Route(HandlerType method, String path, Access access, Handler handler, bo
          * one that holds {@code {worldId}} and every app ({@code "apps": ["*"]}).
          */
         WORLD_EVERY_APP,
-        /** The node itself (its projection's checkpoint): an admin key. */
+        /** Any valid key; what the route answers is limited to what the key may see ({@code GET /v1/worlds}). */
+        KEY,
+        /** An admin key only: the node itself (its projection's checkpoint), dead letters (raw records of any world). */
         ADMIN
     }
 

@@ -560,8 +560,8 @@ class HttpHistoryIT {
         assertProblem(as(APP_X, "POST", w + "/restore", body), 403, "FORBIDDEN"); // limited to some apps
         assertProblem(as(WORLD_B, "POST", w + "/restore", body), 403, "FORBIDDEN");
         assertProblem(as(WORLD_A, "POST", w + "/restore", "{\"asOf\":1}"), 400, "INVALID_ARGUMENT", "asOf");
-        assertProblem(as(WORLD_A, "POST", w + "/restore", "{\"asOf\":\"" + good + "\",\"dryRun\":true}"), 422, "INVALID_SHAPE",
-                "dryRun");
+        assertProblem(as(WORLD_A, "POST", w + "/restore", "{\"asOf\":\"" + good + "\",\"force\":true}"), 422, "INVALID_SHAPE",
+                "force");
 
         JsonNode result = assertOk(as(WORLD_A, "POST", w + "/restore", body));
         assertEquals(good.toString(), result.path("asOf").asText());

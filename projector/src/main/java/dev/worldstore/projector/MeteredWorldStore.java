@@ -209,6 +209,26 @@ final class MeteredWorldStore implements WorldStore {
     }
 
     @Override
+    public List<String> worldIds(String after, int limit) {
+        return inner.worldIds(after, limit);
+    }
+
+    @Override
+    public dev.worldstore.WorldSummary worldSummary(String worldId, ReadConsistency consistency) {
+        return inner.worldSummary(worldId, consistency);
+    }
+
+    @Override
+    public dev.worldstore.WorldTimeline timeline(String worldId, int buckets, ReadConsistency consistency) {
+        return inner.timeline(worldId, buckets, consistency);
+    }
+
+    @Override
+    public RestoreResult planRestore(String worldId, AsOf asOf) {
+        return inner.planRestore(worldId, asOf);
+    }
+
+    @Override
     public PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency) {
         return inner.readPlayerData(worldId, playerId, consistency);
     }

@@ -282,6 +282,45 @@ final class Node implements WorldStore {
         return use(() -> Fork.run(this, parts, sourceWorldId, targetWorldId, asOf, actor));
     }
 
+    // ---- worlds (the console's world list and timeline) -----------------------------------------
+
+    @Override
+    public List<String> worldIds(String after, int limit) {
+        if (limit < 1 || limit > Scan.MAX_LIMIT) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "limit", "must be between 1 and " + Scan.MAX_LIMIT + ", was "
+                    + limit);
+        }
+        return use(() -> parts.history().worldIds(after, limit));
+    }
+
+    @Override
+    public dev.worldstore.WorldSummary worldSummary(String worldId, ReadConsistency consistency) {
+        Key.checkWorldId(worldId);
+        return use(() -> {
+            parts.gate().await(worldId, consistency);
+            return parts.state().summary(worldId, parts.history().worldHasHistory(worldId));
+        });
+    }
+
+    @Override
+    public dev.worldstore.WorldTimeline timeline(String worldId, int buckets, ReadConsistency consistency) {
+        Key.checkWorldId(worldId);
+        if (buckets < 1 || buckets > 2_000) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "buckets", "must be between 1 and 2000, was " + buckets);
+        }
+        return use(() -> {
+            parts.gate().await(worldId, consistency);
+            return parts.history().timeline(worldId, operations.partitionOf(worldId), buckets);
+        });
+    }
+
+    @Override
+    public RestoreResult planRestore(String worldId, AsOf asOf) {
+        Key.checkWorldId(worldId);
+        return use(() -> Restore.plan(sink -> snapshot(worldId, asOf, ReadConsistency.OWN_WRITES, sink),
+                sink -> parts.state().streamWorld(worldId, sink)));
+    }
+
     @Override
     public PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency) {
         new Key.PlayerState(worldId, playerId).check();
