@@ -194,8 +194,20 @@ final class Validator {
      * Reads UTF-8 JSON once, checking that it is exactly one well-formed value, and returns a
      * stand-in the shape rules can read: for an object, an object holding only the top-level
      * {@code fields} present; for an array, an empty array; for a scalar, the scalar.
+     *
+     * <p>A vector field that is an array of as many plain, finite numbers as it needs (the common
+     * case, and Hyperfy's form) is checked as it streams by and left out of the stand-in, which the
+     * rules then find nothing wrong with: no tree is built for it. Anything else about it, an error
+     * included, makes the whole value scanned again the way that builds every field's tree, so the
+     * refusals and their messages are exactly those of the tree form.
      */
     private static JsonNode scan(byte[] json, Set<String> fields) {
+        JsonNode fast = scan(json, fields, true);
+        return fast != null ? fast : scan(json, fields, false);
+    }
+
+    /** One pass of {@link #scan}; with {@code streamVectors}, {@code null} when the value needs the pass without. */
+    private static JsonNode scan(byte[] json, Set<String> fields, boolean streamVectors) {
         JsonParser p = parser(json);
         try (p) {
             JsonToken t = p.nextToken();
@@ -207,11 +219,19 @@ final class Validator {
                 ObjectNode o = Json.object();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
-                    p.nextToken();
-                    if (fields.contains(name)) {
-                        o.set(name, SUBTREE.readTree(p));
-                    } else {
+                    JsonToken v = p.nextToken();
+                    if (!fields.contains(name)) {
                         p.skipChildren();
+                    } else if (!streamVectors) {
+                        o.set(name, SUBTREE.readTree(p));
+                    } else if (v == JsonToken.START_ARRAY && VECTORS.contains(name)) {
+                        if (!finiteNumbers(p, name.equals("position") || name.equals("scale") ? 3 : 4)) {
+                            return null;
+                        }
+                    } else if (v == JsonToken.VALUE_STRING) {
+                        o.put(name, p.getText());
+                    } else {
+                        o.set(name, SUBTREE.readTree(p));
                     }
                 }
                 sparse = o;
@@ -223,15 +243,50 @@ final class Validator {
                 sparse = scalar == null ? NullNode.getInstance() : scalar;
             }
             if (p.nextToken() != null) {
+                if (streamVectors) {
+                    return null;
+                }
                 throw Json.invalidJson("malformed JSON" + Json.where(p.currentTokenLocation())
                         + ": trailing content after the JSON value");
             }
             return sparse;
         } catch (JsonProcessingException e) {
+            if (streamVectors) {
+                return null;
+            }
             throw Json.invalidJson(e, p.currentLocation());
         } catch (IOException e) {
+            if (streamVectors) {
+                return null;
+            }
             throw Json.invalidJson("could not be read: " + e.getMessage());
         }
+    }
+
+    /**
+     * Reads the rest of an array whose start was just read: true when it holds exactly
+     * {@code size} numbers that are finite however they are read (whole numbers of at most 64
+     * bits, or decimals well inside the range of a double); false as soon as it does not, or
+     * might not, the stream then left anywhere.
+     */
+    private static boolean finiteNumbers(JsonParser p, int size) throws IOException {
+        for (int i = 0; i < size; i++) {
+            JsonToken t = p.nextToken();
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                JsonParser.NumberType type = p.getNumberType();
+                if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
+                    return false;
+                }
+            } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                double d = p.getDoubleValue();
+                if (!(Math.abs(d) < 1e300)) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+        return p.nextToken() == JsonToken.END_ARRAY;
     }
 
     private static JsonParser parser(byte[] json) {

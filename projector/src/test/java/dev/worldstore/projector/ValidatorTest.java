@@ -347,6 +347,11 @@ class ValidatorTest {
                 Arguments.of(PLAYER_STATE, false, "{\"position\":[1,2,3,4]}", "position"),
                 Arguments.of(PLAYER_STATE, false, "{\"position\":{\"x\":1,\"y\":2,\"q\":3}}", "position.z"),
                 Arguments.of(PLAYER_STATE, false, "{\"position\":[1,2,1e400]}", "position[2]"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":[1,2," + "9".repeat(400) + "]}", "position[2]"),
+                Arguments.of(PLAYER_STATE, false, "{\"position\":[1,-1.7976931348623159e308,3]}", "position[1]"),
+                Arguments.of(ENTITY, false, "{\"position\":[1,2,3],\"scale\":[[1],1,1]}", "scale[0]"),
+                Arguments.of(ENTITY, false, "{\"position\":[1,2,3],\"quaternion\":[0,0,0,1,5]}", "quaternion"),
+                Arguments.of(ENTITY, false, "{\"position\":[1,2,3],\"id\":\"e2\"}", "id"),
                 Arguments.of(PLAYER_STATE, false, "{\"position\":\"1,2,3\"}", "position"),
                 Arguments.of(PLAYER_STATE, false, "{\"position\":5}", "position"),
                 Arguments.of(PLAYER_STATE, false, "{\"position\":null}", "position"),
@@ -407,6 +412,8 @@ class ValidatorTest {
                          "skills":{"swordsmanship":12,"alchemy":3}}"""),
                 Arguments.of(ENTITY, false, "{\"id\":\"e1\",\"type\":\"app\",\"blueprint\":\"b1\",\"position\":[1,2,3],"
                         + "\"quaternion\":[0,0,0,1],\"scale\":[1,1,1],\"mover\":null,\"uploader\":null,\"pinned\":false,\"state\":{}}"),
+                Arguments.of(ENTITY, false, "{\"position\":[-1.5e299,0,9223372036854775807],\"quaternion\":[0.1,0.2,0.3,0.9],"
+                        + "\"scale\":[1e-300,-0.0,-9223372036854775808],\"id\":\"e1\",\"metadata\":{\"hyperfy\":{\"createdAt\":\"x\"}}}"),
                 Arguments.of(ENTITY, false, "{\"components\":{\"health\":{\"hp\":3}}}"),
                 Arguments.of(ENTITY, false, "{\"metadata\":{\"type\":\"npc\",\"name\":\"Bob\",\"extra\":1}}"),
                 Arguments.of(ENTITY, true, "{\"metadata\":{\"type\":null}}"),
