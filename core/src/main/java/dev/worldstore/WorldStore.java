@@ -248,6 +248,24 @@ public interface WorldStore extends AutoCloseable {
      */
     PlayerRecord registerPlayer(String playerId, String username);
 
+    /**
+     * As {@link #registerPlayer}, without waiting for the projector's verdict, so that many
+     * registrations can be in flight at once (an import registers thousands). The future completes
+     * with the record, or exceptionally with the exception {@link #registerPlayer} would throw
+     * (unwrapped). It may complete on one of the node's own threads: callbacks must not block,
+     * and must not call back into this store synchronously. The default implementation registers
+     * synchronously on the calling thread.
+     *
+     * @param playerId the id to use, or {@code null} to generate one
+     */
+    default CompletableFuture<PlayerRecord> registerPlayerAsync(String playerId, String username) {
+        try {
+            return CompletableFuture.completedFuture(registerPlayer(playerId, username));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** A registered player, after this node's own writes are projected. */
     default Optional<PlayerRecord> player(String playerId) {
         return player(playerId, ReadConsistency.OWN_WRITES);

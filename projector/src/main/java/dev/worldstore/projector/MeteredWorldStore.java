@@ -251,6 +251,19 @@ final class MeteredWorldStore implements WorldStore {
     }
 
     @Override
+    public CompletableFuture<PlayerRecord> registerPlayerAsync(String playerId, String username) {
+        long start = System.nanoTime();
+        return inner.registerPlayerAsync(playerId, username).whenComplete((p, error) -> {
+            Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            String outcome = e == null ? "applied" : outcome(e);
+            if (e instanceof ConflictException || e instanceof dev.worldstore.UsernameTakenException) {
+                conflicts(dev.worldstore.Table.PLAYERS.wireName()).increment();
+            }
+            saveTimer(dev.worldstore.Table.PLAYERS.wireName(), outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        });
+    }
+
+    @Override
     public Optional<PlayerRecord> player(String playerId, ReadConsistency consistency) {
         return inner.player(playerId, consistency);
     }

@@ -138,6 +138,14 @@ final class Node implements WorldStore {
     }
 
     @Override
+    public CompletableFuture<PlayerRecord> registerPlayerAsync(String playerId, String username) {
+        if (gate.closed()) {
+            return CompletableFuture.failedFuture(new StoreClosedException("the worldstore node " + parts.nodeId() + " is closed"));
+        }
+        return parts.writer().register(playerId, username);
+    }
+
+    @Override
     public PlayerRecord registerPlayer(String playerId, String username) {
         if (gate.closed()) {
             throw new StoreClosedException("the worldstore node " + parts.nodeId() + " is closed");
