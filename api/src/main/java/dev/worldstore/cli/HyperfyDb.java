@@ -80,63 +80,144 @@ final class HyperfyDb {
      * @throws CliFailure if the database cannot be opened or read
      */
     static Contents read(Path path) {
+        try (Source source = open(path)) {
+            return source.contents(true);
+        }
+    }
+
+    /**
+     * Opens a world folder (or its {@code db.sqlite}) to read it table by table, the entities row by
+     * row if asked: an import writes the first rows while it reads the rest.
+     *
+     * @throws CliFailure if the database cannot be opened
+     */
+    static Source open(Path path) {
         Path db = databaseOf(path);
         if (!Files.isRegularFile(db)) {
             throw new CliFailure(db + " does not exist: give a Hyperfy world folder (holding db.sqlite) or its db.sqlite");
         }
-        try (Connection c = connect(db, true)) {
-            List<String> tables = tables(c);
-            Map<String, Object> config = new LinkedHashMap<>();
-            if (tables.contains("config")) {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select key, value from config order by key")) {
-                    while (rs.next()) {
-                        config.put(rs.getString(1), value(rs.getObject(2)));
-                    }
-                }
-            }
-            List<String> userColumns = new ArrayList<>();
-            List<UserRow> users = new ArrayList<>();
-            if (tables.contains("users")) {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select * from users order by id")) {
-                    ResultSetMetaData md = rs.getMetaData();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        userColumns.add(md.getColumnName(i));
-                    }
-                    int idAt = userColumns.indexOf("id") + 1;
-                    while (rs.next()) {
-                        Map<String, Object> columns = new LinkedHashMap<>();
-                        for (int i = 1; i <= userColumns.size(); i++) {
-                            if (i != idAt) {
-                                columns.put(userColumns.get(i - 1), value(rs.getObject(i)));
-                            }
-                        }
-                        users.add(new UserRow(idAt == 0 ? null : rs.getString(idAt), columns));
-                    }
-                }
-            }
-            List<DataRow> blueprints = tables.contains("blueprints") ? dataRows(c, "blueprints") : List.of();
-            List<DataRow> entities = tables.contains("entities") ? dataRows(c, "entities") : List.of();
-            Path storage = (db.getParent() == null ? Path.of(".") : db.getParent()).resolve(STORAGE_FILE);
-            String storageJson = Files.isRegularFile(storage) ? Files.readString(storage, StandardCharsets.UTF_8) : null;
-            return new Contents(config, userColumns, users, blueprints, entities, storageJson);
+        try {
+            return new Source(db, connect(db, true));
         } catch (SQLException e) {
             throw new CliFailure("cannot read " + db + " as a Hyperfy world database: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new CliFailure("cannot read " + STORAGE_FILE + " beside " + db + ": " + e.getMessage(), e);
         }
     }
 
-    private static List<DataRow> dataRows(Connection c, String table) throws SQLException {
-        List<DataRow> rows = new ArrayList<>();
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select id, data, createdAt, updatedAt from " + table + " order by id")) {
-            while (rs.next()) {
-                Object data = rs.getObject(2);
-                String text = data instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : data == null ? null : data.toString();
-                rows.add(new DataRow(rs.getString(1), text, value(rs.getObject(3)), value(rs.getObject(4))));
+    /** An open world database. Not thread-safe; every method throws {@link CliFailure} when a read fails. */
+    static final class Source implements AutoCloseable {
+        private final Path db;
+        private final Connection c;
+        private List<String> tables;
+
+        private Source(Path db, Connection c) {
+            this.db = db;
+            this.c = c;
+        }
+
+        /** Every table but, unless {@code withEntities}, the entities (then read with {@link #entities}). */
+        Contents contents(boolean withEntities) {
+            try {
+                List<String> tables = tables();
+                Map<String, Object> config = new LinkedHashMap<>();
+                if (tables.contains("config")) {
+                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select key, value from config order by key")) {
+                        while (rs.next()) {
+                            config.put(rs.getString(1), value(rs.getObject(2)));
+                        }
+                    }
+                }
+                List<String> userColumns = new ArrayList<>();
+                List<UserRow> users = new ArrayList<>();
+                if (tables.contains("users")) {
+                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select * from users order by id")) {
+                        ResultSetMetaData md = rs.getMetaData();
+                        for (int i = 1; i <= md.getColumnCount(); i++) {
+                            userColumns.add(md.getColumnName(i));
+                        }
+                        int idAt = userColumns.indexOf("id") + 1;
+                        while (rs.next()) {
+                            Map<String, Object> columns = new LinkedHashMap<>();
+                            for (int i = 1; i <= userColumns.size(); i++) {
+                                if (i != idAt) {
+                                    columns.put(userColumns.get(i - 1), value(rs.getObject(i)));
+                                }
+                            }
+                            users.add(new UserRow(idAt == 0 ? null : rs.getString(idAt), columns));
+                        }
+                    }
+                }
+                List<DataRow> blueprints = new ArrayList<>();
+                dataRows("blueprints", blueprints::add);
+                List<DataRow> entities = new ArrayList<>();
+                if (withEntities) {
+                    dataRows("entities", entities::add);
+                }
+                Path storage = (db.getParent() == null ? Path.of(".") : db.getParent()).resolve(STORAGE_FILE);
+                String storageJson = Files.isRegularFile(storage) ? Files.readString(storage, StandardCharsets.UTF_8) : null;
+                return new Contents(config, userColumns, users, blueprints, entities, storageJson);
+            } catch (SQLException e) {
+                throw failure(e);
+            } catch (IOException e) {
+                throw new CliFailure("cannot read " + STORAGE_FILE + " beside " + db + ": " + e.getMessage(), e);
             }
         }
-        return rows;
+
+        /** How many rows {@code table} holds (0 when there is no such table). */
+        long count(String table) {
+            try {
+                if (!tables().contains(table)) {
+                    return 0;
+                }
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select count(*) from " + table)) {
+                    return rs.next() ? rs.getLong(1) : 0;
+                }
+            } catch (SQLException e) {
+                throw failure(e);
+            }
+        }
+
+        /** Gives every entities row to {@code sink}, in id order, as it is read. */
+        void entities(java.util.function.Consumer<DataRow> sink) {
+            try {
+                dataRows("entities", sink);
+            } catch (SQLException e) {
+                throw failure(e);
+            }
+        }
+
+        private void dataRows(String table, java.util.function.Consumer<DataRow> sink) throws SQLException {
+            if (!tables().contains(table)) {
+                return;
+            }
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("select id, data, createdAt, updatedAt from " + table + " order by id")) {
+                while (rs.next()) {
+                    Object data = rs.getObject(2);
+                    String text = data instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : data == null ? null : data.toString();
+                    sink.accept(new DataRow(rs.getString(1), text, value(rs.getObject(3)), value(rs.getObject(4))));
+                }
+            }
+        }
+
+        private List<String> tables() throws SQLException {
+            if (tables == null) {
+                tables = HyperfyDb.tables(c);
+            }
+            return tables;
+        }
+
+        private CliFailure failure(SQLException e) {
+            return new CliFailure("cannot read " + db + " as a Hyperfy world database: " + e.getMessage(), e);
+        }
+
+        @Override
+        public void close() {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                throw failure(e);
+            }
+        }
     }
 
     /** A column's value as JSON can hold it: text, a whole number (as Long), a real (as Double), null; a blob as text. */

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -60,8 +61,10 @@ final class HyperfyImport {
     static final int MAX_BATCH_BYTES = 3 * 1024 * 1024;
     private static final int READ_CHUNK = 1000;
     private static final int MAX_RETRIES = 10;
-    /** Registrations in flight: each waits for its verdict (the name is free) from the projector. */
+    /** Threads that register (and look up) players where the access waits for each answer (HTTP). */
     private static final int REGISTRATION_THREADS = 32;
+    /** Registrations sent and not answered yet: each waits for its verdict (the name is free) from the projector. */
+    private static final int REGISTRATIONS_IN_FLIGHT = 1024;
 
     enum Mode { REFUSE, MERGE, REPLACE }
 
@@ -115,6 +118,9 @@ final class HyperfyImport {
         long changes;
         long millis;
         long readMillis;
+        /** How long the world's batches and the players' registrations took (they run at once). */
+        volatile long writeMillis;
+        volatile long playersMillis;
 
         Result() {
             for (Kind k : Kind.values()) {
@@ -144,51 +150,67 @@ final class HyperfyImport {
     Result run(Path source) {
         long start = System.nanoTime();
         Result result = new Result();
-        HyperfyDb.Contents contents = HyperfyDb.read(source);
-        HyperfyMapping.Plan plan = HyperfyMapping.toWorld(options.worldId(), contents);
-        result.readMillis = (System.nanoTime() - start) / 1_000_000;
-        result.version = plan.version();
-        result.rows = contents.rows();
-        result.tally(Kind.WORLD_STATE).read.set(contents.config().size());
-        result.configRows = Math.max(1, contents.config().size());
-        result.tally(Kind.USERS).read.set(contents.users().size());
-        result.tally(Kind.BLUEPRINTS).read.set(contents.blueprints().size());
-        result.tally(Kind.ENTITIES).read.set(contents.entities().size());
-        result.tally(Kind.STORAGE).read.set(contents.storageJson() == null ? 0 : 1);
-        for (Skipped s : plan.skipped()) {
-            skip(result, s);
-        }
+        try (HyperfyDb.Source db = HyperfyDb.open(source)) {
+            Map<Key, WorldAccess.Current> now = current();
+            // into an empty world every row is new: the entities are then written while they are read
+            boolean stream = now.isEmpty() && !options.dryRun();
+            HyperfyDb.Contents contents = db.contents(!stream);
+            HyperfyMapping.Plan plan = HyperfyMapping.toWorld(options.worldId(), contents);
+            long entities = stream ? db.count("entities") : contents.entities().size();
+            result.version = plan.version();
+            result.rows = contents.rows() + (stream ? entities : 0);
+            result.tally(Kind.WORLD_STATE).read.set(contents.config().size());
+            result.configRows = Math.max(1, contents.config().size());
+            result.tally(Kind.USERS).read.set(contents.users().size());
+            result.tally(Kind.BLUEPRINTS).read.set(contents.blueprints().size());
+            result.tally(Kind.ENTITIES).read.set(entities);
+            result.tally(Kind.STORAGE).read.set(contents.storageJson() == null ? 0 : 1);
+            for (Skipped s : plan.skipped()) {
+                skip(result, s);
+            }
 
-        List<Planned> changes = diff(plan, current(), result);
-        result.changes = changes.size();
-        if (result.refused != null || options.dryRun()) {
+            List<Planned> changes = diff(plan, now, result);
+            result.changes = changes.size() + (stream ? entities : 0);
+            if (!stream) {
+                result.readMillis = (System.nanoTime() - start) / 1_000_000;
+            }
+            if (result.refused != null || options.dryRun()) {
+                result.millis = (System.nanoTime() - start) / 1_000_000;
+                return result;
+            }
+            progress.total(result.changes + plan.registrations().size());
+            AtomicLong done = new AtomicLong();
+            AtomicReference<String> forbidden = new AtomicReference<>();
+            long playersStart = System.nanoTime();
+            Map<String, String> registeredAs = lookUpPlayers(plan.registrations(), forbidden);
+            // registrations go to the players' partition and need nothing of the world's: both run at once
+            java.util.concurrent.CompletableFuture<Void> players = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> {
+                        register(plan, registeredAs, forbidden, result, done);
+                        result.playersMillis = (System.nanoTime() - playersStart) / 1_000_000;
+                    }, runnable -> {
+                        Thread t = new Thread(runnable, "import-hyperfy-players");
+                        t.setDaemon(true);
+                        t.start();
+                    });
+            try {
+                long t0 = System.nanoTime();
+                write(changes, stream ? db : null, result, done, start);
+                result.writeMillis = (System.nanoTime() - t0) / 1_000_000;
+            } finally {
+                try {
+                    players.join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw e;
+                }
+            }
+            progress.finish(done.get());
             result.millis = (System.nanoTime() - start) / 1_000_000;
             return result;
         }
-        progress.total(changes.size() + plan.registrations().size());
-        AtomicLong done = new AtomicLong();
-        // registrations go to the players' partition and need nothing of the world's: both run at once
-        java.util.concurrent.CompletableFuture<Void> players = java.util.concurrent.CompletableFuture.runAsync(
-                () -> register(plan, result, done), runnable -> {
-                    Thread t = new Thread(runnable, "import-hyperfy-players");
-                    t.setDaemon(true);
-                    t.start();
-                });
-        try {
-            write(changes, result, done);
-        } finally {
-            try {
-                players.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw e;
-            }
-        }
-        progress.finish(done.get());
-        result.millis = (System.nanoTime() - start) / 1_000_000;
-        return result;
     }
 
     private static void skip(Result result, Skipped s) {
@@ -292,51 +314,130 @@ final class HyperfyImport {
 
     // ---- writing ------------------------------------------------------------------------------------
 
-    private void write(List<Planned> changes, Result result, AtomicLong done) {
-        List<List<Planned>> batches = new ArrayList<>();
-        List<Planned> current = new ArrayList<>();
-        long bytes = 0;
-        for (Planned p : changes) {
-            int size = p.json == null ? 64 : p.json.length + 128;
-            if (!current.isEmpty() && (current.size() >= options.batchSize() || bytes + size > MAX_BATCH_BYTES)) {
-                batches.add(current);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-            current.add(p);
-            bytes += size;
-        }
-        if (!current.isEmpty()) {
-            batches.add(current);
-        }
-        ConcurrentLinkedQueue<List<Planned>> queue = new ConcurrentLinkedQueue<>(batches);
-        AtomicReference<CliFailure> failure = new AtomicReference<>();
-        int workers = Math.max(1, Math.min(options.inFlight(), batches.size()));
+    /**
+     * Writes {@code changes} and then, with a {@code db} to stream from, its entities (each new: the
+     * world was empty), as batches sent by {@code options.inFlight()} threads while this one reads
+     * and maps the rows.
+     */
+    private void write(List<Planned> changes, HyperfyDb.Source db, Result result, AtomicLong done, long start) {
+        java.util.concurrent.BlockingQueue<List<Planned>> queue = new java.util.concurrent.ArrayBlockingQueue<>(
+                2 * options.inFlight());
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        int workers = Math.max(1, options.inFlight());
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "import-hyperfy-batch");
             t.setDaemon(true);
             return t;
         });
+        List<Planned> end = new ArrayList<>();
         try {
             List<Future<?>> running = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
                 running.add(pool.submit(() -> {
-                    List<Planned> b;
-                    while (failure.get() == null && (b = queue.poll()) != null) {
-                        try {
-                            send(b, result, done);
-                        } catch (CliFailure f) {
-                            failure.compareAndSet(null, f);
+                    try {
+                        List<Planned> b;
+                        while ((b = queue.take()) != end) {
+                            if (failure.get() == null) {
+                                send(b, result, done);
+                            }
                         }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException f) {
+                        failure.compareAndSet(null, f);
+                        queue.clear(); // the reader waits for room; nothing more is sent
                     }
                 }));
             }
+            Batcher batcher = new Batcher(queue, failure);
+            changes.forEach(batcher::add);
+            if (db != null) {
+                List<Skipped> skipped = new ArrayList<>();
+                String[] previous = {null};
+                db.entities(row -> {
+                    if (failure.get() != null) {
+                        throw new CliFailure("stopped reading: a batch failed");
+                    }
+                    if (row.id() != null && row.id().equals(previous[0])) {
+                        skip(result, new Skipped("entities", row.id(), "the id is in the table twice; the first row was written"));
+                        return;
+                    }
+                    previous[0] = row.id();
+                    Map.Entry<Key, HyperfyMapping.Value> e = HyperfyMapping.entity(options.worldId(), row, skipped);
+                    if (e == null) {
+                        skipped.forEach(s -> skip(result, s));
+                        skipped.clear();
+                        progress.update(done.incrementAndGet());
+                        return;
+                    }
+                    batcher.add(new Planned(e.getKey(), Kind.ENTITIES, Op.PUT, Condition.absent(), e.getValue().json()));
+                });
+                result.readMillis = (System.nanoTime() - start) / 1_000_000;
+            }
+            batcher.flush();
+            for (int i = 0; i < workers; i++) {
+                put(queue, end, failure);
+            }
             await(running);
+        } catch (CliFailure e) {
+            if (failure.get() == null) {
+                throw e;
+            }
         } finally {
             pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (failure.get() != null) {
             throw failure.get();
+        }
+    }
+
+    /** Cuts changes into batches of at most {@code batchSize} changes and {@link #MAX_BATCH_BYTES} bytes and queues them. */
+    private final class Batcher {
+        private final java.util.concurrent.BlockingQueue<List<Planned>> queue;
+        private final AtomicReference<RuntimeException> failure;
+        private List<Planned> current = new ArrayList<>();
+        private long bytes;
+
+        Batcher(java.util.concurrent.BlockingQueue<List<Planned>> queue, AtomicReference<RuntimeException> failure) {
+            this.queue = queue;
+            this.failure = failure;
+        }
+
+        void add(Planned p) {
+            int size = p.json == null ? 64 : p.json.length + 128;
+            if (!current.isEmpty() && (current.size() >= options.batchSize() || bytes + size > MAX_BATCH_BYTES)) {
+                flush();
+            }
+            current.add(p);
+            bytes += size;
+        }
+
+        void flush() {
+            if (!current.isEmpty()) {
+                put(queue, current, failure);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+        }
+    }
+
+    /** Queues {@code batch}, waiting for room; gives up when a batch failed (the workers no longer take). */
+    private static void put(java.util.concurrent.BlockingQueue<List<Planned>> queue, List<Planned> batch,
+            AtomicReference<RuntimeException> failure) {
+        try {
+            while (!queue.offer(batch, 50, TimeUnit.MILLISECONDS)) {
+                if (failure.get() != null) {
+                    throw new CliFailure("stopped: a batch failed");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliFailure("interrupted", e);
         }
     }
 
@@ -478,34 +579,100 @@ final class HyperfyImport {
 
     // ---- players ------------------------------------------------------------------------------------
 
-    private void register(HyperfyMapping.Plan plan, Result result, AtomicLong done) {
+    /**
+     * Who is registered already, looked up before anything is written: a node of this process
+     * answers a lookup only once its own writes are projected, so lookups among the import's writes
+     * would each wait for them. Empty when none of the users is registered; a lookup the access
+     * refuses (authorisation) is noted in {@code forbidden} and ends the lookups.
+     */
+    private Map<String, String> lookUpPlayers(List<Registration> regs, AtomicReference<String> forbidden) {
+        Map<String, String> found = new java.util.concurrent.ConcurrentHashMap<>();
+        if (regs.isEmpty()) {
+            return found;
+        }
+        ConcurrentLinkedQueue<Registration> queue = new ConcurrentLinkedQueue<>(regs);
+        runWorkers(Math.min(REGISTRATION_THREADS, regs.size()), "import-hyperfy-lookup", () -> {
+            Registration r;
+            while (forbidden.get() == null && (r = queue.poll()) != null) {
+                try {
+                    String id = r.playerId();
+                    access.player(id).ifPresent(name -> found.put(id, name));
+                } catch (CliFailure e) {
+                    forbidden.compareAndSet(null, "players were not registered: " + e.getMessage());
+                }
+            }
+        });
+        return found;
+    }
+
+    /**
+     * Registers the users not registered yet ({@code existing}: who is, by id): every first attempt is
+     * sent without waiting for the one before (at most {@link #REGISTRATIONS_IN_FLIGHT} at once,
+     * from {@link #REGISTRATION_THREADS} threads where the access waits), then each that did not
+     * simply succeed is settled one by one as {@link #registerOne} does.
+     */
+    private void register(HyperfyMapping.Plan plan, Map<String, String> existing, AtomicReference<String> forbidden, Result result,
+            AtomicLong done) {
         List<Registration> regs = plan.registrations();
         if (regs.isEmpty()) {
             return;
         }
-        ConcurrentLinkedQueue<Registration> queue = new ConcurrentLinkedQueue<>(regs);
-        AtomicReference<String> forbidden = new AtomicReference<>();
-        int workers = Math.max(1, Math.min(REGISTRATION_THREADS, regs.size()));
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "import-hyperfy-player");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-                running.add(pool.submit(() -> {
-                    Registration r;
-                    while (forbidden.get() == null && (r = queue.poll()) != null) {
-                        registerOne(r, result, forbidden);
+        ConcurrentLinkedQueue<Registration> queue = new ConcurrentLinkedQueue<>();
+        for (Registration r : regs) {
+            String has = existing.get(r.playerId());
+            if (has != null) {
+                alreadyRegistered(r, has, result);
+                progress.update(done.incrementAndGet());
+            } else if (forbidden.get() == null) {
+                queue.add(r);
+            }
+        }
+        Semaphore window = new Semaphore(REGISTRATIONS_IN_FLIGHT);
+        ConcurrentLinkedQueue<Map.Entry<Registration, WorldAccess.Registered>> unsettled = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<?>> sent = new ConcurrentLinkedQueue<>();
+        runWorkers(Math.max(1, Math.min(REGISTRATION_THREADS, queue.size())), "import-hyperfy-player", () -> {
+            Registration r;
+            while (forbidden.get() == null && (r = queue.poll()) != null) {
+                Registration reg = r;
+                window.acquireUninterruptibly();
+                java.util.concurrent.CompletableFuture<WorldAccess.Registered> f;
+                try {
+                    f = access.registerAsync(reg.playerId(), reg.username());
+                } catch (RuntimeException e) {
+                    window.release();
+                    throw e;
+                }
+                sent.add(f.whenComplete((outcome, error) -> {
+                    window.release();
+                    if (error != null) {
+                        return; // thrown on by the join below
+                    }
+                    if (outcome == WorldAccess.Registered.REGISTERED) {
+                        registered(reg, reg.username(), reg.why(), result);
                         progress.update(done.incrementAndGet());
+                    } else {
+                        unsettled.add(Map.entry(reg, outcome));
                     }
                 }));
             }
-            await(running);
-        } finally {
-            pool.shutdownNow();
+        });
+        try {
+            java.util.concurrent.CompletableFuture.allOf(sent.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw e;
         }
+        runWorkers(Math.max(1, Math.min(REGISTRATION_THREADS, unsettled.size())), "import-hyperfy-player", () -> {
+            Map.Entry<Registration, WorldAccess.Registered> u;
+            while ((u = unsettled.poll()) != null) {
+                if (forbidden.get() == null) {
+                    registerOne(u.getKey(), u.getValue(), result, forbidden);
+                }
+                progress.update(done.incrementAndGet());
+            }
+        });
         if (forbidden.get() != null) {
             long left = regs.size() - result.registered.get() - result.alreadyRegistered.get() - result.notRegistered.get();
             result.notRegistered.addAndGet(left);
@@ -513,37 +680,53 @@ final class HyperfyImport {
         }
     }
 
-    private void registerOne(Registration r, Result result, AtomicReference<String> forbidden) {
+    private static void registered(Registration r, String name, String why, Result result) {
+        result.registered.incrementAndGet();
+        if (why != null) {
+            result.renamed.add("user " + r.playerId() + " '" + r.hyperfyName() + "' is player '" + name + "': " + why);
+        }
+    }
+
+    private static void alreadyRegistered(Registration r, String has, Result result) {
+        result.alreadyRegistered.incrementAndGet();
+        String name = r.username();
+        if (!HyperfyMapping.canonical(has).equals(HyperfyMapping.canonical(name))
+                && !HyperfyMapping.canonical(has).equals(HyperfyMapping.canonical(HyperfyMapping.suffixed(name, r.playerId())))) {
+            result.playerNotes.add("user " + r.playerId() + " ('" + r.hyperfyName() + "') is registered as '" + has
+                    + "' already; kept");
+        } else if (!has.equals(r.hyperfyName())) {
+            result.renamed.add("user " + r.playerId() + " '" + r.hyperfyName() + "' is player '" + has + "'"
+                    + (r.why() == null ? ": the name is held by another worldstore player" : ": " + r.why()));
+        }
+    }
+
+    /**
+     * Settles one registration whose first attempt, under its own name, had {@code first} for an
+     * outcome: looks the player up and registers again (under {@code <name>-<id>} when the name is
+     * taken) until it is registered, found registered, or cannot be.
+     */
+    private void registerOne(Registration r, WorldAccess.Registered first, Result result, AtomicReference<String> forbidden) {
         String name = r.username();
         String why = r.why();
+        WorldAccess.Registered outcome = first;
         for (int attempt = 0; ; attempt++) {
-            java.util.Optional<String> existing;
-            try {
-                existing = access.player(r.playerId());
-            } catch (CliFailure e) {
-                forbidden.compareAndSet(null, "players were not registered: " + e.getMessage());
-                return;
-            }
-            if (existing.isPresent()) {
-                result.alreadyRegistered.incrementAndGet();
-                String has = existing.get();
-                if (!HyperfyMapping.canonical(has).equals(HyperfyMapping.canonical(name))
-                        && !HyperfyMapping.canonical(has).equals(HyperfyMapping.canonical(HyperfyMapping.suffixed(name, r.playerId())))) {
-                    result.playerNotes.add("user " + r.playerId() + " ('" + r.hyperfyName() + "') is registered as '" + has
-                            + "' already; kept");
-                } else if (!has.equals(r.hyperfyName())) {
-                    result.renamed.add("user " + r.playerId() + " '" + r.hyperfyName() + "' is player '" + has + "'"
-                            + (why == null ? ": the name is held by another worldstore player" : ": " + why));
+            if (outcome == null) {
+                java.util.Optional<String> existing;
+                try {
+                    existing = access.player(r.playerId());
+                } catch (CliFailure e) {
+                    forbidden.compareAndSet(null, "players were not registered: " + e.getMessage());
+                    return;
                 }
-                return;
+                if (existing.isPresent()) {
+                    alreadyRegistered(r, existing.get(), result);
+                    return;
+                }
+                outcome = access.register(r.playerId(), name);
             }
-            WorldAccess.Registered outcome = access.register(r.playerId(), name);
             switch (outcome) {
                 case REGISTERED -> {
-                    result.registered.incrementAndGet();
-                    if (why != null) {
-                        result.renamed.add("user " + r.playerId() + " '" + r.hyperfyName() + "' is player '" + name + "': " + why);
-                    }
+                    registered(r, name, why, result);
                     return;
                 }
                 case USERNAME_TAKEN -> {
@@ -584,6 +767,25 @@ final class HyperfyImport {
                     backoff(attempt + 1);
                 }
             }
+            outcome = null;
+        }
+    }
+
+    /** Runs {@code task} on {@code workers} threads of its own and waits for all of them. */
+    private static void runWorkers(int workers, String name, Runnable task) {
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                running.add(pool.submit(task));
+            }
+            await(running);
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -170,12 +170,9 @@ final class HyperfyMapping {
             }
         }
         for (HyperfyDb.DataRow r : in.entities()) {
-            byte[] v = dataValue("entities", r, skipped, true);
-            if (v != null) {
-                Key key = new Key.Entity(worldId, r.id());
-                if (checkKey(key, "entities", r.id(), skipped)) {
-                    values.put(key, new Value(Kind.ENTITIES, v));
-                }
+            Map.Entry<Key, Value> e = entity(worldId, r, skipped);
+            if (e != null) {
+                values.put(e.getKey(), e.getValue());
             }
         }
 
@@ -200,6 +197,19 @@ final class HyperfyMapping {
             users.add(u);
         }
         return new Plan(values, skipped, registrations(users), version);
+    }
+
+    /**
+     * One entities row as {@link #toWorld} maps it (an import that streams the entities maps them
+     * one by one): its key and value, or {@code null} with the reason added to {@code skipped}.
+     */
+    static Map.Entry<Key, Value> entity(String worldId, HyperfyDb.DataRow r, List<Skipped> skipped) {
+        byte[] v = dataValue("entities", r, skipped, true);
+        if (v == null) {
+            return null;
+        }
+        Key key = new Key.Entity(worldId, r.id());
+        return checkKey(key, "entities", r.id(), skipped) ? Map.entry(key, new Value(Kind.ENTITIES, v)) : null;
     }
 
     private static void put(Map<Key, Value> values, Key key, JsonNode value, Kind kind) {
@@ -262,8 +272,8 @@ final class HyperfyMapping {
             while (end > 0 && data[end] != '}') {
                 end--;
             }
-            byte[] times = ("\"metadata\":{\"hyperfy\":{\"createdAt\":" + Json.text(scalar(r.createdAt())) + ",\"updatedAt\":"
-                    + Json.text(scalar(r.updatedAt())) + "}}").getBytes(StandardCharsets.UTF_8);
+            byte[] times = ("\"metadata\":{\"hyperfy\":{\"createdAt\":" + scalarText(r.createdAt()) + ",\"updatedAt\":"
+                    + scalarText(r.updatedAt()) + "}}").getBytes(StandardCharsets.UTF_8);
             byte[] out = new byte[end + (empty ? 0 : 1) + times.length + 1];
             System.arraycopy(data, 0, out, 0, end);
             int at = end;
@@ -343,6 +353,17 @@ final class HyperfyMapping {
         }
     }
 
+    /** {@code Json.text(scalar(v))}, without a tree and a mapper call for the common text value. */
+    static String scalarText(Object v) {
+        if (v instanceof String text) {
+            return '"' + new String(JSON_STRINGS.quoteAsString(text)) + '"';
+        }
+        return Json.text(scalar(v));
+    }
+
+    private static final com.fasterxml.jackson.core.io.JsonStringEncoder JSON_STRINGS =
+            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance();
+
     /** A SQLite value as a JSON scalar. */
     static JsonNode scalar(Object v) {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -373,13 +394,15 @@ final class HyperfyMapping {
      * The rule depends only on the users, not on the order of rows.
      */
     static List<Registration> registrations(List<HyperfyDb.UserRow> users) {
-        Map<HyperfyDb.UserRow, Long> created = new HashMap<>();
-        users.forEach(u -> created.put(u, millis(u.columns().get("createdAt"))));
-        List<HyperfyDb.UserRow> ordered = new ArrayList<>(users);
-        ordered.sort(Comparator.comparingLong((HyperfyDb.UserRow u) -> created.get(u)).thenComparing(HyperfyDb.UserRow::id));
+        record Created(HyperfyDb.UserRow user, long millis) {
+        }
+        List<Created> ordered = new ArrayList<>(users.size());
+        users.forEach(u -> ordered.add(new Created(u, millis(u.columns().get("createdAt")))));
+        ordered.sort(Comparator.comparingLong(Created::millis).thenComparing(c -> c.user().id()));
         Map<String, HyperfyDb.UserRow> first = new HashMap<>();
         List<Registration> out = new ArrayList<>(ordered.size());
-        for (HyperfyDb.UserRow u : ordered) {
+        for (Created c : ordered) {
+            HyperfyDb.UserRow u = c.user();
             String name = (String) u.columns().get("name");
             String usable = usableName(name);
             String canonical = canonical(usable);

@@ -87,9 +87,9 @@ final class ImportHyperfyCommand extends HyperfyCommand {
     private void report(PrintWriter out, HyperfyImport.Result r, String worldId, WorldAccess access) {
         double seconds = r.millis / 1000.0;
         String verb = r.refused != null ? "refused (nothing written)" : dryRun ? "compared (--dry-run: nothing written)" : "imported";
-        out.printf(Locale.ROOT, "%s %s into world %s (Hyperfy format version %s, actor %s): %,d rows in %.1f s (%,.0f rows/s; read %.1f s)%n",
+        out.printf(Locale.ROOT, "%s %s into world %s (Hyperfy format version %s, actor %s): %,d rows in %.1f s (%,.0f rows/s; read %.1f s, batches %.1f s, players %.1f s)%n",
                 verb, source, worldId, r.version == null ? "unknown" : r.version, access.actor(), r.rows, seconds,
-                seconds > 0 ? r.rows / seconds : 0, r.readMillis / 1000.0);
+                seconds > 0 ? r.rows / seconds : 0, r.readMillis / 1000.0, r.writeMillis / 1000.0, r.playersMillis / 1000.0);
         out.printf(Locale.ROOT, "  %-13s %9s %9s %9s %9s %9s%n", "", "read", dryRun || r.refused != null ? "to write" : "written",
                 "unchanged", "skipped", "conflicts");
         for (Kind k : Kind.values()) {

@@ -18,6 +18,8 @@ import dev.worldstore.WorldStoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -113,15 +115,43 @@ final class LocalWorldAccess implements WorldAccess {
         try {
             store.registerPlayer(playerId, username);
             return Registered.REGISTERED;
-        } catch (UsernameTakenException e) {
+        } catch (RuntimeException e) {
+            return registered(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Registered> registerAsync(String playerId, String username) {
+        CompletableFuture<PlayerRecord> f;
+        try {
+            f = store.registerPlayerAsync(playerId, username);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.handle((p, error) -> {
+            if (error == null) {
+                return Registered.REGISTERED;
+            }
+            Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (e instanceof RuntimeException re) {
+                return registered(re);
+            }
+            throw new CompletionException(e);
+        });
+    }
+
+    /** The outcome a registration's exception stands for; an exception that stands for none is thrown on. */
+    private static Registered registered(RuntimeException e) {
+        if (e instanceof UsernameTakenException) {
             return Registered.USERNAME_TAKEN;
-        } catch (ConflictException e) {
+        } else if (e instanceof ConflictException) {
             return Registered.ID_TAKEN;
-        } catch (ValidationException e) {
+        } else if (e instanceof ValidationException) {
             return Registered.INVALID;
-        } catch (WorldStoreException.TransientException e) {
+        } else if (e instanceof WorldStoreException.TransientException) {
             return Registered.UNAVAILABLE;
         }
+        throw e;
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.worldstore.Key;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -78,6 +79,16 @@ interface WorldAccess extends AutoCloseable {
     Optional<String> player(String playerId);
 
     Registered register(String playerId, String username);
+
+    /**
+     * As {@link #register}, without waiting where the access can (a node of this process keeps
+     * many registrations in flight). Completes with the outcome, exceptionally only where
+     * {@link #register} would throw. It may complete on a thread of the store: callbacks must not block.
+     * The default registers on the calling thread.
+     */
+    default CompletableFuture<Registered> registerAsync(String playerId, String username) {
+        return CompletableFuture.completedFuture(register(playerId, username));
+    }
 
     @Override
     void close();
