@@ -196,7 +196,9 @@ final class HttpWorldAccess implements WorldAccess {
     public BatchResult writeBatch(String worldId, List<Change> changes, String idempotencyKey) {
         byte[] body = json(gen -> {
             gen.writeStartObject();
-            gen.writeStringField("idempotencyKey", idempotencyKey);
+            if (idempotencyKey != null) {
+                gen.writeStringField("idempotencyKey", idempotencyKey);
+            }
             gen.writeArrayFieldStart("changes");
             for (Change c : changes) {
                 gen.writeStartObject();

@@ -10,14 +10,10 @@ import dev.worldstore.Op;
 import dev.worldstore.cli.HyperfyMapping.Kind;
 import dev.worldstore.cli.HyperfyMapping.Registration;
 import dev.worldstore.cli.HyperfyMapping.Skipped;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * row goes) through any {@link WorldAccess}:
  *
  * <ol>
- * <li>reads the folder and maps it; a malformed row is set aside with its table, id and reason;
+ * <li>reads the folder and maps it; a malformed row is set aside with its table, id and reason
+ *     (into an empty world, where every row is new, the entities are read, mapped and written
+ *     at once: batches go out while later rows are read);
  * <li>reads the world as it is and compares it key by key with what the import would write (JSON
  *     compared as values): keys that already hold the same value are left alone, so a second run
  *     writes nothing at all;
@@ -44,8 +42,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *     keep the rest) or {@link Mode#REPLACE} (also delete the rest);
  * <li>writes the changes as world transactions of at most {@code batchSize} changes, each
  *     conditional on the version it read (absent, or the version it replaces), so a concurrent
- *     writer is never overwritten; each batch carries an idempotency key derived from its content,
- *     so a batch sent again after an unknown outcome applies once. A change the store refuses
+ *     writer is never overwritten, and a batch sent again after an unknown outcome applies at most
+ *     once: if the first attempt was applied, the second's conditions fail and the keys are found
+ *     holding the values to write (counted unchanged). No idempotency key: the store would keep a
+ *     SHA-256 fingerprint of every batch for it, which cost as much as applying them, to tell
+ *     apart what the conditions already do. A change the store refuses
  *     (a rule the value breaks) is set aside like a malformed row and its batch sent without it: an
  *     entity is written whole or not at all, and one bad row never stops the others;
  * <li>registers the users as worldstore players by the clash rule of {@link HyperfyMapping#registrations}.
@@ -56,7 +57,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class HyperfyImport {
     static final String ACTOR = "import:hyperfy";
-    static final String KEY_PREFIX = "import:hyperfy:";
     /** JSON bytes per batch: below the default batch.max.bytes (8 MiB) and http.max.body.bytes (5 MiB) with room to spare. */
     static final int MAX_BATCH_BYTES = 3 * 1024 * 1024;
     private static final int READ_CHUNK = 1000;
@@ -72,7 +72,7 @@ final class HyperfyImport {
     }
 
     /** One change to make, with what it is for messages. */
-    private record Planned(Key key, Kind kind, Op op, Condition condition, byte[] json) {
+    record Planned(Key key, Kind kind, Op op, Condition condition, byte[] json) {
         Change change() {
             Change c = op == Op.DELETE ? Change.delete(key) : Change.putJson(key, json);
             return c.withCondition(condition);
@@ -448,7 +448,7 @@ final class HyperfyImport {
         while (!pending.isEmpty()) {
             List<Change> changes = new ArrayList<>(pending.size());
             pending.forEach(p -> changes.add(p.change()));
-            WorldAccess.BatchResult r = access.writeBatch(options.worldId(), changes, idempotencyKey(options.worldId(), pending));
+            WorldAccess.BatchResult r = access.writeBatch(options.worldId(), changes, null);
             if (r instanceof WorldAccess.Applied a) {
                 result.batches.incrementAndGet();
                 result.lastPosition.accumulateAndGet(a.position(), (x, y) -> x == null || y.offset() > x.offset() ? y : x);
@@ -547,33 +547,6 @@ final class HyperfyImport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliFailure("interrupted", e);
-        }
-    }
-
-    /**
-     * The batch's idempotency key: derived from the world and every change (key, operation,
-     * condition, value bytes), so sending the same batch again gives the same key and no two
-     * different batches share one.
-     */
-    private static String idempotencyKey(String worldId, List<Planned> changes) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(worldId.getBytes(StandardCharsets.UTF_8));
-            for (Planned p : changes) {
-                md.update((byte) 0);
-                md.update(p.key.toString().getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-                md.update(p.op.wireName().getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-                md.update(p.condition.toString().getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-                if (p.json != null) {
-                    md.update(p.json);
-                }
-            }
-            return KEY_PREFIX + HexFormat.of().formatHex(md.digest(), 0, 24);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
         }
     }
 

@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
                 + "world's storage of app 'hyperfy'; users are registered as worldstore players (clashing names by the README's "
                 + "rule). Hyperfy's ids stay the ids.",
                 "Written as world transactions recorded as actor import:hyperfy (over HTTP: the API key's name), each "
-                + "conditional on what it read and with an idempotency key, so running it again writes nothing and an interrupted "
-                + "import resumes. A malformed row is reported with its table and id and skipped. A world that holds other data "
+                + "conditional on what it read, so running it again writes nothing, a batch sent again applies once, and an "
+                + "interrupted import resumes. A malformed row is reported with its table and id and skipped. A world that holds other data "
                 + "is refused unless --merge or --replace says what to do.",
                 "Local (a node of this process): --data.dir=DIR of a stopped node, or --kafka.bootstrap.servers. Over HTTP: "
                 + "--url and --api-key (a key with the world, app 'hyperfy' and \"players\": true)."},

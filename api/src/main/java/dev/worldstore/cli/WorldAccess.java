@@ -68,7 +68,7 @@ interface WorldAccess extends AutoCloseable {
     /** The keys' current values and versions, in order; {@code null} where a key holds nothing. At most 1,000 keys. */
     List<Current> read(String worldId, List<Key> keys);
 
-    /** Appends one batch of changes to {@code worldId} (as {@link #actor()}) with an idempotency key. */
+    /** Appends one batch of changes to {@code worldId} (as {@link #actor()}) with an idempotency key, or none when {@code null}. */
     BatchResult writeBatch(String worldId, List<Change> changes, String idempotencyKey);
 
     /**
