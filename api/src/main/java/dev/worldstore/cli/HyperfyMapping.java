@@ -510,7 +510,7 @@ final class HyperfyMapping {
         for (Entry e : world) {
             Key key = e.key();
             JsonNode v = e.value();
-            String fallback = ISO_MILLIS.format(e.updatedAt() == null ? fallbackTime : e.updatedAt());
+            Instant fallback = e.updatedAt() == null ? fallbackTime : e.updatedAt();
             if (key instanceof Key.WorldState) {
                 JsonNode meta = v.path("metadata");
                 config.put("version", String.valueOf(meta.has("version") ? text(meta.get("version")) : DEFAULT_VERSION));
@@ -572,18 +572,20 @@ final class HyperfyMapping {
     }
 
     /** A value back as its row: the data without worldstore's {@code metadata.hyperfy}, the row times from it. */
-    private static HyperfyDb.DataRow dataRow(String id, JsonNode value, String fallbackTime) {
+    private static HyperfyDb.DataRow dataRow(String id, JsonNode value, Instant fallbackTime) {
         ObjectNode data = value.deepCopy();
-        Object created = fallbackTime;
-        Object updated = fallbackTime;
-        if (data.get("metadata") instanceof ObjectNode meta && meta.get(FORMAT) instanceof ObjectNode times) {
+        ObjectNode times = null;
+        if (data.get("metadata") instanceof ObjectNode meta && meta.get(FORMAT) instanceof ObjectNode t) {
+            times = t;
             meta.remove(FORMAT);
-            created = times.has("createdAt") ? sqlValue(times.get("createdAt")) : fallbackTime;
-            updated = times.has("updatedAt") ? sqlValue(times.get("updatedAt")) : fallbackTime;
             if (!times.path("hadMetadata").asBoolean(false) && meta.isEmpty()) {
                 data.remove("metadata");
             }
         }
+        // formatted only when needed: an imported row keeps its own times
+        String fallback = times != null && times.has("createdAt") && times.has("updatedAt") ? null : ISO_MILLIS.format(fallbackTime);
+        Object created = times != null && times.has("createdAt") ? sqlValue(times.get("createdAt")) : fallback;
+        Object updated = times != null && times.has("updatedAt") ? sqlValue(times.get("updatedAt")) : fallback;
         return new HyperfyDb.DataRow(id, Json.text(data), created, updated);
     }
 
