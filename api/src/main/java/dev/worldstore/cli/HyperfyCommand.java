@@ -45,6 +45,7 @@ abstract class HyperfyCommand extends StoreCommand {
 
     /** Opens the world's access: HTTP with --url, else a node of this process (caught up with the log before it returns). */
     final WorldAccess open(String label, String actor) throws IOException {
+        loadSqliteInBackground();
         if (url != null) {
             URI base;
             try {
@@ -87,6 +88,23 @@ abstract class HyperfyCommand extends StoreCommand {
             throw e;
         }
         return new LocalWorldAccess(store, actor, where, true);
+    }
+
+    /**
+     * Loads SQLite's native library (extracted from the jar and compared with an earlier copy: a
+     * second or more) on a thread of its own while the store opens, instead of at the first
+     * database access. Best effort: a failure here is met again, and reported, at that access.
+     */
+    private static void loadSqliteInBackground() {
+        Thread t = new Thread(() -> {
+            try {
+                org.sqlite.SQLiteJDBCLoader.initialize();
+            } catch (Exception | LinkageError e) {
+                // the first connection loads it again and says what is wrong
+            }
+        }, "sqlite-load");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Deletes the temporary projection, if one was made. */
