@@ -195,7 +195,7 @@ final class HistoryRoutes {
                 }
                 List<ChangeRecord> polled = feed.poll(Duration.ofNanos(Math.min(left, POLL_SLICE.toNanos())));
                 // a batch is one entry: its changes the key may see, whole
-                for (List<ChangeRecord> event : ChangeStream.events(polled, principal)) {
+                for (List<ChangeRecord> event : ChangeEvents.events(polled, principal)) {
                     long offset = event.get(0).position().offset();
                     if (offset >= stop) {
                         examined = stop;
@@ -203,7 +203,7 @@ final class HistoryRoutes {
                     }
                     examined = offset + 1;
                     if (matches(event, tables, actor, origin)) {
-                        ChangeStream.writeEvent(gen, event);
+                        ChangeEvents.writeEvent(gen, event);
                         if (++count == limit) {
                             break read;
                         }
