@@ -55,11 +55,11 @@ final class ExportHyperfyCommand extends HyperfyCommand {
         try (WorldAccess access = open("export-hyperfy", "-")) {
             long start = System.nanoTime();
             Instant now = Instant.now();
-            List<HyperfyMapping.Entry> entries = new ArrayList<>();
-            List<String> notes = new ArrayList<>(access.world(worldId, at, c -> entries.add(new HyperfyMapping.Entry(c.key(), c.value(),
+            List<HyperfyExport.Entry> entries = new ArrayList<>();
+            List<String> notes = new ArrayList<>(access.world(worldId, at, c -> entries.add(new HyperfyExport.Entry(c.key(), c.value(),
                     c.updatedAt()))));
             Instant fallback = at instanceof AsOf.AtTime t ? t.instant() : now;
-            HyperfyMapping.Export export = HyperfyMapping.fromWorld(entries, fallback);
+            HyperfyExport.Export export = HyperfyExport.fromWorld(entries, fallback);
             HyperfyDb.write(dir, export.contents(), force);
             double seconds = (System.nanoTime() - start) / 1e9;
             HyperfyDb.Contents c = export.contents();

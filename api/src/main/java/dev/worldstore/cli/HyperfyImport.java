@@ -8,7 +8,6 @@ import dev.worldstore.Json;
 import dev.worldstore.Key;
 import dev.worldstore.Op;
 import dev.worldstore.cli.HyperfyMapping.Kind;
-import dev.worldstore.cli.HyperfyMapping.Registration;
 import dev.worldstore.cli.HyperfyMapping.Skipped;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,11 +16,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,12 +54,8 @@ final class HyperfyImport {
     static final String ACTOR = "import:hyperfy";
     /** JSON bytes per batch: below the default batch.max.bytes (8 MiB) and http.max.body.bytes (5 MiB) with room to spare. */
     static final int MAX_BATCH_BYTES = 3 * 1024 * 1024;
-    private static final int READ_CHUNK = 1000;
-    private static final int MAX_RETRIES = 10;
-    /** Threads that register (and look up) players where the access waits for each answer (HTTP). */
-    private static final int REGISTRATION_THREADS = 32;
-    /** Registrations sent and not answered yet: each waits for its verdict (the name is free) from the projector. */
-    private static final int REGISTRATIONS_IN_FLIGHT = 1024;
+    static final int READ_CHUNK = 1000;
+    static final int MAX_RETRIES = 10;
 
     enum Mode { REFUSE, MERGE, REPLACE }
 
@@ -140,11 +131,15 @@ final class HyperfyImport {
     private final WorldAccess access;
     private final Options options;
     private final ProgressLine progress;
+    private final HyperfyImportWriter writer;
+    private final HyperfyPlayerImport players;
 
     HyperfyImport(WorldAccess access, Options options, ProgressLine progress) {
         this.access = access;
         this.options = options;
         this.progress = progress;
+        this.writer = new HyperfyImportWriter(access, options, progress);
+        this.players = new HyperfyPlayerImport(access, progress);
     }
 
     Result run(Path source) {
@@ -182,11 +177,11 @@ final class HyperfyImport {
             AtomicLong done = new AtomicLong();
             AtomicReference<String> forbidden = new AtomicReference<>();
             long playersStart = System.nanoTime();
-            Map<String, String> registeredAs = lookUpPlayers(plan.registrations(), forbidden);
+            Map<String, String> registeredAs = players.lookUpPlayers(plan.registrations(), forbidden);
             // registrations go to the players' partition and need nothing of the world's: both run at once
-            java.util.concurrent.CompletableFuture<Void> players = java.util.concurrent.CompletableFuture.runAsync(
+            java.util.concurrent.CompletableFuture<Void> registering = java.util.concurrent.CompletableFuture.runAsync(
                     () -> {
-                        register(plan, registeredAs, forbidden, result, done);
+                        players.register(plan, registeredAs, forbidden, result, done);
                         result.playersMillis = (System.nanoTime() - playersStart) / 1_000_000;
                     }, runnable -> {
                         Thread t = new Thread(runnable, "import-hyperfy-players");
@@ -195,11 +190,11 @@ final class HyperfyImport {
                     });
             try {
                 long t0 = System.nanoTime();
-                write(changes, stream ? db : null, result, done, start);
+                writer.write(changes, stream ? db : null, result, done, start);
                 result.writeMillis = (System.nanoTime() - t0) / 1_000_000;
             } finally {
                 try {
-                    players.join();
+                    registering.join();
                 } catch (java.util.concurrent.CompletionException e) {
                     if (e.getCause() instanceof RuntimeException re) {
                         throw re;
@@ -213,7 +208,7 @@ final class HyperfyImport {
         }
     }
 
-    private static void skip(Result result, Skipped s) {
+    static void skip(Result result, Skipped s) {
         result.skipped.add(s);
         Kind k = switch (s.table()) {
             case "config" -> Kind.WORLD_STATE;
@@ -265,7 +260,7 @@ final class HyperfyImport {
                 want = Json.bytes(mergedWorldState(cur.value(), Json.parse(want)));
             }
             if (sameJson(cur.value(), want)) {
-                result.tally(kind).unchanged.addAndGet(rows(result, kind));
+                result.tally(kind).unchanged.addAndGet(HyperfyImportWriter.rows(result, kind));
                 continue;
             }
             differing.add(HyperfyMapping.describe(key, kind));
@@ -312,236 +307,8 @@ final class HyperfyImport {
         return merged;
     }
 
-    // ---- writing ------------------------------------------------------------------------------------
-
-    /**
-     * Writes {@code changes} and then, with a {@code db} to stream from, its entities (each new: the
-     * world was empty), as batches sent by {@code options.inFlight()} threads while this one reads
-     * and maps the rows.
-     */
-    private void write(List<Planned> changes, HyperfyDb.Source db, Result result, AtomicLong done, long start) {
-        java.util.concurrent.BlockingQueue<List<Planned>> queue = new java.util.concurrent.ArrayBlockingQueue<>(
-                2 * options.inFlight());
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
-        int workers = Math.max(1, options.inFlight());
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "import-hyperfy-batch");
-            t.setDaemon(true);
-            return t;
-        });
-        List<Planned> end = new ArrayList<>();
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-                running.add(pool.submit(() -> {
-                    try {
-                        List<Planned> b;
-                        while ((b = queue.take()) != end) {
-                            if (failure.get() == null) {
-                                send(b, result, done);
-                            }
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } catch (RuntimeException f) {
-                        failure.compareAndSet(null, f);
-                        queue.clear(); // the reader waits for room; nothing more is sent
-                    }
-                }));
-            }
-            Batcher batcher = new Batcher(queue, failure);
-            changes.forEach(batcher::add);
-            if (db != null) {
-                List<Skipped> skipped = new ArrayList<>();
-                String[] previous = {null};
-                db.entities(row -> {
-                    if (failure.get() != null) {
-                        throw new CliFailure("stopped reading: a batch failed");
-                    }
-                    if (row.id() != null && row.id().equals(previous[0])) {
-                        skip(result, new Skipped("entities", row.id(), "the id is in the table twice; the first row was written"));
-                        return;
-                    }
-                    previous[0] = row.id();
-                    Map.Entry<Key, HyperfyMapping.Value> e = HyperfyMapping.entity(options.worldId(), row, skipped);
-                    if (e == null) {
-                        skipped.forEach(s -> skip(result, s));
-                        skipped.clear();
-                        progress.update(done.incrementAndGet());
-                        return;
-                    }
-                    batcher.add(new Planned(e.getKey(), Kind.ENTITIES, Op.PUT, Condition.absent(), e.getValue().json()));
-                });
-                result.readMillis = (System.nanoTime() - start) / 1_000_000;
-            }
-            batcher.flush();
-            for (int i = 0; i < workers; i++) {
-                put(queue, end, failure);
-            }
-            await(running);
-        } catch (CliFailure e) {
-            if (failure.get() == null) {
-                throw e;
-            }
-        } finally {
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(1, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
-    }
-
-    /** Cuts changes into batches of at most {@code batchSize} changes and {@link #MAX_BATCH_BYTES} bytes and queues them. */
-    private final class Batcher {
-        private final java.util.concurrent.BlockingQueue<List<Planned>> queue;
-        private final AtomicReference<RuntimeException> failure;
-        private List<Planned> current = new ArrayList<>();
-        private long bytes;
-
-        Batcher(java.util.concurrent.BlockingQueue<List<Planned>> queue, AtomicReference<RuntimeException> failure) {
-            this.queue = queue;
-            this.failure = failure;
-        }
-
-        void add(Planned p) {
-            int size = p.json == null ? 64 : p.json.length + 128;
-            if (!current.isEmpty() && (current.size() >= options.batchSize() || bytes + size > MAX_BATCH_BYTES)) {
-                flush();
-            }
-            current.add(p);
-            bytes += size;
-        }
-
-        void flush() {
-            if (!current.isEmpty()) {
-                put(queue, current, failure);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-        }
-    }
-
-    /** Queues {@code batch}, waiting for room; gives up when a batch failed (the workers no longer take). */
-    private static void put(java.util.concurrent.BlockingQueue<List<Planned>> queue, List<Planned> batch,
-            AtomicReference<RuntimeException> failure) {
-        try {
-            while (!queue.offer(batch, 50, TimeUnit.MILLISECONDS)) {
-                if (failure.get() != null) {
-                    throw new CliFailure("stopped: a batch failed");
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliFailure("interrupted", e);
-        }
-    }
-
-    /** Sends one batch until it is applied (less the changes set aside on the way). */
-    private void send(List<Planned> batch, Result result, AtomicLong done) {
-        List<Planned> pending = new ArrayList<>(batch);
-        int retries = 0;
-        while (!pending.isEmpty()) {
-            List<Change> changes = new ArrayList<>(pending.size());
-            pending.forEach(p -> changes.add(p.change()));
-            WorldAccess.BatchResult r = access.writeBatch(options.worldId(), changes, null);
-            if (r instanceof WorldAccess.Applied a) {
-                result.batches.incrementAndGet();
-                result.lastPosition.accumulateAndGet(a.position(), (x, y) -> x == null || y.offset() > x.offset() ? y : x);
-                if (a.replayed()) {
-                    result.replayedBatches.incrementAndGet();
-                }
-                for (Planned p : pending) {
-                    if (p.op == Op.DELETE) {
-                        result.deleted.incrementAndGet();
-                    } else {
-                        result.tally(p.kind).written.addAndGet(rows(result, p.kind));
-                    }
-                }
-                progress.update(done.addAndGet(pending.size()));
-                return;
-            } else if (r instanceof WorldAccess.Invalid inv && inv.index() >= 0 && inv.index() < pending.size()) {
-                Planned bad = pending.remove(inv.index());
-                String field = inv.field().replaceFirst("^changes\\[\\d+]\\.?", "");
-                String reason = "refused by worldstore: " + (field.isEmpty() ? "" : field + ": ") + inv.rule();
-                if (bad.kind == null) {
-                    result.conflicts.add(bad.describe() + ": " + reason);
-                } else {
-                    skip(result, skippedOf(bad, reason));
-                }
-                progress.update(done.incrementAndGet());
-            } else if (r instanceof WorldAccess.Conflict c) {
-                settleConflicts(pending, c.indexes(), result, done);
-            } else if (r instanceof WorldAccess.Retry retry) {
-                if (++retries > MAX_RETRIES) {
-                    throw new CliFailure("a batch of " + pending.size() + " changes could not be written after " + MAX_RETRIES
-                            + " attempts: " + retry.why() + " (run the import again: it resumes where it stopped)");
-                }
-                backoff(retries);
-            } else {
-                String why = r instanceof WorldAccess.Failed f ? f.why() : r.toString();
-                throw new CliFailure("a batch was refused: " + why);
-            }
-        }
-    }
-
-    /** The rows one key stands for: the world state holds every config row, other keys one row. */
-    private static long rows(Result result, Kind kind) {
-        return kind == Kind.WORLD_STATE ? result.configRows : 1;
-    }
-
-    private static Skipped skippedOf(Planned p, String reason) {
-        Key k = p.key;
-        return switch (p.kind) {
-            case WORLD_STATE -> new Skipped("config", null, reason);
-            case STORAGE -> new Skipped(HyperfyDb.STORAGE_FILE, null, reason);
-            case ENTITIES -> new Skipped("entities", ((Key.Entity) k).entityId(), reason);
-            case BLUEPRINTS -> new Skipped("blueprints", ((Key.AppData) k).key().substring(HyperfyMapping.BLUEPRINTS.length()), reason);
-            case USERS -> new Skipped("users", ((Key.AppData) k).playerId(), reason);
-        };
-    }
-
-    /**
-     * After a batch's conditions failed: a key that now holds the value to write needs nothing (an
-     * earlier attempt, or someone else, wrote it); one that holds another value changed while the
-     * import ran and is left as it is, reported. Both leave the batch; the rest is sent again.
-     */
-    private void settleConflicts(List<Planned> pending, List<Integer> indexes, Result result, AtomicLong done) {
-        List<Planned> failed = new ArrayList<>();
-        for (int i : indexes) {
-            if (i >= 0 && i < pending.size()) {
-                failed.add(pending.get(i));
-            }
-        }
-        if (failed.isEmpty()) {
-            throw new CliFailure("a batch conflicted without naming a change it holds");
-        }
-        List<WorldAccess.Current> now = access.read(options.worldId(), failed.stream().map(Planned::key).toList());
-        for (int i = 0; i < failed.size(); i++) {
-            Planned p = failed.get(i);
-            WorldAccess.Current c = now.get(i);
-            boolean there = p.op == Op.DELETE ? c == null : c != null && sameJson(c.value(), p.json);
-            if (there) {
-                if (p.kind != null) {
-                    result.tally(p.kind).unchanged.addAndGet(rows(result, p.kind));
-                }
-            } else {
-                if (p.kind != null) {
-                    result.tally(p.kind).conflicts.addAndGet(rows(result, p.kind));
-                }
-                result.conflicts.add(p.describe() + ": changed while the import ran; left as it is (run the import again to "
-                        + "compare anew)");
-            }
-        }
-        pending.removeAll(failed);
-        progress.update(done.addAndGet(failed.size()));
-    }
-
-    private static void backoff(int attempt) {
+    /** Waits before retry {@code attempt}: 100 ms doubling, at most 5 s. */
+    static void backoff(int attempt) {
         try {
             TimeUnit.MILLISECONDS.sleep(Math.min(5_000, 100L << Math.min(attempt, 6)));
         } catch (InterruptedException e) {
@@ -550,219 +317,8 @@ final class HyperfyImport {
         }
     }
 
-    // ---- players ------------------------------------------------------------------------------------
-
-    /**
-     * Who is registered already, looked up before anything is written: a node of this process
-     * answers a lookup only once its own writes are projected, so lookups among the import's writes
-     * would each wait for them. Empty when none of the users is registered; a lookup the access
-     * refuses (authorisation) is noted in {@code forbidden} and ends the lookups.
-     */
-    private Map<String, String> lookUpPlayers(List<Registration> regs, AtomicReference<String> forbidden) {
-        Map<String, String> found = new java.util.concurrent.ConcurrentHashMap<>();
-        if (regs.isEmpty()) {
-            return found;
-        }
-        ConcurrentLinkedQueue<Registration> queue = new ConcurrentLinkedQueue<>(regs);
-        runWorkers(Math.min(REGISTRATION_THREADS, regs.size()), "import-hyperfy-lookup", () -> {
-            Registration r;
-            while (forbidden.get() == null && (r = queue.poll()) != null) {
-                try {
-                    String id = r.playerId();
-                    access.player(id).ifPresent(name -> found.put(id, name));
-                } catch (CliFailure e) {
-                    forbidden.compareAndSet(null, "players were not registered: " + e.getMessage());
-                }
-            }
-        });
-        return found;
-    }
-
-    /**
-     * Registers the users not registered yet ({@code existing}: who is, by id): every first attempt is
-     * sent without waiting for the one before (at most {@link #REGISTRATIONS_IN_FLIGHT} at once,
-     * from {@link #REGISTRATION_THREADS} threads where the access waits), then each that did not
-     * simply succeed is settled one by one as {@link #registerOne} does.
-     */
-    private void register(HyperfyMapping.Plan plan, Map<String, String> existing, AtomicReference<String> forbidden, Result result,
-            AtomicLong done) {
-        List<Registration> regs = plan.registrations();
-        if (regs.isEmpty()) {
-            return;
-        }
-        ConcurrentLinkedQueue<Registration> queue = new ConcurrentLinkedQueue<>();
-        for (Registration r : regs) {
-            String has = existing.get(r.playerId());
-            if (has != null) {
-                alreadyRegistered(r, has, result);
-                progress.update(done.incrementAndGet());
-            } else if (forbidden.get() == null) {
-                queue.add(r);
-            }
-        }
-        Semaphore window = new Semaphore(REGISTRATIONS_IN_FLIGHT);
-        ConcurrentLinkedQueue<Map.Entry<Registration, WorldAccess.Registered>> unsettled = new ConcurrentLinkedQueue<>();
-        ConcurrentLinkedQueue<java.util.concurrent.CompletableFuture<?>> sent = new ConcurrentLinkedQueue<>();
-        runWorkers(Math.max(1, Math.min(REGISTRATION_THREADS, queue.size())), "import-hyperfy-player", () -> {
-            Registration r;
-            while (forbidden.get() == null && (r = queue.poll()) != null) {
-                Registration reg = r;
-                window.acquireUninterruptibly();
-                java.util.concurrent.CompletableFuture<WorldAccess.Registered> f;
-                try {
-                    f = access.registerAsync(reg.playerId(), reg.username());
-                } catch (RuntimeException e) {
-                    window.release();
-                    throw e;
-                }
-                sent.add(f.whenComplete((outcome, error) -> {
-                    window.release();
-                    if (error != null) {
-                        return; // thrown on by the join below
-                    }
-                    if (outcome == WorldAccess.Registered.REGISTERED) {
-                        registered(reg, reg.username(), reg.why(), result);
-                        progress.update(done.incrementAndGet());
-                    } else {
-                        unsettled.add(Map.entry(reg, outcome));
-                    }
-                }));
-            }
-        });
-        try {
-            java.util.concurrent.CompletableFuture.allOf(sent.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw e;
-        }
-        runWorkers(Math.max(1, Math.min(REGISTRATION_THREADS, unsettled.size())), "import-hyperfy-player", () -> {
-            Map.Entry<Registration, WorldAccess.Registered> u;
-            while ((u = unsettled.poll()) != null) {
-                if (forbidden.get() == null) {
-                    registerOne(u.getKey(), u.getValue(), result, forbidden);
-                }
-                progress.update(done.incrementAndGet());
-            }
-        });
-        if (forbidden.get() != null) {
-            long left = regs.size() - result.registered.get() - result.alreadyRegistered.get() - result.notRegistered.get();
-            result.notRegistered.addAndGet(left);
-            result.playerNotes.add(forbidden.get());
-        }
-    }
-
-    private static void registered(Registration r, String name, String why, Result result) {
-        result.registered.incrementAndGet();
-        if (why != null) {
-            result.renamed.add("user " + r.playerId() + " '" + r.hyperfyName() + "' is player '" + name + "': " + why);
-        }
-    }
-
-    private static void alreadyRegistered(Registration r, String has, Result result) {
-        result.alreadyRegistered.incrementAndGet();
-        String name = r.username();
-        if (!HyperfyMapping.canonical(has).equals(HyperfyMapping.canonical(name))
-                && !HyperfyMapping.canonical(has).equals(HyperfyMapping.canonical(HyperfyMapping.suffixed(name, r.playerId())))) {
-            result.playerNotes.add("user " + r.playerId() + " ('" + r.hyperfyName() + "') is registered as '" + has
-                    + "' already; kept");
-        } else if (!has.equals(r.hyperfyName())) {
-            result.renamed.add("user " + r.playerId() + " '" + r.hyperfyName() + "' is player '" + has + "'"
-                    + (r.why() == null ? ": the name is held by another worldstore player" : ": " + r.why()));
-        }
-    }
-
-    /**
-     * Settles one registration whose first attempt, under its own name, had {@code first} for an
-     * outcome: looks the player up and registers again (under {@code <name>-<id>} when the name is
-     * taken) until it is registered, found registered, or cannot be.
-     */
-    private void registerOne(Registration r, WorldAccess.Registered first, Result result, AtomicReference<String> forbidden) {
-        String name = r.username();
-        String why = r.why();
-        WorldAccess.Registered outcome = first;
-        for (int attempt = 0; ; attempt++) {
-            if (outcome == null) {
-                java.util.Optional<String> existing;
-                try {
-                    existing = access.player(r.playerId());
-                } catch (CliFailure e) {
-                    forbidden.compareAndSet(null, "players were not registered: " + e.getMessage());
-                    return;
-                }
-                if (existing.isPresent()) {
-                    alreadyRegistered(r, existing.get(), result);
-                    return;
-                }
-                outcome = access.register(r.playerId(), name);
-            }
-            switch (outcome) {
-                case REGISTERED -> {
-                    registered(r, name, why, result);
-                    return;
-                }
-                case USERNAME_TAKEN -> {
-                    String suffixed = HyperfyMapping.suffixed(r.username(), r.playerId());
-                    if (name.equals(suffixed)) {
-                        result.notRegistered.incrementAndGet();
-                        result.playerNotes.add("user " + r.playerId() + " ('" + r.hyperfyName() + "') was not registered: '" + name
-                                + "' is taken too");
-                        return;
-                    }
-                    name = suffixed;
-                    why = "'" + r.username() + "' is held by another worldstore player";
-                }
-                case ID_TAKEN -> {
-                    if (attempt > 2) {
-                        result.notRegistered.incrementAndGet();
-                        return;
-                    }
-                }
-                case INVALID -> {
-                    result.notRegistered.incrementAndGet();
-                    result.playerNotes.add("user " + r.playerId() + " ('" + r.hyperfyName() + "') was not registered: '" + name
-                            + "' is not a valid username");
-                    return;
-                }
-                case FORBIDDEN -> {
-                    forbidden.compareAndSet(null, "players were not registered: the API key may not register players (it needs "
-                            + "\"players\": true or admin); the users' rows were imported");
-                    return;
-                }
-                case UNAVAILABLE -> {
-                    if (attempt >= MAX_RETRIES) {
-                        result.notRegistered.incrementAndGet();
-                        result.playerNotes.add("user " + r.playerId() + " was not registered: the store did not answer (run the "
-                                + "import again)");
-                        return;
-                    }
-                    backoff(attempt + 1);
-                }
-            }
-            outcome = null;
-        }
-    }
-
-    /** Runs {@code task} on {@code workers} threads of its own and waits for all of them. */
-    private static void runWorkers(int workers, String name, Runnable task) {
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> running = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-                running.add(pool.submit(task));
-            }
-            await(running);
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static void await(List<Future<?>> running) {
+    /** Waits for every task; the first failure is rethrown (an interrupt becomes a {@link CliFailure}). */
+    static void await(List<Future<?>> running) {
         for (Future<?> f : running) {
             try {
                 f.get();

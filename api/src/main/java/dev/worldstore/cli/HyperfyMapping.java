@@ -8,22 +8,11 @@ import dev.worldstore.Json;
 import dev.worldstore.Key;
 import dev.worldstore.ValidationException;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * How a Hyperfy world maps onto a worldstore world, both ways. Pure: no I/O, no store; unit-tested.
@@ -36,7 +25,7 @@ import java.util.regex.Pattern;
  * blueprints row id          -> app_storage W/hyperfy (world-wide)/blueprints/id: data + metadata.hyperfy {createdAt, updatedAt}
  * storage.json               -> app_storage W/hyperfy (world-wide)/storage: the whole object
  * users row id               -> app_storage W/hyperfy/players/id/user: every column but id, as written
- *                               + a worldstore player id (registered separately, see {@link #registrations})
+ *                               + a worldstore player id (registered separately, see {@link HyperfyUsernames#registrations})
  * </pre>
  *
  * The Hyperfy ids stay the ids; JSON is kept as Hyperfy wrote it (arrays, unnormalised
@@ -55,13 +44,6 @@ final class HyperfyMapping {
     static final String FORMAT = "hyperfy";
     /** Hyperfy's migration count in the versions this mapping was written against. */
     static final long DEFAULT_VERSION = 15;
-
-    static final int MAX_USERNAME = 64;
-    private static final Pattern USERNAME = Pattern.compile("[\\p{L}\\p{N}_.-](?:[\\p{L}\\p{N}_. -]{0,62}[\\p{L}\\p{N}_.-])?");
-    private static final Pattern NOT_USERNAME_CHAR = Pattern.compile("[^\\p{L}\\p{N}_. -]");
-    private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
-            .withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss[.SSS]", Locale.ROOT);
 
     private HyperfyMapping() {
     }
@@ -196,7 +178,7 @@ final class HyperfyMapping {
             put(values, key, v, Kind.USERS);
             users.add(u);
         }
-        return new Plan(values, skipped, registrations(users), version);
+        return new Plan(values, skipped, HyperfyUsernames.registrations(users), version);
     }
 
     /**
@@ -380,237 +362,6 @@ final class HyperfyMapping {
             return f.booleanNode(b);
         }
         return f.textNode(v.toString());
-    }
-
-    // ---- usernames ---------------------------------------------------------------------------
-
-    /**
-     * The players to register, one per user, by the clash rule: Hyperfy names are not unique, and
-     * worldstore's are, compared as RFC 8265 prescribes (width-mapped, case-folded, NFC; see
-     * {@link #canonical}). Of the users whose names compare equal, the one created first (earliest
-     * {@code createdAt}, then smallest id) keeps the name; every other one gets
-     * {@code <name>-<its id>}. A name that breaks worldstore's username rule is first spelt with
-     * {@code _} for each character the rule does not allow ({@code user} when nothing is left).
-     * The rule depends only on the users, not on the order of rows.
-     */
-    static List<Registration> registrations(List<HyperfyDb.UserRow> users) {
-        record Created(HyperfyDb.UserRow user, long millis) {
-        }
-        List<Created> ordered = new ArrayList<>(users.size());
-        users.forEach(u -> ordered.add(new Created(u, millis(u.columns().get("createdAt")))));
-        ordered.sort(Comparator.comparingLong(Created::millis).thenComparing(c -> c.user().id()));
-        Map<String, HyperfyDb.UserRow> first = new HashMap<>();
-        List<Registration> out = new ArrayList<>(ordered.size());
-        for (Created c : ordered) {
-            HyperfyDb.UserRow u = c.user();
-            String name = (String) u.columns().get("name");
-            String usable = usableName(name);
-            String canonical = canonical(usable);
-            HyperfyDb.UserRow holder = first.putIfAbsent(canonical, u);
-            if (holder == null) {
-                out.add(new Registration(u.id(), name, usable, usable.equals(name) ? null
-                        : "the name breaks worldstore's username rule (" + USERNAME_RULE + ")"));
-            } else {
-                out.add(new Registration(u.id(), name, suffixed(usable, u.id()), "'" + holder.columns().get("name")
-                        + "' (user " + holder.id() + ", created first) holds the name"));
-            }
-        }
-        out.sort(Comparator.comparing(Registration::playerId));
-        return out;
-    }
-
-    static final String USERNAME_RULE = "1 to 64 letters, digits, _ - . or inner spaces";
-
-    /** The name, or the name with {@code _} for each character worldstore's username rule does not allow. */
-    static String usableName(String name) {
-        String n = Normalizer.normalize(widthMapped(name), Normalizer.Form.NFC);
-        if (USERNAME.matcher(n).matches()) {
-            return name;
-        }
-        String s = NOT_USERNAME_CHAR.matcher(n).replaceAll("_").strip();
-        s = cut(s, MAX_USERNAME).strip();
-        return s.isEmpty() ? "user" : s;
-    }
-
-    /** {@code <name>-<id>}, the name shortened so the whole fits 64 characters; the id spelt with the username's characters. */
-    static String suffixed(String name, String id) {
-        String idPart = cut(NOT_USERNAME_CHAR.matcher(id).replaceAll("_").replace(' ', '_'), 40);
-        String base = cut(name, MAX_USERNAME - 1 - idPart.codePointCount(0, idPart.length())).strip();
-        return (base.isEmpty() ? "user" : base) + "-" + idPart;
-    }
-
-    private static String cut(String s, int codePoints) {
-        return s.codePointCount(0, s.length()) <= codePoints ? s : s.substring(0, s.offsetByCodePoints(0, codePoints));
-    }
-
-    /** The form worldstore compares usernames in (RFC 8265 UsernameCaseMapped): width-mapped, upper then lower case, NFC. */
-    static String canonical(String username) {
-        String composed = Normalizer.normalize(widthMapped(username), Normalizer.Form.NFC);
-        return Normalizer.normalize(composed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT), Normalizer.Form.NFC);
-    }
-
-    private static String widthMapped(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            out.append(c >= '\uFF00' && c <= '\uFFEF' ? Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFKC) : String.valueOf(c));
-        }
-        return out.toString();
-    }
-
-    /** A row time in epoch millis for ordering: ISO-8601 text, {@code yyyy-MM-dd HH:mm:ss} text or a number; unknown last. */
-    static long millis(Object t) {
-        if (t instanceof Long l) {
-            return l;
-        }
-        if (t instanceof Double d) {
-            return d.longValue();
-        }
-        if (t instanceof String s) {
-            try {
-                return Instant.parse(s).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                try {
-                    return LocalDateTime.parse(s, SQL_TIME).toInstant(ZoneOffset.UTC).toEpochMilli();
-                } catch (DateTimeParseException e2) {
-                    return Long.MAX_VALUE;
-                }
-            }
-        }
-        return Long.MAX_VALUE;
-    }
-
-    // ---- worldstore -> Hyperfy ---------------------------------------------------------------------
-
-    /** One key of a world as the export reads it; {@code updatedAt} is {@code null} when not known. */
-    record Entry(Key key, JsonNode value, Instant updatedAt) {
-    }
-
-    /** What an export makes of a world: the folder's contents and what was left out of it, said in words. */
-    record Export(HyperfyDb.Contents contents, List<String> leftOut) {
-    }
-
-    /**
-     * A world as a Hyperfy folder's contents. Entities and blueprints that were never imported get
-     * their last change's time (or {@code fallbackTime}) as {@code createdAt} and
-     * {@code updatedAt}. Player states, other apps' data and keys of the hyperfy app that are not
-     * blueprints, storage or users have no place in a Hyperfy world and are left out (counted).
-     */
-    static Export fromWorld(Iterable<Entry> world, Instant fallbackTime) {
-        Map<String, Object> config = new LinkedHashMap<>();
-        List<String> userColumns = new ArrayList<>(HyperfyDb.USER_COLUMNS);
-        List<HyperfyDb.UserRow> users = new ArrayList<>();
-        List<HyperfyDb.DataRow> blueprints = new ArrayList<>();
-        List<HyperfyDb.DataRow> entities = new ArrayList<>();
-        String storage = null;
-        long playerStates = 0;
-        long otherApps = 0;
-        long otherHyperfy = 0;
-        Set<String> extraUserColumns = new LinkedHashSet<>();
-        for (Entry e : world) {
-            Key key = e.key();
-            JsonNode v = e.value();
-            Instant fallback = e.updatedAt() == null ? fallbackTime : e.updatedAt();
-            if (key instanceof Key.WorldState) {
-                JsonNode meta = v.path("metadata");
-                config.put("version", String.valueOf(meta.has("version") ? text(meta.get("version")) : DEFAULT_VERSION));
-                for (String k : List.of("settings", "spawn")) {
-                    if (meta.has(k)) {
-                        config.put(k, Json.text(meta.get(k)));
-                    }
-                }
-                for (Map.Entry<String, JsonNode> f : meta.path("config").properties()) {
-                    config.put(f.getKey(), sqlValue(f.getValue()));
-                }
-                if (meta.path("userColumns").isArray() && meta.path("userColumns").size() > 0) {
-                    userColumns.clear();
-                    meta.path("userColumns").forEach(c -> userColumns.add(c.asText()));
-                }
-            } else if (key instanceof Key.Entity en) {
-                entities.add(dataRow(en.entityId(), v, fallback));
-            } else if (key instanceof Key.AppData a && a.appId().equals(APP)) {
-                if (a.playerId() == null && a.key().startsWith(BLUEPRINTS) && a.key().length() > BLUEPRINTS.length()) {
-                    blueprints.add(dataRow(a.key().substring(BLUEPRINTS.length()), v, fallback));
-                } else if (a.playerId() == null && a.key().equals(STORAGE_KEY)) {
-                    storage = new String(Json.prettyBytes(v), StandardCharsets.UTF_8);
-                } else if (a.playerId() != null && a.key().equals(USER_KEY) && v.isObject()) {
-                    Map<String, Object> columns = new LinkedHashMap<>();
-                    for (Map.Entry<String, JsonNode> f : v.properties()) {
-                        columns.put(f.getKey(), sqlValue(f.getValue()));
-                        extraUserColumns.add(f.getKey());
-                    }
-                    users.add(new HyperfyDb.UserRow(a.playerId(), columns));
-                } else {
-                    otherHyperfy++;
-                }
-            } else if (key instanceof Key.PlayerState) {
-                playerStates++;
-            } else {
-                otherApps++;
-            }
-        }
-        if (!config.containsKey("version")) {
-            config.put("version", String.valueOf(DEFAULT_VERSION));
-        }
-        extraUserColumns.removeAll(userColumns);
-        extraUserColumns.remove("id");
-        userColumns.addAll(extraUserColumns);
-        List<String> leftOut = new ArrayList<>();
-        if (playerStates > 0) {
-            leftOut.add(playerStates + " player state(s) (Hyperfy keeps no player state)");
-        }
-        if (otherApps > 0) {
-            leftOut.add(otherApps + " key(s) of other apps' storage");
-        }
-        if (otherHyperfy > 0) {
-            leftOut.add(otherHyperfy + " key(s) of the hyperfy app that are not blueprints/<id>, storage or a player's user");
-        }
-        Map<String, Object> sortedConfig = new LinkedHashMap<>();
-        config.keySet().stream().sorted().forEach(k -> sortedConfig.put(k, config.get(k)));
-        users.sort(Comparator.comparing(HyperfyDb.UserRow::id));
-        return new Export(new HyperfyDb.Contents(sortedConfig, userColumns, users, blueprints, entities, storage), leftOut);
-    }
-
-    /** A value back as its row: the data without worldstore's {@code metadata.hyperfy}, the row times from it. */
-    private static HyperfyDb.DataRow dataRow(String id, JsonNode value, Instant fallbackTime) {
-        ObjectNode data = value.deepCopy();
-        ObjectNode times = null;
-        if (data.get("metadata") instanceof ObjectNode meta && meta.get(FORMAT) instanceof ObjectNode t) {
-            times = t;
-            meta.remove(FORMAT);
-            if (!times.path("hadMetadata").asBoolean(false) && meta.isEmpty()) {
-                data.remove("metadata");
-            }
-        }
-        // formatted only when needed: an imported row keeps its own times
-        String fallback = times != null && times.has("createdAt") && times.has("updatedAt") ? null : ISO_MILLIS.format(fallbackTime);
-        Object created = times != null && times.has("createdAt") ? sqlValue(times.get("createdAt")) : fallback;
-        Object updated = times != null && times.has("updatedAt") ? sqlValue(times.get("updatedAt")) : fallback;
-        return new HyperfyDb.DataRow(id, Json.text(data), created, updated);
-    }
-
-    /** A JSON value as a SQLite column value: text, whole number, real, null; objects and arrays as JSON text. */
-    static Object sqlValue(JsonNode v) {
-        if (v == null || v.isNull() || v.isMissingNode()) {
-            return null;
-        }
-        if (v.isTextual()) {
-            return v.asText();
-        }
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-            return v.asLong();
-        }
-        if (v.isNumber()) {
-            return v.asDouble();
-        }
-        if (v.isBoolean()) {
-            return v.asBoolean();
-        }
-        return Json.text(v);
-    }
-
-    private static String text(JsonNode v) {
-        return v.isTextual() ? v.asText() : v.toString();
     }
 
     static String kind(JsonNode n) {

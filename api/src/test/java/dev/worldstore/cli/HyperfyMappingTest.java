@@ -53,7 +53,7 @@ class HyperfyMappingTest {
                 user("bbbbbbbbbb", "bob", "2025-03-01T10:00:30.000Z"), user("cccccccccc", "BOB", "2025-03-01T10:00:20.000Z"),
                 user("dddddddddd", "\uFF22\uFF4F\uFF42", "2025-03-01T10:00:10.000Z"), user("eeeeeeeeee", "ann", "2025-03-01T10:00:00.000Z"));
         // when: the registrations are planned, from the rows in two different orders
-        List<Registration> regs = HyperfyMapping.registrations(users);
+        List<Registration> regs = HyperfyUsernames.registrations(users);
         List<HyperfyDb.UserRow> shuffled = new ArrayList<>(users);
         Collections.shuffle(shuffled, new Random(3));
         // then: the fullwidth Bob, created first, keeps the name; the others are <name>-<id>; the rule ignores row order
@@ -65,13 +65,13 @@ class HyperfyMappingTest {
         assertEquals("BOB-cccccccccc", byId.get("cccccccccc").username());
         assertTrue(byId.get("aaaaaaaaaa").why().contains("dddddddddd"), byId.get("aaaaaaaaaa").why());
         assertEquals("ann", byId.get("eeeeeeeeee").username());
-        assertEquals(regs, HyperfyMapping.registrations(shuffled));
+        assertEquals(regs, HyperfyUsernames.registrations(shuffled));
     }
 
     @Test
     void aNameTheUsernameRuleRefusesIsSpeltWithUnderscoresAndSaysSo() {
         // given: names with characters worldstore's usernames do not allow
-        List<Registration> regs = HyperfyMapping.registrations(List.of(user("u1", "\u2728 Star!", "2025-01-01T00:00:00.000Z"),
+        List<Registration> regs = HyperfyUsernames.registrations(List.of(user("u1", "\u2728 Star!", "2025-01-01T00:00:00.000Z"),
                 user("u2", "!!!", "2025-01-01T00:00:00.000Z"), user("u3", "x".repeat(80), "2025-01-01T00:00:00.000Z")));
         // then: each becomes a valid name, with the reason
         assertEquals("_ Star_", regs.get(0).username());
@@ -82,16 +82,16 @@ class HyperfyMappingTest {
 
     @Test
     void aSuffixedNameFitsSixtyFourCharacters() {
-        String s = HyperfyMapping.suffixed("n".repeat(64), "abcdefghij");
+        String s = HyperfyUsernames.suffixed("n".repeat(64), "abcdefghij");
         assertEquals(64, s.length());
         assertTrue(s.endsWith("-abcdefghij"), s);
     }
 
     @Test
     void canonicalFormFoldsCaseAndWidth() {
-        assertEquals(HyperfyMapping.canonical("bob"), HyperfyMapping.canonical("\uFF22\uFF4F\uFF42"));
-        assertEquals(HyperfyMapping.canonical("bob"), HyperfyMapping.canonical("BOB"));
-        assertFalse(HyperfyMapping.canonical("bob").equals(HyperfyMapping.canonical("bab")));
+        assertEquals(HyperfyUsernames.canonical("bob"), HyperfyUsernames.canonical("\uFF22\uFF4F\uFF42"));
+        assertEquals(HyperfyUsernames.canonical("bob"), HyperfyUsernames.canonical("BOB"));
+        assertFalse(HyperfyUsernames.canonical("bob").equals(HyperfyUsernames.canonical("bab")));
     }
 
     // ---- rows ----------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ class HyperfyMappingTest {
         assertEquals(Json.parse("{\"metadata\":{\"hyperfy\":{\"createdAt\":\"t4\",\"updatedAt\":\"t4\"}}}"),
                 plan.values().get(new Key.Entity(W, "e3")).tree());
         // and back: the rows as they were
-        HyperfyMapping.Export back = HyperfyMapping.fromWorld(entries(plan), Instant.EPOCH);
+        HyperfyExport.Export back = HyperfyExport.fromWorld(entries(plan), Instant.EPOCH);
         assertEquals(Json.parse(own), Json.parse(back.contents().entities().get(1).data()));
         assertEquals(5L, back.contents().entities().get(0).updatedAt());
     }
@@ -165,9 +165,9 @@ class HyperfyMappingTest {
 
     // ---- both ways, on the fixture's SQLite files ------------------------------------------------------
 
-    private static List<HyperfyMapping.Entry> entries(HyperfyMapping.Plan plan) {
-        List<HyperfyMapping.Entry> out = new ArrayList<>();
-        plan.values().forEach((k, v) -> out.add(new HyperfyMapping.Entry(k, v.tree(), null)));
+    private static List<HyperfyExport.Entry> entries(HyperfyMapping.Plan plan) {
+        List<HyperfyExport.Entry> out = new ArrayList<>();
+        plan.values().forEach((k, v) -> out.add(new HyperfyExport.Entry(k, v.tree(), null)));
         return out;
     }
 
@@ -207,7 +207,7 @@ class HyperfyMappingTest {
         HyperfyDb.Contents source = HyperfyDb.read(HyperfyFixture.write(tmp.resolve("w"), HyperfyFixture.Spec.small()));
         // when: mapped to keys and back, with no store in between
         HyperfyMapping.Plan plan = HyperfyMapping.toWorld(W, source);
-        HyperfyMapping.Export back = HyperfyMapping.fromWorld(entries(plan), Instant.EPOCH);
+        HyperfyExport.Export back = HyperfyExport.fromWorld(entries(plan), Instant.EPOCH);
         // then: every row is equal, and nothing was left out
         assertTrue(plan.skipped().isEmpty(), plan.skipped().toString());
         assertTrue(back.leftOut().isEmpty(), back.leftOut().toString());
@@ -222,7 +222,7 @@ class HyperfyMappingTest {
         assertEquals(List.of("id", "name", "rank", "createdAt", "avatar"), source.userColumns());
         // when
         HyperfyMapping.Plan plan = HyperfyMapping.toWorld(W, source);
-        HyperfyMapping.Export back = HyperfyMapping.fromWorld(entries(plan), Instant.EPOCH);
+        HyperfyExport.Export back = HyperfyExport.fromWorld(entries(plan), Instant.EPOCH);
         // then: the user rows hold rank as a number, the world state remembers the columns, the export writes them
         HyperfyDb.UserRow first = source.users().get(0);
         JsonNode row = plan.values().get(new Key.AppData(W, HyperfyMapping.APP, first.id(), HyperfyMapping.USER_KEY)).tree();
