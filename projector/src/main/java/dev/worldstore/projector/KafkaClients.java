@@ -82,7 +82,9 @@ final class KafkaClients implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        // up to 5 requests in flight per broker (the most idempotence allows) unless kafka.max.in.flight.requests.per.connection
+        // says fewer: with 1, records wait while one request is out and go in the next, batching by load
+        p.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
         p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(settings.lingerMs()));
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(settings.batchBytes()));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compression());
