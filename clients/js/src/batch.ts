@@ -1,4 +1,4 @@
-import type { Transport } from './http.js';
+import { writeKey, type Transport } from './http.js';
 import { keyRef, worldPath } from './keys.js';
 import type { BatchSaved, CallOptions, JsonValue, Key } from './types.js';
 import { entityData, type EntityLike } from './entity.js';
@@ -93,28 +93,38 @@ export class Batch {
   }
 
   /**
-   * Sends the batch (`POST /v1/worlds/{w}/batch`).
+   * Sends the batch (`POST /v1/worlds/{w}/batch`) with an idempotency key: the caller's, or a
+   * fresh UUID per commit. Retried on 503 (`OUTCOME_UNKNOWN` included) and connection failures:
+   * a retry of a batch the server applied answers that batch's outcome with `replayed: true` and
+   * changes nothing. `idempotencyKey: false` sends none; then only a batch whose every change
+   * carries a condition is retried (its retry answers `BATCH_CONFLICT`).
    *
-   * Retried on 503 and connection failures only when every change carries a condition (a batch
-   * that was applied cannot apply again; its retry answers `BATCH_CONFLICT`).
+   * Changes that change nothing are skipped by the server, not refused: a delete of an absent key,
+   * a merge patch whose result equals the value (its item keeps the key's version).
    *
-   * @returns the batch's position, the version every changed key now has, each change's key
+   * @returns the batch's position, the version every changed key now has, each change's key, and
+   *   `replayed` (true when an earlier attempt with the same key had applied it)
    * @throws WorldStoreError `BATCH_CONFLICT` (409) with `failures` listing every change whose
-   *   condition failed (nothing applied); 400/422 naming the change (`changes[3].value.position`)
+   *   condition failed (nothing applied); 400/422 naming the change (`changes[3].value.position`);
+   *   422 `IDEMPOTENCY_KEY_REUSED` when the key was used by another write of the world
    */
-  async commit(options: CallOptions = {}): Promise<BatchSaved> {
+  async commit(options: CallOptions & { idempotencyKey?: string | false } = {}): Promise<BatchSaved & { replayed: boolean }> {
     if (this.changes.length === 0) throw new TypeError('a batch holds at least one change');
+    const idempotencyKey = writeKey(options.idempotencyKey, this.transport.retryOptions.maxRetries);
     const answer = await this.transport.send({
       method: 'POST',
       path: `${worldPath(this.worldId)}/batch`,
       body: JSON.stringify({ changes: this.changes }),
-      retry: this.conditional ? 'idempotent' : 'unsafe',
+      retry: this.conditional || idempotencyKey !== undefined ? 'idempotent' : 'unsafe',
       scope: this.worldId,
       write: true,
+      idempotencyKey,
       signal: options.signal,
       timeoutMs: options.timeoutMs,
     });
-    return answer!.body as BatchSaved;
+    const saved = answer!.body as BatchSaved & { replayed: boolean };
+    saved.replayed = saved.replayed === true;
+    return saved;
   }
 
   private add(change: Record<string, unknown>, condition: Condition | undefined): this {

@@ -7,8 +7,10 @@ import type { BatchFailure, ErrorCode, Problem } from './types.js';
  *
  * Status and codes (see the server README's table): 400 `INVALID_ID`/`INVALID_ARGUMENT`/`INVALID_JSON`,
  * 401 `UNAUTHORIZED`, 403 `FORBIDDEN`, 404 `NOT_FOUND`/`KEY_NOT_FOUND`, 409 `USERNAME_TAKEN`/`BATCH_CONFLICT`,
- * 412 `VERSION_CONFLICT`/`ALREADY_EXISTS`, 413, 415, 422 `INVALID_SHAPE`, 5xx, 503 `PROJECTION_TIMEOUT`/
- * `LOG_UNAVAILABLE`/`STORE_CLOSED`/... (with `Retry-After`).
+ * 412 `VERSION_CONFLICT`/`ALREADY_EXISTS`, 413, 415, 422 `INVALID_SHAPE`/`IDEMPOTENCY_KEY_REUSED` (the key
+ * was used by a different write of the world: a bug of the caller, never retried), 5xx, 503
+ * `PROJECTION_TIMEOUT`/`LOG_UNAVAILABLE`/`OUTCOME_UNKNOWN` (the write may still apply: retry with the
+ * same `idempotencyKey`)/`STORE_CLOSED`/... (with `Retry-After`).
  */
 export class WorldStoreError extends Error {
   override readonly name = 'WorldStoreError';
@@ -39,6 +41,12 @@ export class WorldStoreError extends Error {
   readonly problem: (Problem & Record<string, unknown>) | undefined;
   /** `METHOD path` of the request. */
   readonly request: string;
+  /**
+   * The idempotency key the write was sent with (the caller's or the one the client generated),
+   * `undefined` for reads and unkeyed writes: to retry an `OUTCOME_UNKNOWN` write yourself, send it
+   * again with `{ idempotencyKey: error.idempotencyKey }` and it applies at most once.
+   */
+  readonly idempotencyKey: string | undefined;
 
   constructor(init: {
     status: number;
@@ -47,6 +55,7 @@ export class WorldStoreError extends Error {
     retryAfterMs?: number | undefined;
     request: string;
     maybeApplied?: boolean;
+    idempotencyKey?: string | undefined;
   }) {
     const p = init.problem;
     const code = (p?.code as ErrorCode | undefined) ?? `HTTP_${init.status}`;
@@ -62,6 +71,7 @@ export class WorldStoreError extends Error {
     this.maybeApplied = init.maybeApplied ?? false;
     this.problem = p;
     this.request = init.request;
+    this.idempotencyKey = init.idempotencyKey;
   }
 
   /** True for `VERSION_CONFLICT`, `ALREADY_EXISTS` and `BATCH_CONFLICT`: re-read and try again. */
@@ -72,6 +82,15 @@ export class WorldStoreError extends Error {
   /** True for 503s (projection behind, log unavailable, store closing, too many streams): retrying later may succeed. */
   get isTransient(): boolean {
     return this.status === 503;
+  }
+
+  /**
+   * True for `OUTCOME_UNKNOWN`: the server got no answer from its log in time, so the write may
+   * still be applied. Retrying with the same `idempotencyKey` (the client does so by itself while
+   * its retries and deadline allow) applies it at most once.
+   */
+  get isOutcomeUnknown(): boolean {
+    return this.code === 'OUTCOME_UNKNOWN';
   }
 }
 
@@ -85,11 +104,14 @@ export class WorldStoreNetworkError extends Error {
   readonly maybeSent: boolean;
   /** `METHOD path` of the request. */
   readonly request: string;
+  /** The write's idempotency key: send the write again with it and it applies at most once. */
+  readonly idempotencyKey: string | undefined;
 
-  constructor(request: string, cause: unknown, maybeSent: boolean) {
+  constructor(request: string, cause: unknown, maybeSent: boolean, idempotencyKey?: string) {
     super(`${request}: network error: ${describe(cause)}`, { cause });
     this.request = request;
     this.maybeSent = maybeSent;
+    this.idempotencyKey = idempotencyKey;
   }
 }
 
@@ -99,11 +121,14 @@ export class WorldStoreTimeoutError extends Error {
   readonly timeoutMs: number;
   /** `METHOD path` of the request. */
   readonly request: string;
+  /** The write's idempotency key: send the write again with it and it applies at most once. */
+  readonly idempotencyKey: string | undefined;
 
-  constructor(request: string, timeoutMs: number, cause?: unknown) {
+  constructor(request: string, timeoutMs: number, cause?: unknown, idempotencyKey?: string) {
     super(`${request}: no answer within ${timeoutMs} ms`, cause === undefined ? undefined : { cause });
     this.request = request;
     this.timeoutMs = timeoutMs;
+    this.idempotencyKey = idempotencyKey;
   }
 }
 

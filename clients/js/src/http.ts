@@ -1,14 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { WorldStoreError, WorldStoreNetworkError, WorldStoreTimeoutError } from './errors.js';
 import type { Problem } from './types.js';
 
 /**
  * How a request may be retried.
- * - `idempotent`: reads and conditional writes. Retried on 503 (after `Retry-After`) and on
- *   connection failures: a conditional write that was applied the first time cannot apply again,
- *   its retry answers a conflict instead.
- * - `unsafe`: unconditional writes. Retried only when the connection was refused (nothing was
- *   sent): after a reset or a 503 `LOG_UNAVAILABLE` the write may have been applied, and a blind
- *   retry could land after another server's later write and undo it.
+ * - `idempotent`: reads, and writes carrying an idempotency key (every write by default). Retried
+ *   on 503 (after `Retry-After`) and on connection failures: a keyed write the server applied the
+ *   first time answers its retry with that first outcome (`replayed: true`) and changes nothing.
+ * - `unsafe`: writes sent without a key (`idempotencyKey: false`). Retried only when the
+ *   connection was refused (nothing was sent): after a reset or a 503 the write may have been
+ *   applied, and a blind retry could land after another server's later write and undo it.
  */
 export type RetryPolicy = 'idempotent' | 'unsafe';
 
@@ -40,6 +41,11 @@ export interface RequestSpec {
   write?: boolean;
   /** An extra position a read must see. */
   position?: string | undefined;
+  /**
+   * The write's idempotency key, sent as `Idempotency-Key` (an RFC 8941 string) on every attempt,
+   * so a retry the server already applied is answered with the first outcome.
+   */
+  idempotencyKey?: string | undefined;
   /** Answer `null` for a 404 `KEY_NOT_FOUND` instead of throwing. */
   notFoundIsNull?: boolean;
   /** Return the body unparsed, as a stream (the change feed). */
@@ -179,6 +185,8 @@ export class Transport {
     const deadline = Date.now() + timeoutMs;
     const headers: Record<string, string> = { accept: 'application/json', ...this.auth };
     if (spec.headers) Object.assign(headers, spec.headers);
+    const key = spec.idempotencyKey;
+    if (key !== undefined) headers['idempotency-key'] = sfString(key);
     if (spec.body !== undefined) headers['content-type'] = spec.contentType ?? 'application/json';
     if (!spec.write) {
       const required = this.readYourWrites ? this.positions.required(spec.scope, spec.position) : spec.position;
@@ -194,10 +202,10 @@ export class Transport {
           const sent = this.fetchImpl(url, { method: spec.method, headers, body: spec.body, signal });
           res = await (signal ? sent : withDeadline(sent, deadline - Date.now(), discard));
         } catch (e) {
-          if (e === TIMEOUT) throw new WorldStoreTimeoutError(request, timeoutMs);
-          if (signal?.aborted) throw this.aborted(signal, userSignal, request, timeoutMs);
+          if (e === TIMEOUT) throw new WorldStoreTimeoutError(request, timeoutMs, undefined, key);
+          if (signal?.aborted) throw this.aborted(signal, userSignal, request, timeoutMs, key);
           const refused = isRefused(e);
-          const error = new WorldStoreNetworkError(request, e, !refused);
+          const error = new WorldStoreNetworkError(request, e, !refused, key);
           if (attempt < maxRetries && (refused || spec.retry === 'idempotent')) {
             if (!refused) ambiguous = true;
             await this.backoff(attempt, undefined, deadline, signal, error, userSignal, request, timeoutMs);
@@ -212,10 +220,10 @@ export class Transport {
         } catch (e) {
           if (e === TIMEOUT) {
             discard(res);
-            throw new WorldStoreTimeoutError(request, timeoutMs);
+            throw new WorldStoreTimeoutError(request, timeoutMs, undefined, key);
           }
-          if (signal?.aborted) throw this.aborted(signal, userSignal, request, timeoutMs);
-          const error = new WorldStoreNetworkError(request, e, true);
+          if (signal?.aborted) throw this.aborted(signal, userSignal, request, timeoutMs, key);
+          const error = new WorldStoreNetworkError(request, e, true, key);
           if (attempt < maxRetries && spec.retry === 'idempotent') {
             ambiguous = true;
             await this.backoff(attempt, undefined, deadline, signal, error, userSignal, request, timeoutMs);
@@ -241,10 +249,13 @@ export class Transport {
           retryAfterMs,
           request,
           maybeApplied: ambiguous && conflict,
+          idempotencyKey: key,
         });
         if (res.status === 503 && attempt < maxRetries && spec.retry === 'idempotent') {
           const code = problem?.code;
-          if (code === 'LOG_UNAVAILABLE' || code === 'INTERRUPTED' || code === 'PROJECTION_TIMEOUT') ambiguous ||= spec.write === true;
+          if (code === 'LOG_UNAVAILABLE' || code === 'INTERRUPTED' || code === 'PROJECTION_TIMEOUT' || code === 'OUTCOME_UNKNOWN') {
+            ambiguous ||= spec.write === true;
+          }
           await this.backoff(attempt, retryAfterMs, deadline, signal, error, userSignal, request, timeoutMs);
           continue;
         }
@@ -270,8 +281,8 @@ export class Transport {
     });
   }
 
-  private aborted(signal: AbortSignal | undefined, user: AbortSignal | undefined, request: string, timeoutMs: number): unknown {
-    if (signal?.reason === TIMEOUT && !user?.aborted) return new WorldStoreTimeoutError(request, timeoutMs);
+  private aborted(signal: AbortSignal | undefined, user: AbortSignal | undefined, request: string, timeoutMs: number, key?: string): unknown {
+    if (signal?.reason === TIMEOUT && !user?.aborted) return new WorldStoreTimeoutError(request, timeoutMs, undefined, key);
     return user?.reason ?? signal?.reason;
   }
 
@@ -294,7 +305,7 @@ export class Transport {
     try {
       await delay(wait, signal);
     } catch {
-      throw this.aborted(signal, user, request, timeoutMs);
+      throw this.aborted(signal, user, request, timeoutMs, (error as { idempotencyKey?: string }).idempotencyKey);
     }
   }
 }
@@ -343,4 +354,25 @@ function parseRetryAfter(h: string | null): number | undefined {
   if (Number.isFinite(s)) return Math.max(0, s * 1000);
   const t = Date.parse(h);
   return Number.isFinite(t) ? Math.max(0, t - Date.now()) : undefined;
+}
+
+/** An idempotency key as an RFC 8941 sf-string: quoted, `\\` and `"` escaped. */
+function sfString(key: string): string {
+  return `"${key.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/**
+ * The key a write is sent with: the caller's, checked (1 to 255 printable ASCII characters, the
+ * server's rule); a fresh UUID when the caller gave none and the client may retry; none when the
+ * caller said `false`.
+ *
+ * @throws TypeError for a key the server would refuse
+ */
+export function writeKey(given: string | false | undefined, retries: number): string | undefined {
+  if (given === false) return undefined;
+  if (given === undefined) return retries > 0 ? randomUUID() : undefined;
+  if (typeof given !== 'string' || !/^[\x20-\x7e]{1,255}$/.test(given)) {
+    throw new TypeError(`idempotencyKey must be 1 to 255 printable ASCII characters, was ${JSON.stringify(given)}`);
+  }
+  return given;
 }

@@ -34,6 +34,12 @@ export interface Saved {
   version: number;
   /** The write's log position `partition-offset`, e.g. `"3-1042"`: a read-your-writes token. */
   position: string;
+  /**
+   * True when the server answered with the outcome of an earlier attempt carrying the same
+   * idempotency key (a retry of a write it had applied): nothing changed, `version` and `position`
+   * are that first write's.
+   */
+  replayed: boolean;
 }
 
 /** A value with the version it has. */
@@ -156,6 +162,15 @@ export interface ReadOptions extends CallOptions {
 
 /** Options of single-key writes: at most one condition. */
 export interface WriteOptions extends CallOptions {
+  /**
+   * The write's idempotency key (1 to 255 printable ASCII characters), sent as `Idempotency-Key`:
+   * of the writes of one world carrying the same key within the server's `idempotency.window.ms`
+   * (24 h), only the first applies; the others answer its outcome with `replayed: true`. Default: a
+   * fresh UUID per call, so the client's own retries (503, a lost connection) never apply a write
+   * twice. Give your own to retry across processes or after a `WorldStoreTimeoutError`; `false`
+   * sends none (then a write is retried only when the connection was refused).
+   */
+  idempotencyKey?: string | false;
   /** Apply only if the key is still at this version (`If-Match`); else `VERSION_CONFLICT` (412) with `currentVersion`. */
   ifVersion?: number;
   /** Apply only if the key holds no value (`If-None-Match: *`); else `ALREADY_EXISTS` (412). */

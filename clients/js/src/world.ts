@@ -2,7 +2,7 @@ import { Batch } from './batch.js';
 import { changeFeed, subscribe, type ChangesOptions, type SubscribeOptions, type Subscription } from './changes.js';
 import { entityData, type EntityLike } from './entity.js';
 import { WorldStoreError } from './errors.js';
-import { delay, type Transport } from './http.js';
+import { delay, writeKey, type Transport } from './http.js';
 import { appKey, historyPath, keyRef, query, seg, valuePath, worldPath } from './keys.js';
 import type { WorldStore } from './client.js';
 import type {
@@ -93,13 +93,21 @@ export class WorldPersistence {
     return this.get<T>(`${this.base}/players/${seg(playerId)}/state`, options);
   }
 
-  /** Merges `patch` into a player's state (RFC 7396: `null` removes a field; a missing state is created). */
+  /**
+   * Merges `patch` into a player's state (RFC 7396: `null` removes a field; a missing state is
+   * created). A patch that changes nothing records nothing and answers the unchanged version.
+   */
   patchPlayerState(playerId: string, patch: object, options?: WriteOptions): Promise<Saved> {
     return this.patch(`${this.base}/players/${seg(playerId)}/state`, patch, options);
   }
 
-  /** Deletes a player's state in this world (a no-op event when there is none). */
-  deletePlayerState(playerId: string, options?: WriteOptions): Promise<Saved> {
+  /**
+   * Deletes a player's state in this world.
+   *
+   * @returns the delete's version and position, or `null` when the player had no state here
+   *   (the server answers 404 `KEY_NOT_FOUND` and records nothing)
+   */
+  deletePlayerState(playerId: string, options?: WriteOptions): Promise<Saved | null> {
     return this.remove(`${this.base}/players/${seg(playerId)}/state`, options);
   }
 
@@ -139,13 +147,17 @@ export class WorldPersistence {
     } while (cursor);
   }
 
-  /** Merges `patch` into an entity (RFC 7396). */
+  /** Merges `patch` into an entity (RFC 7396). A patch that changes nothing records nothing and answers the unchanged version. */
   patchEntity(entityId: string, patch: object, options?: WriteOptions): Promise<Saved> {
     return this.patch(`${this.base}/entities/${seg(entityId)}`, patch, options);
   }
 
-  /** Deletes an entity (a no-op event when it does not exist). */
-  deleteEntity(entityId: string, options?: WriteOptions): Promise<Saved> {
+  /**
+   * Deletes an entity.
+   *
+   * @returns the delete's version and position, or `null` when there was no such entity (nothing recorded)
+   */
+  deleteEntity(entityId: string, options?: WriteOptions): Promise<Saved | null> {
     return this.remove(`${this.base}/entities/${seg(entityId)}`, options);
   }
 
@@ -166,7 +178,7 @@ export class WorldPersistence {
 
   /**
    * Saves an app's data under `key`: for one player, or world-wide with `playerId` null. Apps
-   * never see each other's keys. `key`: 1–256 of `A-Z a-z 0-9 _ - . : @ /`.
+   * never see each other's keys. `key`: 1–256 of `A-Z a-z 0-9 _ - . : @ $ /`.
    */
   saveAppData(appId: string, playerId: string | null, key: string, data: JsonValue | object, options?: WriteOptions): Promise<Saved> {
     return this.put(this.appPath(appId, playerId, key), data, options);
@@ -206,8 +218,12 @@ export class WorldPersistence {
     } while (cursor);
   }
 
-  /** Deletes an app's data under `key`. */
-  deleteAppData(appId: string, playerId: string | null, key: string, options?: WriteOptions): Promise<Saved> {
+  /**
+   * Deletes an app's data under `key`.
+   *
+   * @returns the delete's version and position, or `null` when nothing was stored there (nothing recorded)
+   */
+  deleteAppData(appId: string, playerId: string | null, key: string, options?: WriteOptions): Promise<Saved | null> {
     return this.remove(this.appPath(appId, playerId, key), options);
   }
 
@@ -434,18 +450,19 @@ export class WorldPersistence {
   }
 
   private put(path: string, value: unknown, options?: WriteOptions): Promise<Saved> {
-    return this.writeRequest('PUT', path, JSON.stringify(value), 'application/json', options);
+    return this.writeRequest('PUT', path, JSON.stringify(value), 'application/json', options) as Promise<Saved>;
   }
 
   private patch(path: string, patch: object, options?: WriteOptions): Promise<Saved> {
-    return this.writeRequest('PATCH', path, JSON.stringify(patch), 'application/merge-patch+json', options);
+    return this.writeRequest('PATCH', path, JSON.stringify(patch), 'application/merge-patch+json', options) as Promise<Saved>;
   }
 
-  private remove(path: string, options?: WriteOptions): Promise<Saved> {
+  /** A delete: `null` when the key held nothing (404 `KEY_NOT_FOUND`: nothing was recorded). */
+  private remove(path: string, options?: WriteOptions): Promise<Saved | null> {
     return this.writeRequest('DELETE', path, undefined, undefined, options);
   }
 
-  private async writeRequest(method: string, path: string, body: string | undefined, contentType: string | undefined, options: WriteOptions = {}): Promise<Saved> {
+  private async writeRequest(method: string, path: string, body: string | undefined, contentType: string | undefined, options: WriteOptions = {}): Promise<Saved | null> {
     if (body === undefined && method !== 'DELETE') throw new TypeError('a value to save must be JSON (not undefined or a function)');
     let headers: Record<string, string> | undefined;
     if (options.ifVersion !== undefined) {
@@ -454,19 +471,25 @@ export class WorldPersistence {
     } else if (options.ifAbsent) {
       headers = { 'if-none-match': '*' };
     }
+    const idempotencyKey = writeKey(options.idempotencyKey, this.transport.retryOptions.maxRetries);
     const answer = await this.transport.send({
       method,
       path,
       body,
       contentType,
       headers,
-      retry: headers ? 'idempotent' : 'unsafe',
+      retry: headers || idempotencyKey !== undefined ? 'idempotent' : 'unsafe',
       scope: this.worldId,
       write: true,
+      idempotencyKey,
+      notFoundIsNull: method === 'DELETE',
       signal: options.signal,
       timeoutMs: options.timeoutMs,
     });
-    return answer!.body as Saved;
+    if (answer === null) return null;
+    const saved = answer.body as Saved;
+    saved.replayed = saved.replayed === true;
+    return saved;
   }
 }
 

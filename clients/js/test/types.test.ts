@@ -24,3 +24,12 @@ test("src/generated/openapi.ts is what the current server's /openapi.json produc
     'src/generated/openapi.ts differs from the server\'s /openapi.json: run `npm run generate` in clients/js and commit the result',
   );
 });
+
+test('src/generated/openapi.ts is what npm run generate makes of api/src/main/resources/openapi.json', async () => {
+  // the repository's document, not the running jar's: a jar built before the document changed cannot hide drift
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const { generate } = (await import(`${root}scripts/generate-types.mjs`)) as { generate(doc: unknown): Promise<string> };
+  const source = JSON.parse(await readFile(`${root}../../api/src/main/resources/openapi.json`, 'utf8'));
+  const checkedIn = await readFile(`${root}src/generated/openapi.ts`, 'utf8');
+  assert.ok(checkedIn === (await generate(source)), 'src/generated/openapi.ts differs from api/src/main/resources/openapi.json: run `npm run generate` in clients/js and commit the result');
+});

@@ -34,7 +34,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description 200 once the projector has caught up with the log it found at start (state LIVE); 503 NOT_READY before.
+         * @description 200 once the projector has caught up with the log it found at start (state LIVE); 503 NOT_READY before. Both answers count the dead letters the projection holds (deadLetters).
          */
         get: operations["ready"];
         put?: never;
@@ -361,7 +361,7 @@ export interface paths {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -388,7 +388,7 @@ export interface paths {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -438,7 +438,7 @@ export interface paths {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -466,7 +466,7 @@ export interface paths {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -495,7 +495,7 @@ export interface paths {
         };
         /**
          * Follow the world's changes (Server-Sent Events)
-         * @description Every accepted change in log order. Each event: id = log position (partition-offset), event = put | merge-patch | delete, data = one line of ChangeEvent JSON. The stream starts with event: ready (its id, when present, is the position it starts after). Resume without gaps or duplicates with Last-Event-ID (or ?from=) set to the last id received; with neither, the feed starts live. A comment line is sent every http.sse.heartbeat.ms. A key limited to some apps does not see other apps' storage changes.
+         * @description Every accepted change in log order. Each event: id = log position (partition-offset), event = put | merge-patch | delete, data = one line of ChangeEvent JSON. The stream starts with event: ready, whose id is the position it starts after (partition-start when the world's partition had no change yet). Resume without gaps or duplicates with Last-Event-ID (or ?from=) set to the last id received, the ready event's included; with neither, the feed starts live. An id past the log's end is 400 INVALID_ARGUMENT (never a replay from the start). Subscribers at the log's tail share the node's in-memory tail; one that is behind it reads the log until it catches up. A comment line is sent every http.sse.heartbeat.ms. A key limited to some apps does not see other apps' storage changes.
          */
         get: operations["changes"];
         put?: never;
@@ -563,7 +563,7 @@ export interface paths {
         put?: never;
         /**
          * Roll the world back to a point in time
-         * @description Writes the world as it was at asOf back as new events (puts of changed or deleted keys, deletes of keys created since), each conditional on the version it replaces and recorded with the API key's name as actor: the rollback is itself in the history, nothing is rewritten. Keys changed concurrently are counted as conflicts and left alone. Covers every app's storage, so it needs an admin key or one that holds the world and every app ("apps": ["*"]); a key limited to some apps gets 403.
+         * @description Writes the world as it was at asOf back as new events (puts of changed or deleted keys, deletes of keys created since), each conditional on the version it replaces and recorded with the API key's name as actor: the rollback is itself in the history, nothing is rewritten. Keys changed concurrently are counted as conflicts and left alone. Covers every app's storage, so it needs an admin key or one that holds the world and every app ("apps": ["*"]); a key limited to some apps gets 403. With "dryRun": true nothing is written and the counts are what a restore would do now.
          */
         post: operations["restoreWorld"];
         delete?: never;
@@ -652,9 +652,131 @@ export interface paths {
         put?: never;
         /**
          * Fork the world at a point in time into a new world
-         * @description Copies the world as it was at asOf into a new world, written as create-only batches of the new world (the first records the source and point); the source is untouched. Needs an admin key or one holding both worlds and every app. 409 ALREADY_EXISTS when the target holds data or history.
+         * @description Copies the world as it was at asOf into a new world, written as create-only batches of the new world (the first records the source and point); the source is untouched. Needs an admin key or one holding both worlds and every app. 409 ALREADY_EXISTS when the target holds data or history. With "dryRun": true nothing is written: 200 with the keys a fork would copy now (ForkPlan), or the problem it would answer (409 for a target that exists).
          */
         post: operations["forkWorld"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A consistent checkpoint of this node's projection, for a new node
+         * @description Admin key only. A tar: the RocksDB files of a consistent checkpoint of the projection (state, history and the log offsets they reflect) under projection/, then MANIFEST.json {transfer, projectionFormat, topic, partitions, node, createdAt, files: [{name, size, sha256}]}. A node started with bootstrap.from fetches it, verifies every file against the manifest, and then catches up only the log after it. Streamed; no HEAD.
+         */
+        get: operations["adminCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/worlds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Worlds this key may see, with counts
+         * @description An admin key, or one holding every world ("worlds": ["*"]), lists every world this node's history index knows (any key of it has history), in id order; any other key lists exactly the worlds it names, existing or not ("exists": false, zero counts). Each world comes with counts of its current keys (a pass over them: the cost grows with the world). caller describes the key's own scopes, so a client (the console) can show only what the key may do; the server checks every call anyway. Any valid key may call it.
+         */
+        get: operations["listWorlds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/worlds/{worldId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                worldId: components["parameters"]["WorldId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * When the world's changes happened
+         * @description The first and last change of the world (time and log position) and how many changes fell in each of `buckets` equal intervals between them, from this node's history index (a batch counts once per key it changed; history pruned by retention.history.* is not counted). Two passes over the world's history: the cost grows with its number of changes. The console draws its time scrubber from it.
+         */
+        get: operations["worldTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This node's dead letters
+         * @description Change-log records this node's projector could not decode or apply (kept and skipped; they never stall it), newest first, with their raw headers and value. Admin keys only: records of any world.
+         */
+        get: operations["deadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The world console (web page)
+         * @description The web console: a page served from the jar that signs in with an API key (kept in sessionStorage, sent as a bearer header) and uses only this API. Query parameters world, at (an ISO-8601 instant, a log position or live) and key (entity:<id> or player:<id>) open it on that view. Served with Content-Security-Policy (self only, no inline script or style), X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.
+         */
+        get: operations["console"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of the console's files
+         * @description A script, style sheet or image of the console, from the jar (flat names only). Same security headers as /console; a strong ETag and Cache-Control: no-cache.
+         */
+        get: operations["consoleFile"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -665,6 +787,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description 1 to 128 of A-Z a-z 0-9 _ - . : @ $, not . or .. alone ($ for Hyperfy's $scene; %24 decodes to the same id) */
         Id: string;
         Vector3: {
             x: number;
@@ -877,6 +1000,11 @@ export interface components {
              * @example 3-1042
              */
             asOf: string;
+            /**
+             * @description true: write nothing and answer what a restore would do now (conflicts is 0): the console's confirmation shows these counts
+             * @default false
+             */
+            dryRun: boolean;
         };
         RestoreResult: {
             asOf: string;
@@ -888,6 +1016,8 @@ export interface components {
             unchanged: number;
             /** @description keys changed concurrently while restoring: left as they are (retry the restore) */
             conflicts: number;
+            /** @description true when nothing was written */
+            dryRun?: boolean;
         };
         KeyRef: {
             /**
@@ -1010,6 +1140,11 @@ export interface components {
             to: string;
             /** @description an ISO-8601 instant or a log position of the source world's partition */
             asOf: string;
+            /**
+             * @description true: write nothing; 200 with what a fork would copy now (ForkPlan), or the problem the fork would answer
+             * @default false
+             */
+            dryRun: boolean;
         };
         ForkResult: {
             world?: string;
@@ -1020,6 +1155,76 @@ export interface components {
             batches?: number;
             /** @description the last batch's position: read with it to see the whole copy */
             position?: string;
+        };
+        WorldSummary: {
+            worldId: string;
+            /** @description current entities */
+            entities: number;
+            /** @description current player states */
+            playerStates: number;
+            /** @description current app storage keys, world-wide and per player, of every app */
+            appData: number;
+            /** @description whether the world state is set */
+            worldState: boolean;
+            /** @description false for a world the key names that holds nothing and has no history */
+            exists: boolean;
+        };
+        WorldPage: {
+            items: components["schemas"]["WorldSummary"][];
+            /** @description pass as cursor for the next page; null on the last */
+            next: string | null;
+            /** @description the calling key's scopes (auth off: an anonymous admin, name null) */
+            caller: {
+                name?: string | null;
+                admin?: boolean;
+                players?: boolean;
+                worlds?: string[];
+                apps?: string[];
+            };
+        };
+        Timeline: {
+            worldId: string;
+            /** @description key changes in the history index */
+            changes: number;
+            /** Format: date-time */
+            first: string | null;
+            /** Format: date-time */
+            last: string | null;
+            firstPosition: string | null;
+            lastPosition: string | null;
+            /** @description changes per interval, buckets equal intervals from first to last; empty without history */
+            density: number[];
+        };
+        DeadLetters: {
+            items: {
+                position?: string;
+                /** Format: date-time */
+                recordedAt?: string | null;
+                reason?: string;
+                /** @description the record's headers as text, name=value per line */
+                headers?: string | null;
+                /** @description the record's value when it is UTF-8 text */
+                value?: string | null;
+                /** @description the record's value otherwise */
+                valueBase64?: string;
+                valueBytes?: number;
+                /** @description value cut at 64 KiB */
+                truncated?: boolean;
+            }[];
+        };
+        ForkPlan: {
+            /** @constant */
+            dryRun?: true;
+            world?: string;
+            from?: string;
+            asOf?: string;
+            sourcePosition?: string;
+            /** @description keys a fork would copy */
+            keys?: number;
+            entities?: number;
+            playerStates?: number;
+            appData?: number;
+            worldState?: boolean;
         };
     };
     responses: {
@@ -1034,7 +1239,7 @@ export interface components {
                 "application/json": components["schemas"]["Saved"];
             };
         };
-        /** @description INVALID_JSON (with line and column), INVALID_ID, INVALID_ARGUMENT */
+        /** @description INVALID_JSON (with line and column; nesting deeper than 200 says so), INVALID_ID, INVALID_ARGUMENT (field Content-Encoding: a body labelled gzip that is not gzip data) */
         BadRequest: {
             headers: {
                 [name: string]: unknown;
@@ -1088,7 +1293,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description BODY_TOO_LARGE (http.max.body.bytes) or VALUE_TOO_LARGE (value.max.bytes) */
+        /** @description BODY_TOO_LARGE (http.max.body.bytes, as sent and, for a gzip body, as decoded) or VALUE_TOO_LARGE (value.max.bytes) */
         TooLarge: {
             headers: {
                 [name: string]: unknown;
@@ -1097,7 +1302,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description UNSUPPORTED_MEDIA_TYPE: send application/json (PATCH: application/merge-patch+json) */
+        /** @description UNSUPPORTED_MEDIA_TYPE: send application/json (PATCH: application/merge-patch+json); field Content-Encoding: a content coding other than gzip (Accept-Encoding names gzip) */
         UnsupportedMediaType: {
             headers: {
                 [name: string]: unknown;
@@ -1139,7 +1344,7 @@ export interface components {
         PlayerId: components["schemas"]["Id"];
         EntityId: components["schemas"]["Id"];
         AppId: components["schemas"]["Id"];
-        /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+        /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
         Key: string;
         Limit: number;
         /** @description next of the previous page */
@@ -1152,7 +1357,7 @@ export interface components {
         IfNoneMatchStar: "*";
         /** @description a version from ETag: 304 when it is still current */
         IfNoneMatchVersion: string;
-        /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+        /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
         AsOf: string;
         /** @description only versions strictly below this: the next of the previous page */
         Before: string;
@@ -1217,6 +1422,11 @@ export interface operations {
                         projector?: string;
                         /** Format: int64 */
                         lag?: number;
+                        /**
+                         * Format: int64
+                         * @description Records of the log this node's projection could not decode or apply (kept, skipped); survives restarts
+                         */
+                        deadLetters?: number;
                     };
                 };
             };
@@ -1335,7 +1545,7 @@ export interface operations {
     getPlayer: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1407,7 +1617,7 @@ export interface operations {
     getPlayerState: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1639,7 +1849,7 @@ export interface operations {
     getEntity: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1836,7 +2046,7 @@ export interface operations {
     getWorldState: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2026,7 +2236,7 @@ export interface operations {
     getAppData: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2038,7 +2248,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2085,7 +2295,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2124,7 +2334,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2167,7 +2377,7 @@ export interface operations {
             path: {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2230,7 +2440,7 @@ export interface operations {
     getPlayerAppData: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change written at or before it, by the writers' clocks) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2243,7 +2453,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2291,7 +2501,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2331,7 +2541,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2375,7 +2585,7 @@ export interface operations {
                 worldId: components["parameters"]["WorldId"];
                 appId: components["parameters"]["AppId"];
                 playerId: components["parameters"]["PlayerId"];
-                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ / (slashes may be sent unencoded) */
+                /** @description 1 to 256 of A-Z a-z 0-9 _ - . : @ $ / (slashes may be sent unencoded) */
                 key: components["parameters"]["Key"];
             };
             cookie?: never;
@@ -2436,7 +2646,7 @@ export interface operations {
             query?: {
                 /** @description start: an ISO-8601 instant (the first change written at or after it) or a log position partition-offset (inclusive) */
                 from?: string;
-                /** @description end: an ISO-8601 instant (changes written at or before it) or a log position (inclusive) */
+                /** @description end: an ISO-8601 instant (changes whose event time, the time history shows, is at or before it) or a log position (inclusive) */
                 to?: string;
                 /** @description only these tables, comma-separated */
                 table?: string;
@@ -2475,7 +2685,7 @@ export interface operations {
     worldSnapshot: {
         parameters: {
             query: {
-                /** @description an ISO-8601 instant (every change written at or before it) or a log position partition-offset of the world's partition (every change up to and including it); missing or malformed: 400 INVALID_ARGUMENT with field asOf */
+                /** @description an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of the world's partition (every change up to and including it); missing or malformed: 400 INVALID_ARGUMENT with field asOf */
                 asOf: string;
             };
             header?: {
@@ -2668,6 +2878,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description dry run: what a fork would copy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForkPlan"];
+                };
+            };
             /** @description the new world */
             201: {
                 headers: {
@@ -2686,6 +2905,188 @@ export interface operations {
             422: components["responses"]["Unprocessable"];
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    adminCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the checkpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-tar": string;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWorlds: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description next of the previous page */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one page of worlds */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorldPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    worldTimeline: {
+        parameters: {
+            query?: {
+                /** @description number of equal intervals */
+                buckets?: number;
+            };
+            header?: {
+                /** @description answer only once this node's projection includes this position (bounded wait, then 503 PROJECTION_TIMEOUT) */
+                "X-Worldstore-Position"?: components["parameters"]["Position"];
+            };
+            path: {
+                worldId: components["parameters"]["WorldId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Timeline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deadLetters: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description dead letters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetters"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["ServerError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    console: {
+        parameters: {
+            query?: {
+                world?: string;
+                at?: string;
+                key?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the console's page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    consoleFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                };
+            };
+            /** @description not modified (If-None-Match) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such file */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
 }

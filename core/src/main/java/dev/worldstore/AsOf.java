@@ -6,7 +6,10 @@ import java.util.Objects;
 /** A point in a world's history: an instant, or a log position. A closed set. */
 public sealed interface AsOf permits AsOf.AtTime, AsOf.AtPosition {
 
-    /** The state after every change written at or before {@code instant} (writers' clocks). */
+    /**
+     * The state after every change whose event time is at or before {@code instant}: the time history shows, the
+     * writer's clock raised where needed so it never goes backwards within a world's partition.
+     */
     record AtTime(Instant instant) implements AsOf {
         public AtTime {
             Objects.requireNonNull(instant, "instant");

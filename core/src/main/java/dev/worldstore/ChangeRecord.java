@@ -31,7 +31,7 @@ public final class ChangeRecord {
      * @param op what the change did; not null
      * @param payload the UTF-8 JSON of the value (put) or the merge patch (merge-patch), handed
      *     over (not copied); {@code null} for a delete
-     * @param timestamp when the event was written; not null
+     * @param timestamp the event time: when the event was written, never before an earlier event of its partition; not null
      * @param origin the node that wrote it; not null
      * @param actor who asked for the change, or {@code null}
      * @param formatVersion the data-format version of the payload

@@ -3,13 +3,21 @@ package dev.worldstore;
 /**
  * The character and length rules of ids, without a regex (they run on every load and save).
  * Stateless; package-private: callers use {@link Key#check()} and {@link Scan.Prefix#check()}.
+ *
+ * <p>Every id character is one a URL path segment carries as itself (RFC 3986 {@code pchar}:
+ * unreserved, and of the sub-delimiters only {@code $}, with {@code :} and {@code @}), so each id
+ * has one spelling in a URL and no id needs escaping. {@code $} is there because Hyperfy names its
+ * scene blueprint {@code $scene}: ids Hyperfy writes are kept as they are (a client may also send
+ * it percent-encoded, {@code %24scene}, which the server decodes to the same id, as for any
+ * character). The other sub-delimiters stay out: {@code & + = ; ,} mean something to form and
+ * query parsers and to some proxies.
  */
 final class Ids {
     static final int MAX_ID_LENGTH = 128;
     static final int MAX_APP_KEY_LENGTH = 256;
-    static final String ID_RULE = "1 to " + MAX_ID_LENGTH + " characters of A-Z a-z 0-9 _ - . : @, not . or .. alone";
-    static final String APP_KEY_RULE = "1 to " + MAX_APP_KEY_LENGTH + " characters of A-Z a-z 0-9 _ - . : @ /, in segments between "
-            + "slashes that are neither empty nor . or ..";
+    static final String ID_RULE = "1 to " + MAX_ID_LENGTH + " characters of A-Z a-z 0-9 _ - . : @ $, not . or .. alone";
+    static final String APP_KEY_RULE = "1 to " + MAX_APP_KEY_LENGTH + " characters of A-Z a-z 0-9 _ - . : @ $ /, in segments "
+            + "between slashes that are neither empty nor . or ..";
 
     private Ids() {
     }
@@ -60,7 +68,7 @@ final class Ids {
     static void checkAppKeyPrefix(String field, String prefix) {
         if (prefix == null || !chars(prefix, 0, MAX_APP_KEY_LENGTH, true)) {
             throw new ValidationException(ErrorCode.INVALID_ID, field, "must be up to " + MAX_APP_KEY_LENGTH
-                    + " characters of A-Z a-z 0-9 _ - . : @ /" + describe(prefix));
+                    + " characters of A-Z a-z 0-9 _ - . : @ $ /" + describe(prefix));
         }
     }
 
@@ -72,7 +80,7 @@ final class Ids {
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
-                    || c == '.' || c == ':' || c == '@' || (slash && c == '/');
+                    || c == '.' || c == ':' || c == '@' || c == '$' || (slash && c == '/');
             if (!ok) {
                 return false;
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,6 +34,9 @@ public final class Json {
     /** Deepest nesting a value may have. */
     public static final int MAX_NESTING_DEPTH = 200;
 
+    /** Longest string (a member name or value) a value may hold, in characters. */
+    public static final int MAX_STRING_LENGTH = 64 * 1024 * 1024;
+
     /** The one configured mapper; never handed out, since an {@link ObjectMapper} can be reconfigured. */
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -45,7 +49,7 @@ public final class Json {
     static {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(MAX_NESTING_DEPTH)
-                .maxStringLength(64 * 1024 * 1024)
+                .maxStringLength(MAX_STRING_LENGTH)
                 .build());
     }
 
@@ -161,6 +165,40 @@ public final class Json {
     }
 
     /**
+     * A streaming parser for a document that wraps values in {@code envelopeDepth} levels of its own
+     * (a batch's {@code {"changes": [{"value": ...}]}} is 3): nesting may reach
+     * {@value #MAX_NESTING_DEPTH} + {@code envelopeDepth}, so a value nested as deep as a save allows
+     * fits. The values inside must still be checked on their own. Not thread-safe.
+     */
+    public static JsonParser parser(byte[] bytes, int offset, int length, int envelopeDepth) {
+        if (envelopeDepth < 0 || envelopeDepth > 16) {
+            throw new IllegalArgumentException("envelopeDepth must be between 0 and 16, was " + envelopeDepth);
+        }
+        if (envelopeDepth == 0) {
+            return parser(bytes, offset, length);
+        }
+        try {
+            return ENVELOPES.get(envelopeDepth).createParser(bytes, offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a parser over a byte array cannot fail to open", e);
+        }
+    }
+
+    /** Per envelope depth, a factory with {@link #MAPPER}'s rules and that much more nesting. */
+    private static final java.util.List<com.fasterxml.jackson.core.JsonFactory> ENVELOPES;
+
+    static {
+        java.util.List<com.fasterxml.jackson.core.JsonFactory> f = new java.util.ArrayList<>();
+        for (int depth = 0; depth <= 16; depth++) {
+            com.fasterxml.jackson.core.JsonFactory copy = MAPPER.getFactory().copy();
+            copy.setStreamReadConstraints(MAPPER.getFactory().streamReadConstraints().rebuild()
+                    .maxNestingDepth(MAX_NESTING_DEPTH + depth).build());
+            f.add(copy);
+        }
+        ENVELOPES = java.util.List.copyOf(f);
+    }
+
+    /**
      * Writes {@code length} bytes of UTF-8 JSON from {@code offset} as the next value of
      * {@code gen}, unparsed: for JSON known to be one well-formed value (a stored value, a checked
      * request body). Nothing checks it here; malformed bytes make a malformed document.
@@ -179,8 +217,34 @@ public final class Json {
      * or, when it has none (a nesting limit), at {@code fallback} (may be null).
      */
     public static ValidationException invalidJson(JsonProcessingException e, JsonLocation fallback) {
-        return invalidJson("malformed JSON" + where(e.getLocation() != null ? e.getLocation() : fallback) + ": "
-                + e.getOriginalMessage());
+        String at = where(e.getLocation() != null ? e.getLocation() : fallback);
+        if (e instanceof StreamConstraintsException) {
+            return invalidJson(limitBroken(e.getOriginalMessage()) + at);
+        }
+        return invalidJson("malformed JSON" + at + ": " + e.getOriginalMessage());
+    }
+
+    /**
+     * A read limit's breach in worldstore's words, with the limit: {@code "nesting deeper than 200"},
+     * not the parser's internal names.
+     */
+    private static String limitBroken(String parserMessage) {
+        StreamReadConstraints c = MAPPER.getFactory().streamReadConstraints();
+        String m = parserMessage == null ? "" : parserMessage;
+        if (m.startsWith("Document nesting depth")) {
+            return "nesting deeper than " + c.getMaxNestingDepth() + " (arrays and objects inside one another)";
+        }
+        if (m.startsWith("String value length")) {
+            return "a string longer than " + c.getMaxStringLength() + " characters";
+        }
+        if (m.startsWith("Number value length")) {
+            return "a number longer than " + c.getMaxNumberLength() + " characters";
+        }
+        if (m.startsWith("Name length")) {
+            return "a member name longer than " + c.getMaxNameLength() + " characters";
+        }
+        // another limit: keep the parser's words but not the name of its setting
+        return "JSON over a limit: " + m.replaceAll(",? from `[^`]*`", "");
     }
 
     /** The {@link ErrorCode#INVALID_JSON} error on field {@code value} with {@code rule} as its message. */

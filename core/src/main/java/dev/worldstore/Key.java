@@ -42,7 +42,8 @@ public sealed interface Key permits Key.Player, Key.PlayerState, Key.Entity, Key
     }
 
     /**
-     * Checks every id against its rule: ids are 1 to 128 characters of {@code A-Z a-z 0-9 _ - . : @};
+     * Checks every id against its rule: ids are 1 to 128 characters of {@code A-Z a-z 0-9 _ - . : @ $}
+     * ({@code $} for Hyperfy's {@code $scene});
      * an app's {@code key} may also hold {@code /} and be up to 256 long.
      *
      * @throws ValidationException {@link ErrorCode#INVALID_ID} naming the first field that breaks its rule

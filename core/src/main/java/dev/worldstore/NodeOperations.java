@@ -53,11 +53,29 @@ public interface NodeOperations {
     Path takeSnapshot();
 
     /**
+     * Writes a consistent checkpoint of the whole projection (state, history and the offsets they
+     * reflect) into {@code target}, which must not exist: what a new node copies to start from
+     * ({@code bootstrap.from}). Its files are hard links where the file system allows; the caller
+     * deletes the folder when done.
+     *
+     * @throws StorageException if it cannot be written
+     */
+    void writeCheckpoint(Path target);
+
+    /**
      * Runs expiry and history pruning now (they also run every {@code retention.check.interval.ms}).
      *
      * @return the number of expiry deletes sent
      */
     int sweepRetention();
+
+    /**
+     * How many records of the log this node's projection holds as dead letters (records it could not
+     * decode or apply; {@link WorldStore#deadLetters} lists them). Counted from the projection, so
+     * it does not start again at 0 after a restart; every node that applied the same log holds the
+     * same number. Also published as the metric {@code worldstore.projector.deadlettered}.
+     */
+    long deadLetterCount();
 
     /**
      * A partition's projection checkpoint, stored in the same atomic write as the state it produced.

@@ -108,13 +108,16 @@ public interface WorldStore extends AutoCloseable {
      *
      * @param after resume after this position (a position the feed reported earlier); {@code null}
      *     starts at the current end of the log, i.e. only changes from now on
-     * @throws ValidationException if the world id is invalid or {@code after} is not in the world's partition
+     * @throws ValidationException if the world id is invalid, or {@code after} is not in the world's partition or is at
+     *     or past the log's end (no change has that position yet: refused, never read as "from the start")
      */
     ChangeFeed changes(String worldId, LogPosition after);
 
     /**
      * Follows a world's accepted changes starting at {@code from} (inclusive): the audit log. With
      * {@link #positionAt} a reader starts at a time; it stops where it likes (e.g. at {@link #endOf}).
+     *
+     * @throws ValidationException if {@code from} is not in the world's partition or is past the log's end
      */
     ChangeFeed changesFrom(String worldId, LogPosition from);
 
@@ -122,15 +125,19 @@ public interface WorldStore extends AutoCloseable {
     LogPosition endOf(String worldId);
 
     /**
-     * The first position of {@code worldId}'s partition written at or after {@code time} ({@link #endOf} if none): where a
-     * reader starting at {@code time} starts.
+     * The first position of {@code worldId}'s partition whose event time is at or after {@code time}: where a reader
+     * starting at {@code time} starts; when no change this node has applied is that late, the next position it will
+     * apply. Event time is the time history, feeds and stored values show: the writer's timestamp, raised where needed
+     * so it never goes backwards within a partition (every node derives the same from the log).
      */
     LogPosition positionAt(String worldId, java.time.Instant time);
 
     /**
      * The last position of {@code worldId}'s partition that {@code asOf} includes: the position itself, or for an instant
-     * T the last change written at or before T (event time, to the millisecond). With {@link #positionAt} this is the one
-     * convention for points in time: {@code resolve(w, T) + 1 == positionAt(w, T + 1 ms)}.
+     * T the last change whose event time (as history shows it, to the millisecond) is at or before T; event times never
+     * go backwards within a partition, so T includes exactly the changes history shows at or before T. With
+     * {@link #positionAt} this is the one convention for points in time: {@code resolve(w, T) + 1 == positionAt(w, T + 1 ms)}.
+     * An instant later than every change this node has applied resolves to the last change it applied.
      *
      * @return empty when nothing in the partition is that old
      * @throws ValidationException if a position is not in the world's partition
@@ -188,6 +195,42 @@ public interface WorldStore extends AutoCloseable {
      * snapshot of the projection, after waiting for {@code consistency}.
      */
     PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency);
+
+    // ---- worlds (the console's world list and timeline) ---------------------------------------
+
+    /**
+     * The ids of worlds this node's history index knows (any key of the world has history, i.e. the
+     * world holds or held data), in id order, strictly after {@code after}.
+     *
+     * @param after the cursor ({@code null} = from the first world): the last id of the previous page
+     * @param limit 1 to 10,000
+     * @throws ValidationException if {@code limit} is out of range
+     */
+    List<String> worldIds(String after, int limit);
+
+    /**
+     * Counts of a world's current keys, after waiting for {@code consistency}. Costs one pass over
+     * the world's current keys (values included), so it grows with the world.
+     *
+     * @throws ValidationException if the world id breaks the id rule
+     */
+    WorldSummary worldSummary(String worldId, ReadConsistency consistency);
+
+    /**
+     * When a world's changes happened (first, last, density over {@code buckets} equal intervals),
+     * from this node's history index, after waiting for {@code consistency}. Costs two passes over the
+     * world's history, so it grows with the number of changes.
+     *
+     * @param buckets 1 to 2,000
+     * @throws ValidationException if the world id is invalid or {@code buckets} is out of range
+     */
+    WorldTimeline timeline(String worldId, int buckets, ReadConsistency consistency);
+
+    /**
+     * What {@link #restoreWorld} would do now, without appending anything: keys it would rewrite,
+     * delete and leave unchanged ({@code conflicts} is 0: only a real restore can meet them).
+     */
+    RestoreResult planRestore(String worldId, AsOf asOf);
 
     /** What a {@link #restoreWorld} did. */
     record RestoreResult(int rewritten, int deleted, int unchanged, int conflicts) {

@@ -13,7 +13,10 @@ import java.util.TreeMap;
  * <p>Built once from text (command line, environment, properties file), validated as a whole, then
  * frozen. Unknown keys are errors, except {@code kafka.*} keys that are not worldstore's own: those
  * pass through to the Kafka clients with the prefix removed ({@code kafka.security.protocol} becomes
- * {@code security.protocol}). Instances are immutable and thread-safe.
+ * {@code security.protocol}). Worldstore's own namespaces under {@code kafka.} ({@code kafka.topic.*},
+ * {@code kafka.embedded.*}) never pass through: an unknown key there is an error too. (That a
+ * pass-through key is a setting of the Kafka clients is checked when a node opens.) Instances are
+ * immutable and thread-safe.
  */
 public final class WorldStoreConfig {
 
@@ -33,6 +36,9 @@ public final class WorldStoreConfig {
             "Partitions of the change-log topic when worldstore creates it. A world lives in one partition; never change it afterwards.");
     public static final ConfigKey KAFKA_TOPIC_REPLICATION_FACTOR = ConfigKey.integer("kafka.topic.replication.factor", -1, -1, 32,
             "Replication factor when worldstore creates the topic (-1 = the broker's default).");
+    public static final ConfigKey KAFKA_TOPIC_MIN_INSYNC_REPLICAS = ConfigKey.integer("kafka.topic.min.insync.replicas", -1, -1, 32,
+            "min.insync.replicas of the change-log topic when worldstore creates it (-1 = the broker's default): an acknowledged "
+            + "save is on at least this many brokers.");
     public static final ConfigKey KAFKA_TOPIC_RETENTION_MS = ConfigKey.longKey("kafka.topic.retention.ms", -1, -1, Long.MAX_VALUE,
             "retention.ms of the change-log topic when worldstore creates it (-1 = keep history forever; history is the product).");
     public static final ConfigKey VALUE_MAX_BYTES = ConfigKey.integer("value.max.bytes", 4 * 1024 * 1024, 1024, 32 * 1024 * 1024,
@@ -77,19 +83,30 @@ public final class WorldStoreConfig {
             0, Long.MAX_VALUE, "RocksDB block cache shared by all tables.");
     public static final ConfigKey ROCKSDB_COMPRESSION = ConfigKey.choice("rocksdb.compression", "lz4",
             List.of("none", "lz4", "zstd"), "Compression of the projection's files (large values are stored compressed).");
+    public static final ConfigKey FEED_BUFFER_BYTES = ConfigKey.longKey("feed.buffer.bytes", 64L * 1024 * 1024, 1024 * 1024,
+            64L * 1024 * 1024 * 1024, "Memory for recently applied events, split evenly over the partitions: change feeds at the log's "
+                    + "tail are all served from it (no Kafka consumer or thread each); a feed behind it reads the log until it catches up.");
+    public static final ConfigKey FEED_CATCHUP_MAX_COUNT = ConfigKey.integer("feed.catchup.max.count", 16, 1, 10_000,
+            "Most change feeds (and audit-log reads) reading the log on their own at once, each with a Kafka consumer; more wait their turn.");
+    public static final ConfigKey BOOTSTRAP_FROM = ConfigKey.string("bootstrap.from", "",
+            "A peer node's API (http://peer:8080): a node with no projection yet copies the peer's checkpoint (verified) and "
+                    + "catches up only the log's tail. Empty: project the whole log.");
+    public static final ConfigKey BOOTSTRAP_API_KEY = ConfigKey.string("bootstrap.api.key", "",
+            "An admin API key of bootstrap.from (prefer the environment variable over the command line).");
 
     /** Every key of the store, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(DATA_DIR, NODE_ID, KAFKA_BOOTSTRAP_SERVERS, KAFKA_EMBEDDED_PORT,
             KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE, KAFKA_TOPIC, KAFKA_TOPIC_PARTITIONS, KAFKA_TOPIC_REPLICATION_FACTOR,
-            KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, BATCH_MAX_CHANGES, BATCH_MAX_BYTES, READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, WRITE_MAX_INFLIGHT_BYTES,
-            IDEMPOTENCY_WINDOW_MS,
-            PRODUCER_LINGER_MS,
+            KAFKA_TOPIC_MIN_INSYNC_REPLICAS, KAFKA_TOPIC_RETENTION_MS, VALUE_MAX_BYTES, BATCH_MAX_CHANGES, BATCH_MAX_BYTES,
+            READ_WAIT_TIMEOUT_MS, WRITE_TIMEOUT_MS, WRITE_MAX_INFLIGHT_BYTES, IDEMPOTENCY_WINDOW_MS, PRODUCER_LINGER_MS,
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
             PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
             RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
-            ROCKSDB_COMPRESSION);
+            ROCKSDB_COMPRESSION, FEED_BUFFER_BYTES, FEED_CATCHUP_MAX_COUNT, BOOTSTRAP_FROM, BOOTSTRAP_API_KEY);
 
     private static final String KAFKA_PREFIX = "kafka.";
+    /** Prefixes under {@code kafka.} that are worldstore's own: their keys never pass through to the Kafka clients. */
+    private static final List<String> OWN_KAFKA_NAMESPACES = List.of("kafka.topic.", "kafka.embedded.");
 
     private final Map<String, String> values;
     private final Map<String, String> kafkaPassThrough;
@@ -112,6 +129,13 @@ public final class WorldStoreConfig {
     public static WorldStoreConfig of(Map<String, String> settings) {
         Map<String, String> passThrough = new TreeMap<>();
         Map<String, String> values = ConfigKey.resolve(KEYS, settings, (name, value) -> {
+            for (String own : OWN_KAFKA_NAMESPACES) {
+                if (name.startsWith(own)) {
+                    throw new ConfigException(name, "is not a worldstore configuration key, and " + own + "* keys are worldstore's own "
+                            + "(they do not pass through to Kafka); the known ones are " + String.join(", ", KEYS.stream()
+                                    .map(ConfigKey::name).filter(k -> k.startsWith(own)).toList()));
+                }
+            }
             if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
                 passThrough.put(name.substring(KAFKA_PREFIX.length()), value);
             } else {
@@ -125,9 +149,45 @@ public final class WorldStoreConfig {
 
     /** Rules that join two keys: checked once, at start, never corrected silently. */
     private void checkAcrossKeys() {
+        String peer = get(BOOTSTRAP_FROM).trim();
+        if (!peer.isEmpty()) {
+            java.net.URI u;
+            try {
+                u = new java.net.URI(peer);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException(BOOTSTRAP_FROM.name(), "must be a peer's API address like http://peer:8080, was '" + peer + "'");
+            }
+            if (!("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme())) || u.getHost() == null
+                    || (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/")) || u.getRawQuery() != null) {
+                throw new ConfigException(BOOTSTRAP_FROM.name(), "must be http://host:port or https://host:port (no path), was '" + peer + "'");
+            }
+        } else if (!get(BOOTSTRAP_API_KEY).isEmpty()) {
+            throw new ConfigException(BOOTSTRAP_API_KEY.name(), "is set but " + BOOTSTRAP_FROM.name() + " is not: it would do nothing");
+        }
         if (getInt(BATCH_MAX_BYTES) < getInt(VALUE_MAX_BYTES)) {
             throw new ConfigException(BATCH_MAX_BYTES.name(), "must be at least " + VALUE_MAX_BYTES.name() + " ("
                     + getInt(VALUE_MAX_BYTES) + ") so that a batch can hold the largest value, was " + getInt(BATCH_MAX_BYTES));
+        }
+        int minIsr = getInt(KAFKA_TOPIC_MIN_INSYNC_REPLICAS);
+        int replication = getInt(KAFKA_TOPIC_REPLICATION_FACTOR);
+        if (minIsr == 0) {
+            throw new ConfigException(KAFKA_TOPIC_MIN_INSYNC_REPLICAS.name(), "must be -1 (the broker's default) or at least 1, was 0");
+        }
+        if (replication == 0) {
+            throw new ConfigException(KAFKA_TOPIC_REPLICATION_FACTOR.name(), "must be -1 (the broker's default) or at least 1, was 0");
+        }
+        if (minIsr > 0 && replication > 0 && minIsr > replication) {
+            // every acks=all write would fail with NOT_ENOUGH_REPLICAS
+            throw new ConfigException(KAFKA_TOPIC_MIN_INSYNC_REPLICAS.name(), "must be at most " + KAFKA_TOPIC_REPLICATION_FACTOR.name()
+                    + " (" + replication + "), or no save could ever be acknowledged; was " + minIsr);
+        }
+        if (replication > 1 && embeddedKafka()) {
+            throw new ConfigException(KAFKA_TOPIC_REPLICATION_FACTOR.name(), "must be -1 or 1 with the embedded single-node broker "
+                    + "(kafka.bootstrap.servers is empty), was " + replication);
+        }
+        if (minIsr > 1 && embeddedKafka()) {
+            throw new ConfigException(KAFKA_TOPIC_MIN_INSYNC_REPLICAS.name(), "must be -1 or 1 with the embedded single-node broker "
+                    + "(kafka.bootstrap.servers is empty), or no save could ever be acknowledged; was " + minIsr);
         }
         long linger = getLong(PRODUCER_LINGER_MS);
         if (getLong(WRITE_MAX_INFLIGHT_BYTES) < getInt(BATCH_MAX_BYTES) || getLong(WRITE_MAX_INFLIGHT_BYTES) < getInt(VALUE_MAX_BYTES)) {
@@ -204,6 +264,10 @@ public final class WorldStoreConfig {
 
     @Override
     public String toString() {
-        return "WorldStoreConfig" + values + (kafkaPassThrough.isEmpty() ? "" : " kafka" + kafkaPassThrough.keySet());
+        Map<String, String> shown = new TreeMap<>(values);
+        if (!shown.getOrDefault(BOOTSTRAP_API_KEY.name(), "").isEmpty()) {
+            shown.put(BOOTSTRAP_API_KEY.name(), "****");
+        }
+        return "WorldStoreConfig" + shown + (kafkaPassThrough.isEmpty() ? "" : " kafka" + kafkaPassThrough.keySet());
     }
 }

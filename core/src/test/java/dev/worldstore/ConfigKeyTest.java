@@ -135,7 +135,7 @@ class ConfigKeyTest {
     @Test
     void everyNumericKeyNamesItsUnit() {
         java.util.Set<String> units = java.util.Set.of("ms", "bytes", "count", "versions", "port", "partitions", "records",
-                "changes", "factor");
+                "changes", "factor", "replicas");
         for (ConfigKey k : WorldStoreConfig.KEYS) {
             boolean number = k.type() == ConfigKey.Type.INT || k.type() == ConfigKey.Type.LONG;
             String unit = k.name().substring(k.name().lastIndexOf('.') + 1);

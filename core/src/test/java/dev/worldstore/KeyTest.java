@@ -26,7 +26,7 @@ class KeyTest {
     // ---- ids ------------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"a", "Z9", "world_1", "w-1.2", "ns:world", "user@host", "A-Za-z0-9_.:@"})
+    @ValueSource(strings = {"a", "Z9", "world_1", "w-1.2", "ns:world", "user@host", "A-Za-z0-9_.:@$", "$scene"})
     void acceptsIdsOfAllowedCharacters(String id) {
         assertDoesNotThrow(() -> Key.checkWorldId(id));
         assertDoesNotThrow(() -> new Key.Entity(id, id).check());
@@ -58,7 +58,7 @@ class KeyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a/b", "a b", "#players", "a#b", "\u00e9", "a\nb", "a\\b", "a,b", " a", "a\u0000"})
+    @ValueSource(strings = {"a/b", "a b", "#players", "a#b", "\u00e9", "a\nb", "a\\b", "a,b", " a", "a\u0000", "a&b", "a+b", "a=b", "a;b", "a%24"})
     void rejectsIdsWithForbiddenCharacters(String id) {
         rejected(ErrorCode.INVALID_ID, "worldId", () -> Key.checkWorldId(id));
     }
@@ -91,6 +91,7 @@ class KeyTest {
     void appKeysMayContainSlashesBetweenSegments() {
         assertDoesNotThrow(() -> new Key.AppData("w1", "app", null, "inventory/slot/3").check());
         assertDoesNotThrow(() -> new Key.AppData("w1", "app", "p1", "a.b/..c/d..").check());
+        assertDoesNotThrow(() -> new Key.AppData("w1", "hyperfy", null, "blueprints/$scene").check());
     }
 
     /** Every key must be addressable by exactly one URL: WHATWG URL parsing (fetch, browsers) collapses these spellings. */

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class WorldStoreConfigTest {
 
@@ -70,6 +72,38 @@ class WorldStoreConfigTest {
         assertTrue(c.getBoolean(WorldStoreConfig.KAFKA_EMBEDDED_FLUSH_EVERY_MESSAGE));
         assertEquals("zstd", c.get(WorldStoreConfig.PRODUCER_COMPRESSION));
         assertTrue(c.kafkaClientOverrides().isEmpty(), "worldstore's own kafka.* keys are not passed through");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kafka.topic.min.isr", "kafka.topic.minInsyncReplicas", "kafka.topic.retention.bytes",
+            "kafka.topic.cleanup.policy", "kafka.topic.config.min.insync.replicas", "kafka.topic.", "kafka.embedded.flush",
+            "kafka.embedded.host", "kafka.embedded."})
+    void unknownKeysInWorldstoresOwnKafkaNamespacesAreErrorsNotPassThrough(String key) {
+        // given a key under kafka.topic.* or kafka.embedded.* that worldstore does not know
+        // when the configuration is built, then it is refused naming the key and listing the known keys of its namespace
+        String namespace = key.startsWith("kafka.topic.") ? "kafka.topic." : "kafka.embedded.";
+        rejected(key, () -> WorldStoreConfig.of(key, "2"), "not a worldstore configuration key",
+                namespace.equals("kafka.topic.") ? "kafka.topic.min.insync.replicas" : "kafka.embedded.port");
+    }
+
+    @Test
+    void minInsyncReplicasIsAWorldstoreKeyCheckedAgainstTheReplicationFactor() {
+        // given a cluster, RF 3 and min ISR 2: accepted, and not passed to the Kafka clients
+        WorldStoreConfig c = WorldStoreConfig.of("kafka.bootstrap.servers", "k1:9092", "kafka.topic.replication.factor", "3",
+                "kafka.topic.min.insync.replicas", "2");
+        assertEquals(2, c.getInt(WorldStoreConfig.KAFKA_TOPIC_MIN_INSYNC_REPLICAS));
+        assertTrue(c.kafkaClientOverrides().isEmpty());
+        assertEquals(-1, WorldStoreConfig.defaults().getInt(WorldStoreConfig.KAFKA_TOPIC_MIN_INSYNC_REPLICAS));
+        // a min ISR above the replication factor could never acknowledge a save
+        rejected("kafka.topic.min.insync.replicas", () -> WorldStoreConfig.of("kafka.bootstrap.servers", "k1:9092",
+                "kafka.topic.replication.factor", "2", "kafka.topic.min.insync.replicas", "3"), "kafka.topic.replication.factor", "3");
+        // zero is no setting at all
+        rejected("kafka.topic.min.insync.replicas", () -> WorldStoreConfig.of("kafka.topic.min.insync.replicas", "0"), "at least 1");
+        rejected("kafka.topic.replication.factor", () -> WorldStoreConfig.of("kafka.topic.replication.factor", "0"), "at least 1");
+        // the embedded broker is one broker
+        rejected("kafka.topic.min.insync.replicas", () -> WorldStoreConfig.of("kafka.topic.min.insync.replicas", "2"), "embedded");
+        rejected("kafka.topic.replication.factor", () -> WorldStoreConfig.of("kafka.topic.replication.factor", "3"), "embedded");
+        assertEquals(1, WorldStoreConfig.of("kafka.topic.min.insync.replicas", "1").getInt(WorldStoreConfig.KAFKA_TOPIC_MIN_INSYNC_REPLICAS));
     }
 
     @Test

@@ -35,6 +35,10 @@ import picocli.CommandLine.Option;
                 + "in-process node (the store as above, the HTTP server on a free loopback port, auth and access log off). "
                 + "Options of the measurements above do not apply; --payload-bytes, --keys (players; default 10000, quick 500), "
                 + "--quick, --verbose and the store keys do.",
+                "With --feed: benchmark the change feed's fan-out: per row (--feed-rows), subscribers on some worlds, then "
+                + "--feed-rate saves/s for --feed-seconds over those worlds, each subscriber timing save start to event received and "
+                + "counting what arrived 3 s after the last save; then --feed-idle idle subscribers and what they cost (heap after "
+                + "GC, threads, RSS). Against --url or an in-process node.",
                 "Exit codes: 0 done, 1 failed (or some saves/requests failed), 2 usage or configuration error."})
 final class BenchCommand extends StoreCommand {
 
@@ -97,6 +101,24 @@ final class BenchCommand extends StoreCommand {
     @Option(names = "--http", description = "Benchmark the HTTP API instead (see below).")
     boolean http;
 
+    @Option(names = "--feed", description = "Benchmark the change feed (SSE) fan-out instead (see below).")
+    boolean feed;
+
+    @Option(names = "--feed-rate", paramLabel = "N", description = "(--feed) Saves per second offered in each row. Default: 500 (quick: 100).")
+    Integer feedRate;
+
+    @Option(names = "--feed-seconds", paramLabel = "N", description = "(--feed) Measured seconds of saves per row. Default: 10 (quick: 2).")
+    Integer feedSeconds;
+
+    @Option(names = "--feed-rows", paramLabel = "WxS,...",
+            description = "(--feed) Rows as worlds x subscribers per world. Default: 10x1,10x25,100x10 (quick: 10x1,10x10).")
+    String feedRows;
+
+    @Option(names = "--feed-idle", paramLabel = "N",
+            description = "(--feed) Idle subscribers of the last row, over 100 worlds (0: none). Default: 9000 (quick: 500); "
+                    + "in-process each costs two file descriptors.")
+    Integer feedIdle;
+
     @Option(names = "--url", paramLabel = "URL",
             description = "(--http) The API of a running node, e.g. http://127.0.0.1:8080; it gets a bench-http-* world. "
                     + "Default: an in-process node.")
@@ -120,8 +142,9 @@ final class BenchCommand extends StoreCommand {
     private static final List<String> STORE_ONLY = List.of("--saves", "--concurrency", "--worlds", "--rate", "--latency-seconds",
             "--load-threads", "--load-keys", "--load-seconds", "--warmup-seconds", "--skip-catchup", "--entities", "--batches",
             "--batch-in-flight", "--skip-batches");
-    private static final List<String> HTTP_ONLY = List.of("--url", "--api-key", "--http-concurrency", "--http-seconds",
+    private static final List<String> HTTP_ONLY = List.of("--http-concurrency", "--http-seconds",
             "--http-warmup-seconds");
+    private static final List<String> FEED_ONLY = List.of("--feed-rate", "--feed-seconds", "--feed-rows", "--feed-idle");
 
     /** The options of the Java-API measurements, with the defaults (normal or --quick) of those not given, checked. */
     private InProcessBench.Options resolveOptions() {
@@ -170,13 +193,35 @@ final class BenchCommand extends StoreCommand {
     @Override
     public Integer call() throws Exception {
         var parsed = spec.commandLine().getParseResult();
-        for (String o : http ? STORE_ONLY : HTTP_ONLY) {
-            if (parsed.hasMatchedOption(o)) {
-                throw new ConfigException(o, http ? "does not apply to bench --http" : "needs --http");
+        if (http && feed) {
+            throw new ConfigException("--feed", "does not go with --http: run one mode at a time");
+        }
+        String mode = http ? "--http" : feed ? "--feed" : null;
+        for (String o : STORE_ONLY) {
+            if (mode != null && parsed.hasMatchedOption(o)) {
+                throw new ConfigException(o, "does not apply to bench " + mode);
+            }
+        }
+        for (String o : HTTP_ONLY) {
+            if (!http && parsed.hasMatchedOption(o)) {
+                throw new ConfigException(o, "needs --http");
+            }
+        }
+        for (String o : FEED_ONLY) {
+            if (!feed && parsed.hasMatchedOption(o)) {
+                throw new ConfigException(o, "needs --feed");
+            }
+        }
+        for (String o : List.of("--url", "--api-key")) {
+            if (mode == null && parsed.hasMatchedOption(o)) {
+                throw new ConfigException(o, "needs --http or --feed");
             }
         }
         if (http) {
             return callHttp();
+        }
+        if (feed) {
+            return callFeed();
         }
         InProcessBench.Options options = resolveOptions();
         Settings settings = settings();
@@ -189,17 +234,46 @@ final class BenchCommand extends StoreCommand {
         }
     }
 
-    private int callHttp() throws IOException, InterruptedException {
-        int players = or(keys, 10_000, 500);
-        int payload = or(payloadBytes, 1024, 1024);
-        int conc = or(httpConcurrency, 32, 8);
-        int seconds = or(httpSeconds, 10, 2);
-        int warmup = or(httpWarmupSeconds, 5, 1);
-        check("--keys", players, 1, 10_000_000);
-        check("--payload-bytes", payload, 200, 32 * 1024 * 1024);
-        check("--http-concurrency", conc, 1, 10_000);
-        check("--http-seconds", seconds, 1, 3_600);
-        check("--http-warmup-seconds", warmup, 0, 3_600);
+    private int callFeed() throws IOException, InterruptedException {
+        int rate = or(feedRate, 500, 100);
+        int seconds = or(feedSeconds, 10, 2);
+        int idle = or(feedIdle, 9_000, 500);
+        check("--feed-rate", rate, 1, 100_000);
+        check("--feed-seconds", seconds, 1, 3_600);
+        check("--feed-idle", idle, 0, 100_000);
+        List<int[]> rows = new java.util.ArrayList<>();
+        for (String r : or(feedRows, "10x1,10x25,100x10", "10x1,10x10").split(",")) {
+            String[] wx = r.trim().split("x");
+            try {
+                int worlds = Integer.parseInt(wx[0]);
+                int per = Integer.parseInt(wx[1]);
+                check("--feed-rows", worlds, 1, 10_000);
+                check("--feed-rows", per, 1, 10_000);
+                rows.add(new int[] {worlds, per});
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                throw new ConfigException("--feed-rows", "must be rows like 100x10 (worlds x subscribers per world), comma-separated; was '"
+                        + feedRows + "'");
+            }
+        }
+        URI target = target();
+        Settings settings = settings();
+        dev.worldstore.loadgen.FeedBench.Options o = new dev.worldstore.loadgen.FeedBench.Options(target, apiKey, rate, seconds, rows,
+                idle, args());
+        Logging logs = Logging.quiet(verbose).set("dev.worldstore.http.access", ch.qos.logback.classic.Level.WARN);
+        if (!verbose) {
+            logs.set(HttpServer.class.getName(), ch.qos.logback.classic.Level.ERROR);
+        }
+        try {
+            long problems = new dev.worldstore.loadgen.FeedBench(o, out(), this::progress).run(settings.explicitStoreValues(),
+                    (store, dataDir, registry) -> startHttpServer(store, dataDir, registry, Map.of("http.sse.max.clients", "100000")));
+            return problems > 0 ? Main.EXIT_FAILURE : Main.EXIT_OK;
+        } finally {
+            logs.close();
+        }
+    }
+
+    /** --url checked, or null without it (--api-key then refused). */
+    private URI target() {
         URI target = null;
         if (url != null) {
             try {
@@ -214,6 +288,21 @@ final class BenchCommand extends StoreCommand {
         } else if (apiKey != null) {
             throw new ConfigException("--api-key", "needs --url (the in-process node runs with auth off)");
         }
+        return target;
+    }
+
+    private int callHttp() throws IOException, InterruptedException {
+        int players = or(keys, 10_000, 500);
+        int payload = or(payloadBytes, 1024, 1024);
+        int conc = or(httpConcurrency, 32, 8);
+        int seconds = or(httpSeconds, 10, 2);
+        int warmup = or(httpWarmupSeconds, 5, 1);
+        check("--keys", players, 1, 10_000_000);
+        check("--payload-bytes", payload, 200, 32 * 1024 * 1024);
+        check("--http-concurrency", conc, 1, 10_000);
+        check("--http-seconds", seconds, 1, 3_600);
+        check("--http-warmup-seconds", warmup, 0, 3_600);
+        URI target = target();
         Settings settings = settings();
         HttpApiBench.Options o = new HttpApiBench.Options(target, apiKey, conc, seconds, warmup, players, payload, args());
         Logging logs = Logging.quiet(verbose).set("dev.worldstore.http.access", ch.qos.logback.classic.Level.WARN);
@@ -232,8 +321,14 @@ final class BenchCommand extends StoreCommand {
 
     /** The in-process node's HTTP API for {@code bench --http}: a free loopback port, auth off. */
     private static HttpServerStarter.Running startHttpServer(WorldStore store, Path dataDir, PrometheusMeterRegistry registry) {
-        HttpServer server = HttpServer.start(store, HttpConfig.of(Map.of("http.port", "0", "http.auth.enabled", "false")), dataDir,
-                registry);
+        return startHttpServer(store, dataDir, registry, Map.of());
+    }
+
+    private static HttpServerStarter.Running startHttpServer(WorldStore store, Path dataDir, PrometheusMeterRegistry registry,
+            Map<String, String> extra) {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("http.port", "0", "http.auth.enabled", "false"));
+        settings.putAll(extra);
+        HttpServer server = HttpServer.start(store, HttpConfig.of(settings), dataDir, registry);
         return new HttpServerStarter.Running() {
             @Override
             public URI uri() {

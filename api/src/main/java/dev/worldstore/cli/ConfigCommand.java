@@ -16,8 +16,22 @@ final class ConfigCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "Print the markdown table the README holds between <!-- config:start --> and <!-- config:end -->.")
     boolean markdown;
 
+    @Option(names = "--fill-defaults", paramLabel = "FILE", description = "Rewrite the defaults quoted between "
+            + "<!-- default:KEY --> and <!-- /default --> in FILE (e.g. deploy/README.md) with the code's, then exit.")
+    java.nio.file.Path fillDefaults;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        if (fillDefaults != null) {
+            String before = java.nio.file.Files.readString(fillDefaults, java.nio.charset.StandardCharsets.UTF_8);
+            String after = ConfigDoc.fillDefaults(before);
+            if (!after.equals(before)) {
+                java.nio.file.Files.writeString(fillDefaults, after, java.nio.charset.StandardCharsets.UTF_8);
+            }
+            spec.commandLine().getOut().println((after.equals(before) ? "up to date: " : "updated: ") + fillDefaults);
+            spec.commandLine().getOut().flush();
+            return Main.EXIT_OK;
+        }
         spec.commandLine().getOut().print(markdown ? ConfigDoc.markdown() : ConfigDoc.text());
         spec.commandLine().getOut().flush();
         return Main.EXIT_OK;

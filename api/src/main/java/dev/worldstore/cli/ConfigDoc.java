@@ -33,8 +33,81 @@ final class ConfigDoc {
         }
         b.append("\nPrecedence: command line (`--key=value`) > environment variable > properties file (`--config FILE`) > default. ")
                 .append("Other `kafka.*` keys (`--kafka.security.protocol=SSL`, `WORLDSTORE_KAFKA_SECURITY_PROTOCOL`) ")
-                .append("pass through to the Kafka clients with the `kafka.` prefix removed.\n");
+                .append("pass through to the Kafka clients with the `kafka.` prefix removed, if a Kafka producer, consumer or admin ")
+                .append("client reads them and worldstore does not set them itself; any other key is an error (so are unknown ")
+                .append("`kafka.topic.*` and `kafka.embedded.*` keys), never ignored.\n");
         return b.toString();
+    }
+
+    // ---- defaults quoted in other documents ---------------------------------------------------
+
+    /**
+     * A key's default quoted in prose (the operator docs in {@code deploy/}) sits between these
+     * markers, {@code <!-- default:rocksdb.block.cache.bytes -->512 MiB<!-- /default -->}, and is
+     * written by {@link #fillDefaults} ({@code worldstore config --fill-defaults FILE}), never by hand;
+     * {@code DeployFilesTest} keeps every such value equal to the code's.
+     */
+    static final java.util.regex.Pattern DEFAULT_MARKER = java.util.regex.Pattern.compile(
+            "<!-- default:([a-z0-9.\\-]+) -->(.*?)<!-- /default -->");
+
+    /** The default of {@code key} as a person reads it: {@code 512 MiB}, {@code 1 h}, {@code 15 s}, {@code 8080}. */
+    static String human(ConfigKey key) {
+        String v = key.defaultValue();
+        if (v.isEmpty()) {
+            return "(empty)";
+        }
+        boolean number = key.type() == ConfigKey.Type.INT || key.type() == ConfigKey.Type.LONG;
+        if (!number) {
+            return v;
+        }
+        long n = Long.parseLong(v);
+        if (n <= 0) {
+            return v;
+        }
+        if (key.name().endsWith(".ms")) {
+            for (long[] unit : new long[][] {{3_600_000, 'h'}, {60_000, 'm'}, {1_000, 's'}}) {
+                if (n % unit[0] == 0) {
+                    return (n / unit[0]) + (unit[1] == 'm' ? " min" : " " + (char) unit[1]);
+                }
+            }
+            return n + " ms";
+        }
+        if (key.name().endsWith(".bytes")) {
+            String[] names = {"GiB", "MiB", "KiB"};
+            long[] sizes = {1L << 30, 1L << 20, 1L << 10};
+            for (int i = 0; i < sizes.length; i++) {
+                if (n % sizes[i] == 0) {
+                    return (n / sizes[i]) + " " + names[i];
+                }
+            }
+            return n + " bytes";
+        }
+        return v;
+    }
+
+    /** The key named {@code name}, or null. */
+    static ConfigKey key(String name) {
+        return Settings.ALL_KEYS.stream().filter(k -> k.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /**
+     * {@code document} with every default marker holding its key's {@link #human} default.
+     *
+     * @throws IllegalArgumentException naming a marker whose key does not exist
+     */
+    static String fillDefaults(String document) {
+        java.util.regex.Matcher m = DEFAULT_MARKER.matcher(document);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            ConfigKey k = key(m.group(1));
+            if (k == null) {
+                throw new IllegalArgumentException("<!-- default:" + m.group(1) + " --> names no configuration key");
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("<!-- default:" + k.name() + " -->" + human(k)
+                    + "<!-- /default -->"));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private static String cell(String text) {
@@ -46,7 +119,8 @@ final class ConfigDoc {
         StringBuilder b = new StringBuilder();
         b.append("worldstore configuration keys\n");
         b.append("Precedence: command line (--key=value) > environment variable > properties file (--config FILE) > default.\n");
-        b.append("Other kafka.* keys pass through to the Kafka clients with the prefix removed.\n");
+        b.append("Other kafka.* keys pass through to the Kafka clients with the prefix removed, if a Kafka client reads them and\n");
+        b.append("worldstore does not set them itself; any other key is an error, never ignored.\n");
         for (ConfigKey k : Settings.ALL_KEYS) {
             b.append('\n').append(k.name()).append("  (").append(k.envName()).append(")\n");
             b.append("    default: ").append(k.defaultValue().isEmpty() ? "(empty)" : k.defaultValue())

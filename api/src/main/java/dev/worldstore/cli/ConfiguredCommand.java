@@ -79,6 +79,7 @@ abstract class ConfiguredCommand implements Callable<Integer> {
                 cli.put(name, v.toString());
             }
         });
+        cli.putAll(aliases());
         cli.putAll(passThrough(unmatched, keys()));
         Settings s = Settings.resolve(cli, env, configFile);
         s.warnings().forEach(w -> err().println("warning: " + w));
@@ -116,6 +117,23 @@ abstract class ConfiguredCommand implements Callable<Integer> {
                 value = args.get(++i);
             }
             m.put(name, value);
+        }
+        return m;
+    }
+
+    /** Settings given through a command's own spelling of a key (e.g. {@code --bootstrap-from}), by key name. */
+    Map<String, String> aliases() {
+        return Map.of();
+    }
+
+    /** The {@code --bootstrap-from} / {@code --bootstrap-api-key} spellings of the bootstrap keys, where given. */
+    static Map<String, String> bootstrapAliases(String from, String apiKey) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (from != null) {
+            m.put(dev.worldstore.WorldStoreConfig.BOOTSTRAP_FROM.name(), from);
+        }
+        if (apiKey != null) {
+            m.put(dev.worldstore.WorldStoreConfig.BOOTSTRAP_API_KEY.name(), apiKey);
         }
         return m;
     }

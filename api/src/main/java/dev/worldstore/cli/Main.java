@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code worldstore} command: {@code serve}, {@code demo}, {@code bench}, {@code replay},
- * {@code rebuild}, {@code restore}, {@code config}.
+ * {@code rebuild}, {@code restore}, {@code import-hyperfy}, {@code export-hyperfy}, {@code config}.
  *
  * <p>Exit codes: 0 success, 1 runtime failure (e.g. the store cannot start), 2 usage or
  * configuration error. Errors print one line, no stack trace.
@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "worldstore", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Event-sourced state store for multiplayer 3D worlds: saves go to Kafka, loads come from a local RocksDB projection.",
         subcommands = {ServeCommand.class, DemoCommand.class, BenchCommand.class, ReplayCommand.class, RebuildCommand.class,
-            RestoreCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class},
+            RestoreCommand.class, ImportHyperfyCommand.class, ExportHyperfyCommand.class, ConfigCommand.class,
+            CommandLine.HelpCommand.class},
         footer = {"", "Configuration: every key can be given as --key=value, as a WORLDSTORE_* environment variable or in a "
                 + "properties file (--config FILE); run `worldstore config` for the reference.",
                 "Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error."})

@@ -2,6 +2,7 @@ package dev.worldstore.cli;
 
 import dev.worldstore.ConfigException;
 import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.loadgen.Dirs;
 import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.ProjectionTools;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Option;
  * says).
  */
 @Command(name = "rebuild", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
-        description = {"Re-project the whole change log, as it is now, into a new RocksDB projection in --target; with "
+        description = {"Re-project the whole change log, as it is now, into a new RocksDB projection in --target (with "
+                + "--bootstrap-from, start from a peer's checkpoint and apply only the log after it); with "
                 + "--compare-with, then compare it with another projection table by table, byte for byte.",
                 "Reads the log from --kafka.bootstrap.servers, or with none set from the embedded broker of a running "
                 + "`worldstore serve` on 127.0.0.1:<kafka.embedded.port>. Progress goes to stderr, the result to stdout. "
@@ -41,6 +44,19 @@ final class RebuildCommand extends StoreCommand {
                     + "compared while its node runs also differs by the events that arrived meanwhile).")
     Path compareWith;
 
+    @picocli.CommandLine.Option(names = "--bootstrap-from", paramLabel = "URL",
+            description = "Same as --bootstrap.from: start from this peer's projection checkpoint (e.g. http://peer:8080), then catch up the log's tail.")
+    String bootstrapFrom;
+
+    @picocli.CommandLine.Option(names = "--bootstrap-api-key", paramLabel = "KEY",
+            description = "Same as --bootstrap.api.key: an admin key of the peer (prefer WORLDSTORE_BOOTSTRAP_API_KEY).")
+    String bootstrapApiKey;
+
+    @Override
+    Map<String, String> aliases() {
+        return bootstrapAliases(bootstrapFrom, bootstrapApiKey);
+    }
+
     @Override
     public Integer call() {
         Path dir = requireEmpty(target);
@@ -56,15 +72,17 @@ final class RebuildCommand extends StoreCommand {
             ChangeLog log = ChangeLog.open(config);
             long total = log.records();
             int partitions = log.partitions();
+            String peer = config.get(WorldStoreConfig.BOOTSTRAP_FROM);
             err().println("rebuild: topic " + config.get(WorldStoreConfig.KAFKA_TOPIC) + " (" + partitions + " partitions, "
-                    + Latency.count(total) + " events) on " + ChangeLog.describe(config) + " into " + dir);
+                    + Latency.count(total) + " events) on " + ChangeLog.describe(config) + " into " + dir
+                    + (peer.isBlank() ? "" : ", starting from the checkpoint of " + peer));
             err().flush();
             ProgressLine progress = new ProgressLine(err(), "rebuild", "events", ProgressLine.interactive()).total(total);
             ProjectionTools.Run run = ProjectionTools.rebuild(config, dir, progress::update);
             progress.finish(run.events());
-            out.printf(Locale.ROOT, "rebuilt the projection of topic %s (%d partitions) in %s: %s events applied in %.1f s (%,.0f events/s)%n",
+            out.printf(Locale.ROOT, "rebuilt the projection of topic %s (%d partitions) in %s: %s events applied in %.1f s (%,.0f events/s)%s%n",
                     config.get(WorldStoreConfig.KAFKA_TOPIC), partitions, dir, Latency.count(run.events()), run.millis() / 1000.0,
-                    run.eventsPerSecond());
+                    run.eventsPerSecond(), peer.isBlank() ? "" : " after copying the checkpoint of " + peer);
             out.flush();
             if (other == null) {
                 return Main.EXIT_OK;

@@ -5,6 +5,7 @@ import dev.worldstore.ConfigException;
 import dev.worldstore.ProjectorState;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
+import dev.worldstore.loadgen.Dirs;
 import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.WorldStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

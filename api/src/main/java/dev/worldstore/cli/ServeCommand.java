@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +30,19 @@ import picocli.CommandLine.Command;
 final class ServeCommand extends ConfiguredCommand {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
+    @picocli.CommandLine.Option(names = "--bootstrap-from", paramLabel = "URL",
+            description = "Same as --bootstrap.from: start from this peer's projection checkpoint (e.g. http://peer:8080), then catch up the log's tail.")
+    String bootstrapFrom;
+
+    @picocli.CommandLine.Option(names = "--bootstrap-api-key", paramLabel = "KEY",
+            description = "Same as --bootstrap.api.key: an admin key of the peer (prefer WORLDSTORE_BOOTSTRAP_API_KEY).")
+    String bootstrapApiKey;
+
+    @Override
+    Map<String, String> aliases() {
+        return bootstrapAliases(bootstrapFrom, bootstrapApiKey);
+    }
+
     @Override
     List<ConfigKey> keys() {
         return Settings.ALL_KEYS;
@@ -39,10 +53,7 @@ final class ServeCommand extends ConfiguredCommand {
         Settings settings = settings();
         WorldStoreConfig config = settings.storeConfig();
         HttpConfig httpConfig = settings.httpConfig();
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
-        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        PrometheusMeterRegistry registry = metricsRegistry();
 
         Node node = new Node();
         Thread hook = new Thread(() -> node.stop("signal"), "worldstore-shutdown");
@@ -89,6 +100,15 @@ final class ServeCommand extends ConfiguredCommand {
     //     return dev.worldstore.http.HttpServer.start(store, http, dataDir, registry);
     // (any AutoCloseable; it is closed before the store on shutdown, and should log its address).
     // ===================================================================================================
+    /** The registry {@code serve} publishes at {@code /metrics}: the store's and the HTTP server's meters, JVM memory, GC and CPU. */
+    static PrometheusMeterRegistry metricsRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        return registry;
+    }
+
     static AutoCloseable startHttp(WorldStore store, HttpConfig http, java.nio.file.Path dataDir, PrometheusMeterRegistry registry) {
         return dev.worldstore.http.HttpServer.start(store, http, dataDir, registry);
     }

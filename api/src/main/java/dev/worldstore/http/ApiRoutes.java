@@ -48,6 +48,8 @@ final class ApiRoutes {
     private final PlayerRoutes players;
     private final PageRoutes pages;
     private final BatchRoutes batches;
+    private final WorldRoutes worlds;
+    private final ConsoleRoutes console = new ConsoleRoutes();
 
     ApiRoutes(WorldStore store, long maxBodyBytes, Executor responseExecutor, PrometheusMeterRegistry registry, byte[] openApi,
             ChangeStream changes) {
@@ -61,6 +63,7 @@ final class ApiRoutes {
         this.players = new PlayerRoutes(store, maxBodyBytes);
         this.pages = new PageRoutes(store);
         this.batches = new BatchRoutes(store, maxBodyBytes, responseExecutor);
+        this.worlds = new WorldRoutes(store);
     }
 
     /** Every route, in documentation order. */
@@ -126,6 +129,15 @@ final class ApiRoutes {
         stream(r, w + "/history", Route.Access.WORLD, history::worldHistory);
         stream(r, w + "/snapshot", Route.Access.WORLD, history::snapshot);
         add(r, HandlerType.POST, w + "/restore", Route.Access.WORLD_EVERY_APP, history::restore);
+        // scale-out (issue 16): a new node copies this node's projection instead of replaying the whole log
+        stream(r, "/v1/admin/checkpoint", Route.Access.ADMIN, this::checkpoint);
+        // ---- the world console and what it reads of worlds as a whole (issue 14) ----
+        add(r, HandlerType.GET, "/v1/worlds", Route.Access.KEY, worlds::list);
+        add(r, HandlerType.GET, w + "/timeline", Route.Access.WORLD, worlds::timeline);
+        add(r, HandlerType.GET, "/v1/dead-letters", Route.Access.ADMIN, worlds::deadLetters);
+        add(r, HandlerType.GET, "/console", Route.Access.PUBLIC, console::page);
+        add(r, HandlerType.GET, "/console/{file}", Route.Access.PUBLIC, console::file);
+        // ---- end of the console's routes ----
         return r;
     }
 
@@ -136,6 +148,14 @@ final class ApiRoutes {
     /** A streaming GET: answers no HEAD (that would do all the work to send no body). */
     private static void stream(List<Route> routes, String path, Route.Access access, Handler handler) {
         routes.add(new Route(HandlerType.GET, path, access, handler, false));
+    }
+
+    /** {@code GET /v1/admin/checkpoint}: a consistent checkpoint of the projection, as a tar (see ProjectionTools.exportCheckpoint). */
+    private void checkpoint(Context ctx) throws java.io.IOException {
+        ctx.status(200);
+        ctx.contentType("application/x-tar");
+        ctx.header("Cache-Control", "no-store");
+        dev.worldstore.projector.ProjectionTools.exportCheckpoint(store, ctx.res().getOutputStream());
     }
 
     private void keyHistory(Context ctx, Key key) {
@@ -283,23 +303,26 @@ final class ApiRoutes {
      * Ready once the projector has caught up with the log it found at start (state LIVE): 200
      * {@code READY}. While Kafka is unreachable (also from the start) the node serves loads from
      * its projection and refuses writes: 200 {@code DEGRADED} with {@code "detail": "degraded:
-     * read-only ..."}, so reads keep being routed to it. Otherwise 503 {@code NOT_READY}.
+     * read-only ..."}, so reads keep being routed to it. Otherwise 503 {@code NOT_READY}. Every
+     * answer also counts the dead letters the projection holds (they do not make a node unready).
      */
     private void ready(Context ctx) {
         ProjectorState state = store.projectorState();
         long lag = store.projectorLag();
+        long deadLetters = store.operations().deadLetterCount();
         boolean running = state == ProjectorState.LIVE || state == ProjectorState.CATCHING_UP;
         if (running && !store.logReachable()) {
             HttpSupport.json(ctx, 200, Json.object().put("status", "DEGRADED").put("detail", "degraded: read-only: Kafka is "
                     + "unreachable; loads are served from this node's projection, writes answer 503 LOG_UNAVAILABLE")
-                    .put("projector", state.name()).put("lag", lag).put("writable", false));
+                    .put("projector", state.name()).put("lag", lag).put("writable", false).put("deadLetters", deadLetters));
             return;
         }
         if (state == ProjectorState.LIVE) {
-            HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag));
+            HttpSupport.json(ctx, 200, Json.object().put("status", "READY").put("projector", state.name()).put("lag", lag)
+                    .put("deadLetters", deadLetters));
             return;
         }
-        ObjectNode extra = Json.object().put("projector", state.name()).put("lag", lag);
+        ObjectNode extra = Json.object().put("projector", state.name()).put("lag", lag).put("deadLetters", deadLetters);
         Problems.write(ctx, new Problems.Problem(503, Problems.NOT_READY, "the projector is " + state
                 + (state == ProjectorState.CATCHING_UP ? " (" + lag + " events behind)" : ""), null, Map.of("Retry-After", "1"), extra));
     }

@@ -47,7 +47,12 @@ final class Auth {
                             + "' (it needs admin, or the world and \"apps\": [\"*\"])");
                 }
             }
-            case PUBLIC -> {
+            case KEY, PUBLIC -> {
+            }
+            case ADMIN -> {
+                if (!p.admin()) {
+                    throw forbidden(p, "this route (it needs an admin key)");
+                }
             }
         }
     }

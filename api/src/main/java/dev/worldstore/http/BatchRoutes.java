@@ -119,11 +119,14 @@ final class BatchRoutes {
     record ParsedBatch(List<Change> changes, String idempotencyKey) {
     }
 
+    /** {@code {"changes": [{"value": ...}]}}: a value may nest as deep as a save allows, the envelope on top. */
+    private static final int BATCH_ENVELOPE_DEPTH = 3;
+
     /** Reads a batch body; each value is a copy of the request's bytes, unparsed. */
     static ParsedBatch parseBatch(String worldId, byte[] body) {
         List<Change> changes = new ArrayList<>();
         String idempotencyKey = null;
-        try (JsonParser p = Json.parser(body, 0, body.length)) {
+        try (JsonParser p = Json.parser(body, 0, body.length, BATCH_ENVELOPE_DEPTH)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw shape("value", "must be a JSON object {\"changes\": [...]}");
             }
@@ -441,8 +444,8 @@ final class BatchRoutes {
             throw shape("value", "must be a JSON object {\"to\", \"asOf\"}");
         }
         body.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("to") && !f.equals("asOf")) {
-                throw shape(f, "is not a fork field (to, asOf)");
+            if (!f.equals("to") && !f.equals("asOf") && !f.equals("dryRun")) {
+                throw shape(f, "is not a fork field (to, asOf, dryRun)");
             }
         });
         com.fasterxml.jackson.databind.JsonNode to = body.get("to");
@@ -462,6 +465,10 @@ final class BatchRoutes {
                     + "world '" + target + "'");
         }
         AsOf asOf = AsOf.parse("asOf", asOfText.asText().trim());
+        if (HistoryRoutes.dryRun(body)) {
+            forkPlan(ctx, worldId, target, asOf);
+            return;
+        }
         ForkResult r = store.forkWorld(worldId, target, asOf, ApiRoutes.actor(ctx));
         ctx.header("Location", "/v1/worlds/" + r.worldId() + "/snapshot?asOf=" + r.lastPosition());
         ctx.header(HttpSupport.POSITION_HEADER, r.lastPosition().toString());
@@ -474,6 +481,51 @@ final class BatchRoutes {
             gen.writeNumberField("keys", r.keys());
             gen.writeNumberField("batches", r.batches());
             gen.writeStringField("position", r.lastPosition().toString());
+            gen.writeEndObject();
+        });
+    }
+
+    /**
+     * A fork's dry run: 200 {@code {"dryRun": true, "world", "from", "asOf", "sourcePosition", "keys",
+     * "entities", "playerStates", "appData", "worldState"}} (what a fork would copy now), or the
+     * problem the fork would answer (409 ALREADY_EXISTS for a target holding data or history, 400 for
+     * a source that held nothing then). Nothing is written.
+     */
+    private void forkPlan(Context ctx, String source, String target, AsOf asOf) {
+        if (source.equals(target)) {
+            throw ApiProblem.invalidArgument("to", "a fork needs a new world id, not the source's");
+        }
+        if (store.worldSummary(target, HttpSupport.consistency(ctx)).exists()) {
+            throw new dev.worldstore.WorldExistsException(target);
+        }
+        dev.worldstore.LogPosition at = store.resolve(source, asOf).orElseThrow(() -> ApiProblem.invalidArgument("asOf",
+                "world '" + source + "' held nothing at that point (" + HttpSupport.describe(asOf) + "); there is nothing to fork"));
+        long[] counts = new long[4];
+        store.snapshot(source, AsOf.position(at), HttpSupport.consistency(ctx), s -> {
+            switch (s.key().table()) {
+                case ENTITY_STATES -> counts[0]++;
+                case PLAYER_STATES -> counts[1]++;
+                case APP_STORAGE -> counts[2]++;
+                default -> counts[3]++;
+            }
+        });
+        long keys = counts[0] + counts[1] + counts[2] + counts[3];
+        if (keys == 0) {
+            throw ApiProblem.invalidArgument("asOf", "world '" + source + "' held nothing at that point ("
+                    + HttpSupport.describe(asOf) + "); there is nothing to fork");
+        }
+        writeJson(ctx, 200, gen -> {
+            gen.writeStartObject();
+            gen.writeBooleanField("dryRun", true);
+            gen.writeStringField("world", target);
+            gen.writeStringField("from", source);
+            gen.writeStringField("asOf", HttpSupport.describe(asOf));
+            gen.writeStringField("sourcePosition", at.toString());
+            gen.writeNumberField("keys", keys);
+            gen.writeNumberField("entities", counts[0]);
+            gen.writeNumberField("playerStates", counts[1]);
+            gen.writeNumberField("appData", counts[2]);
+            gen.writeBooleanField("worldState", counts[3] > 0);
             gen.writeEndObject();
         });
     }

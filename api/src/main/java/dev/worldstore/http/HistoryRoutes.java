@@ -361,8 +361,9 @@ final class HistoryRoutes {
 
     /**
      * {@code POST /v1/worlds/{worldId}/restore {"asOf": "..."}}: rolls the world back with new,
-     * audited events (actor: the API key's name); {@code {"asOf", "rewritten", "deleted",
-     * "unchanged", "conflicts"}}.
+     * audited events (actor: the API key's name); {@code {"dryRun", "asOf", "rewritten", "deleted",
+     * "unchanged", "conflicts"}}. With {@code "dryRun": true} nothing is written: the counts are what
+     * a restore would do now (conflicts 0).
      */
     void restore(Context ctx) {
         String worldId = ctx.pathParam("worldId");
@@ -371,19 +372,32 @@ final class HistoryRoutes {
             throw new ValidationException(ErrorCode.INVALID_SHAPE, "value", "must be a JSON object {\"asOf\": \"<instant or position>\"}");
         }
         body.fieldNames().forEachRemaining(f -> {
-            if (!f.equals("asOf")) {
-                throw new ValidationException(ErrorCode.INVALID_SHAPE, f, "is not a restore field (asOf)");
+            if (!f.equals("asOf") && !f.equals("dryRun")) {
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, f, "is not a restore field (asOf, dryRun)");
             }
         });
+        boolean dryRun = dryRun(body);
         JsonNode text = body.get("asOf");
         if (text == null || !text.isTextual()) {
             throw ApiProblem.invalidArgument("asOf", "is required as a string: an ISO-8601 instant like 2026-11-24T14:02:00Z or a "
                     + "log position like 0-42");
         }
         AsOf asOf = AsOf.parse("asOf", text.asText().trim());
-        WorldStore.RestoreResult r = store.restoreWorld(worldId, asOf, ApiRoutes.actor(ctx));
-        ObjectNode out = Json.object().put("asOf", HttpSupport.describe(asOf)).put("rewritten", r.rewritten())
+        WorldStore.RestoreResult r = dryRun ? store.planRestore(worldId, asOf) : store.restoreWorld(worldId, asOf, ApiRoutes.actor(ctx));
+        ObjectNode out = Json.object().put("dryRun", dryRun).put("asOf", HttpSupport.describe(asOf)).put("rewritten", r.rewritten())
                 .put("deleted", r.deleted()).put("unchanged", r.unchanged()).put("conflicts", r.conflicts());
         HttpSupport.json(ctx, 200, out);
+    }
+
+    /** The optional {@code "dryRun": true|false} of a restore or fork body (default false). */
+    static boolean dryRun(JsonNode body) {
+        JsonNode d = body.get("dryRun");
+        if (d == null) {
+            return false;
+        }
+        if (!d.isBoolean()) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "dryRun", "must be true or false");
+        }
+        return d.booleanValue();
     }
 }

@@ -31,13 +31,19 @@ public final class HttpConfig {
             "A connection with no traffic for this long is closed (must exceed http.sse.heartbeat.ms).");
     public static final ConfigKey HTTP_SSE_HEARTBEAT_MS = ConfigKey.integer("http.sse.heartbeat.ms", 15_000, 100, 600_000,
             "A change feed with nothing to send writes a comment line this often, so proxies keep it open and gone clients are noticed.");
-    public static final ConfigKey HTTP_SSE_MAX_CLIENTS = ConfigKey.integer("http.sse.max.clients", 256, 1, 100_000,
-            "Most change-feed (SSE) clients and audit-log reads at once; each holds one Kafka consumer (a feed also a thread). Above it: 503.");
+    public static final ConfigKey HTTP_SSE_MAX_CLIENTS = ConfigKey.integer("http.sse.max.clients", 10_000, 1, 100_000,
+            "Most change-feed (SSE) clients and audit-log reads at once (each a connection and a few KB; no thread). Above it: 503.");
+    public static final ConfigKey HTTP_ACCESS_LOG = ConfigKey.choice("http.access.log", "errors", List.of("off", "errors", "all"),
+            "Which requests get a line in the access log (logger dev.worldstore.http.access, to stderr with the rest): errors = "
+            + "answers with status 400 or more; all = every request (metrics count every request either way).");
+    public static final ConfigKey HTTP_ACCESS_LOG_MAX_LINES_PER_SECOND = ConfigKey.integer("http.access.log.max.lines.per.second",
+            50, 0, 1_000_000, "Most access-log lines per second (0 = no limit); lines over it are counted and the count is logged "
+            + "with the next line, so an error flood cannot fill a disk.");
 
     /** Every key of the HTTP server, in documentation order. */
     public static final List<ConfigKey> KEYS = List.of(HTTP_HOST, HTTP_PORT, HTTP_AUTH_ENABLED, HTTP_AUTH_KEYS_FILE,
             HTTP_MAX_BODY_BYTES, HTTP_TLS_KEYSTORE_PATH, HTTP_TLS_KEYSTORE_PASSWORD, HTTP_THREADS_MAX, HTTP_IDLE_TIMEOUT_MS,
-            HTTP_SSE_HEARTBEAT_MS, HTTP_SSE_MAX_CLIENTS);
+            HTTP_SSE_HEARTBEAT_MS, HTTP_SSE_MAX_CLIENTS, HTTP_ACCESS_LOG, HTTP_ACCESS_LOG_MAX_LINES_PER_SECOND);
 
     private final Map<String, String> values;
 

@@ -20,12 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
@@ -40,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * See {@code openapi.json} for the routes, {@link Problems} for error statuses and codes,
  * {@link ApiKeys} for authentication.
  *
- * <p>Every request is logged on one line by the logger {@code dev.worldstore.http.access}
- * (method, path, status, milliseconds, actor) and timed in {@code http.server.requests} (tags:
- * method, uri = route template, status).
+ * <p>Every request is timed in {@code http.server.requests} (tags: method, uri = route template,
+ * status) and, as {@code http.access.log} says (by default answers with status 400 or more, at most
+ * {@code http.access.log.max.lines.per.second}), logged on one line by the logger
+ * {@code dev.worldstore.http.access} (method, path, status, milliseconds, actor).
  *
  * <p>Start with {@link #start}; {@link #close()} stops it (idempotent) but does not close the store.
  */
@@ -51,7 +47,7 @@ public final class HttpServer implements AutoCloseable {
     static final String ROUTE_ATTR = "worldstore.route";
 
     private final Javalin app;
-    private final ExecutorService sseThreads;
+    private final ChangeStream changes;
     private final AtomicBoolean stopping;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final List<Route> routes;
@@ -59,10 +55,10 @@ public final class HttpServer implements AutoCloseable {
     private final boolean tls;
     private final String host;
 
-    private HttpServer(Javalin app, ExecutorService sseThreads, AtomicBoolean stopping, List<Route> routes, String generatedAdminKey,
+    private HttpServer(Javalin app, ChangeStream changes, AtomicBoolean stopping, List<Route> routes, String generatedAdminKey,
             boolean tls, String host) {
         this.app = app;
-        this.sseThreads = sseThreads;
+        this.changes = changes;
         this.stopping = stopping;
         this.routes = routes;
         this.generatedAdminKey = generatedAdminKey;
@@ -104,13 +100,7 @@ public final class HttpServer implements AutoCloseable {
         QueuedThreadPool jettyThreads = new QueuedThreadPool(config.getInt(HttpConfig.HTTP_THREADS_MAX), 8, 60_000);
         jettyThreads.setName("worldstore-http");
         int maxStreams = config.getInt(HttpConfig.HTTP_SSE_MAX_CLIENTS);
-        AtomicInteger sseThreadNo = new AtomicInteger();
-        ThreadPoolExecutor sseThreads = new ThreadPoolExecutor(0, maxStreams, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "worldstore-sse-" + sseThreadNo.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        ChangeStream changes = new ChangeStream(store, sseThreads, maxStreams, config.getInt(HttpConfig.HTTP_SSE_HEARTBEAT_MS), stopping);
+        ChangeStream changes = new ChangeStream(store, maxStreams, config.getInt(HttpConfig.HTTP_SSE_HEARTBEAT_MS), stopping);
         long maxBody = config.getInt(HttpConfig.HTTP_MAX_BODY_BYTES);
         List<Route> routes = new ApiRoutes(store, maxBody, jettyThreads, registry, openApiDocument(), changes).routes();
         Gauge.builder("http.sse.clients", changes, ChangeStream::open).description("Open change-feed (SSE) streams")
@@ -121,7 +111,8 @@ public final class HttpServer implements AutoCloseable {
                 .description("Request threads in the pool").register(registry);
         Gauge.builder("http.server.queued", jettyThreads, QueuedThreadPool::getQueueSize)
                 .description("Jobs waiting for a request thread").register(registry);
-        RequestMetrics metrics = new RequestMetrics(registry);
+        RequestMetrics metrics = new RequestMetrics(registry, new AccessLog(config.get(HttpConfig.HTTP_ACCESS_LOG),
+                config.getInt(HttpConfig.HTTP_ACCESS_LOG_MAX_LINES_PER_SECOND), System::currentTimeMillis));
         Auth auth = new Auth(keys);
         String host = config.get(HttpConfig.HTTP_HOST);
         int port = config.getInt(HttpConfig.HTTP_PORT);
@@ -139,7 +130,11 @@ public final class HttpServer implements AutoCloseable {
             cfg.http.maxRequestSize = maxBody;
             cfg.http.asyncTimeout = 0;
             cfg.jetty.threadPool = jettyThreads;
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                // what no context takes: OPTIONS * (the server in general, RFC 9110 §9.3.7), else a 404 problem
+                server.setDefaultHandler(new ServerOptionsHandler());
+            });
             cfg.jetty.addConnector((server, httpConfig) -> {
                 httpConfig.setSendServerVersion(false);
                 ServerConnector connector;
@@ -173,6 +168,10 @@ public final class HttpServer implements AutoCloseable {
                                 + " (a streamed response); use GET");
                     });
                 }
+            }
+            // OPTIONS on every route (RFC 9110 §9.3.7): what the resource allows, no key needed, no body
+            for (String path : new LinkedHashSet<>(routes.stream().map(Route::path).toList())) {
+                cfg.routes.addHttpHandler(HandlerType.OPTIONS, path, ctx -> options(ctx, path, routes));
             }
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 Problems.Problem p = positionField(ctx, Problems.of(e, HttpSupport.hasPrecondition(ctx)));
@@ -214,10 +213,10 @@ public final class HttpServer implements AutoCloseable {
         try {
             app.start();
         } catch (RuntimeException e) {
-            sseThreads.shutdownNow();
+            changes.close();
             throw new IllegalStateException("cannot start the HTTP API on " + host + ":" + port + ": " + rootMessage(e), e);
         }
-        HttpServer server = new HttpServer(app, sseThreads, stopping, routes, generated, tls, host);
+        HttpServer server = new HttpServer(app, changes, stopping, routes, generated, tls, host);
         LOG.info("HTTP API listening on {}", server.uri());
         if (generated != null) {
             System.out.println("worldstore: generated the admin API key (shown only this once; keep it now): " + generated);
@@ -282,6 +281,26 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The answer to {@code OPTIONS}: 200 with no content ({@code Content-Length: 0}) and
+     * {@code Allow}; where a body is accepted, {@code Accept-Encoding} (RFC 9110 §12.5.3: the
+     * request codings accepted) and, on PATCH routes, {@code Accept-Patch} (RFC 5789).
+     */
+    private static void options(Context ctx, String path, List<Route> routes) {
+        ctx.attribute(ROUTE_ATTR, path);
+        List<String> allow = allowed(ctx, routes);
+        ctx.header("Allow", String.join(", ", allow));
+        if (allow.contains("PUT") || allow.contains("PATCH") || allow.contains("POST")) {
+            ctx.header("Accept-Encoding", HttpSupport.ACCEPTED_ENCODINGS);
+        }
+        if (allow.contains("PATCH")) {
+            ctx.header("Accept-Patch", HttpSupport.MERGE_PATCH_JSON + ", " + HttpSupport.JSON);
+        }
+        ctx.status(200);
+        ctx.result(new byte[0]);
+    }
+
+    /** The methods the path of {@code ctx} answers, in route order; OPTIONS last (every route answers it). */
     private static List<String> allowed(Context ctx, List<Route> routes) {
         Set<String> methods = new LinkedHashSet<>();
         String path = ctx.path();
@@ -293,6 +312,9 @@ public final class HttpServer implements AutoCloseable {
                     methods.add("HEAD");
                 }
             }
+        }
+        if (!methods.isEmpty()) {
+            methods.add("OPTIONS");
         }
         return new ArrayList<>(methods);
     }
@@ -319,12 +341,12 @@ public final class HttpServer implements AutoCloseable {
     /**
      * Every registered route as {@code "METHOD /path"}, parameters in OpenAPI braces. HEAD, which
      * every GET route except the streaming ones (change feed, audit log, snapshot) also answers, is
-     * left out (OpenAPI implies it).
+     * left out (OpenAPI implies it), and so is OPTIONS, which every route answers.
      */
     public List<String> routes() {
         List<String> out = new ArrayList<>();
         for (ParsedEndpoint e : app.unsafe.internalRouter.allHttpHandlers()) {
-            if (e.endpoint.method != HandlerType.HEAD) {
+            if (e.endpoint.method != HandlerType.HEAD && e.endpoint.method != HandlerType.OPTIONS) {
                 out.add(e.endpoint.method.name() + " " + Route.openApiPath(e.endpoint.path));
             }
         }
@@ -338,14 +360,7 @@ public final class HttpServer implements AutoCloseable {
             return;
         }
         stopping.set(true);
-        sseThreads.shutdown();
-        try {
-            if (!sseThreads.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("change feeds still open after 5 s; stopping the server anyway");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        changes.close();
         app.stop();
         LOG.info("HTTP API stopped");
     }

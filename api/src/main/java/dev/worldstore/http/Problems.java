@@ -71,7 +71,7 @@ final class Problems {
     static {
         TITLES.put(ErrorCode.INVALID_ID.name(), "Invalid id");
         TITLES.put(ErrorCode.INVALID_SHAPE.name(), "Value breaks a rule");
-        TITLES.put(ErrorCode.INVALID_JSON.name(), "Malformed JSON");
+        TITLES.put(ErrorCode.INVALID_JSON.name(), "Invalid JSON");
         TITLES.put(ErrorCode.VALUE_TOO_LARGE.name(), "Value too large");
         TITLES.put(ErrorCode.INVALID_ARGUMENT.name(), "Invalid argument");
         TITLES.put(ErrorCode.VERSION_CONFLICT.name(), "Version conflict");

@@ -25,7 +25,11 @@ record Route(HandlerType method, String path, Access access, Handler handler, bo
          * A whole world, every app's storage included (restore rewrites all of it): an admin key, or
          * one that holds {@code {worldId}} and every app ({@code "apps": ["*"]}).
          */
-        WORLD_EVERY_APP
+        WORLD_EVERY_APP,
+        /** Any valid key; what the route answers is limited to what the key may see ({@code GET /v1/worlds}). */
+        KEY,
+        /** An admin key only: the node itself (its projection's checkpoint), dead letters (raw records of any world). */
+        ADMIN
     }
 
     Route(HandlerType method, String path, Access access, Handler handler) {

@@ -74,6 +74,13 @@ final class SseWriter {
         buffer.reset();
     }
 
+    /** What was added, as bytes; empties the buffer. */
+    byte[] take() {
+        byte[] b = buffer.toByteArray();
+        buffer.reset();
+        return b;
+    }
+
     private void ascii(String s) {
         buffer.writeBytes(s.getBytes(StandardCharsets.UTF_8));
     }

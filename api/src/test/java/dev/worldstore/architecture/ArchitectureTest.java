@@ -65,7 +65,9 @@ class ArchitectureTest {
             "dev.worldstore.loadgen.HttpBench", "dev.worldstore.loadgen.HttpBench$Mode", "dev.worldstore.loadgen.HttpBench$Options",
             "dev.worldstore.loadgen.HttpBench$Result",
             "dev.worldstore.loadgen.HttpServerStarter", "dev.worldstore.loadgen.HttpServerStarter$Running",
-            "dev.worldstore.loadgen.Demo", "dev.worldstore.loadgen.Latency");
+            "dev.worldstore.loadgen.Demo", "dev.worldstore.loadgen.Latency", "dev.worldstore.loadgen.Dirs",
+            // bench --feed (issue 16)
+            "dev.worldstore.loadgen.FeedBench", "dev.worldstore.loadgen.FeedBench$Options");
 
     private static JavaClasses classes;
 

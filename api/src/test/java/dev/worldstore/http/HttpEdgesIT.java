@@ -106,6 +106,23 @@ class HttpEdgesIT {
         assertEquals(1, assertOk(node.get(w + "/apps/a/data/inv/slot")).asInt());
     }
 
+    @Test
+    void hyperfysSceneIdIsOneKeyWhetherTheDollarIsSentAsItselfOrPercentEncoded() {
+        // given: an entity and an app key named the way Hyperfy names its scene blueprint
+        String w = "/v1/worlds/" + TestKafka.uniqueName("edge");
+        assertOk(node.put(w + "/entities/$scene", "{\"id\":\"$scene\",\"v\":1}"));
+        assertOk(node.put(w + "/apps/hyperfy/data/blueprints/$scene", "{\"id\":\"$scene\"}"));
+        // when: it is read back under both spellings a client may send (fetch keeps $, encodeURIComponent gives %24)
+        // then: both address the one key, and listings name it as Hyperfy wrote it
+        assertEquals(1, assertOk(node.get(w + "/entities/%24scene")).get("v").asInt());
+        assertOk(node.put(w + "/entities/%24scene", "{\"id\":\"$scene\",\"v\":2}"));
+        assertEquals(2, assertOk(node.get(w + "/entities/$scene")).get("v").asInt());
+        assertEquals("$scene", assertOk(node.get(w + "/entities")).get("items").get(0).get("id").asText());
+        assertEquals("blueprints/$scene", assertOk(node.get(w + "/apps/hyperfy/data?prefix=blueprints/")).get("items").get(0)
+                .get("key").asText());
+        assertEquals("$scene", assertOk(node.get(w + "/apps/hyperfy/data/blueprints/%24scene")).get("id").asText());
+    }
+
     // ---- RFC 8265 usernames -------------------------------------------------------------------------
 
     @Test

@@ -560,8 +560,8 @@ class HttpHistoryIT {
         assertProblem(as(APP_X, "POST", w + "/restore", body), 403, "FORBIDDEN"); // limited to some apps
         assertProblem(as(WORLD_B, "POST", w + "/restore", body), 403, "FORBIDDEN");
         assertProblem(as(WORLD_A, "POST", w + "/restore", "{\"asOf\":1}"), 400, "INVALID_ARGUMENT", "asOf");
-        assertProblem(as(WORLD_A, "POST", w + "/restore", "{\"asOf\":\"" + good + "\",\"dryRun\":true}"), 422, "INVALID_SHAPE",
-                "dryRun");
+        assertProblem(as(WORLD_A, "POST", w + "/restore", "{\"asOf\":\"" + good + "\",\"force\":true}"), 422, "INVALID_SHAPE",
+                "force");
 
         JsonNode result = assertOk(as(WORLD_A, "POST", w + "/restore", body));
         assertEquals(good.toString(), result.path("asOf").asText());
@@ -597,7 +597,7 @@ class HttpHistoryIT {
         for (String path : List.of("/v1/worlds/wa/snapshot?asOf=2999-01-01T00:00:00Z", "/v1/worlds/wa/history")) {
             HttpResponse<String> head = as(ADMIN, "HEAD", path, null);
             assertEquals(405, head.statusCode(), path);
-            assertEquals("GET", head.headers().firstValue("Allow").orElseThrow(), path);
+            assertEquals("GET, OPTIONS", head.headers().firstValue("Allow").orElseThrow(), path);
         }
         write(ADMIN, "PUT", "/v1/worlds/wa/entities/headed", "{}");
         assertEquals(200, as(ADMIN, "HEAD", "/v1/worlds/wa/entities/headed/history", null).statusCode());

@@ -7,13 +7,13 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Removes the temporary folders of the runs. */
-final class Dirs {
+/** Removes the temporary folders of the runs and of the offline tools (rebuild, restore). Stateless. */
+public final class Dirs {
     private Dirs() {
     }
 
     /** Deletes {@code dir} and everything in it; a failure is a warning on stderr, not an error. */
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,9 +1,12 @@
 package dev.worldstore.projector;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.worldstore.Condition;
 import dev.worldstore.Json;
 import dev.worldstore.Key;
@@ -85,7 +88,27 @@ final class BatchCodec {
     }
 
     /**
-     * Reads a batch document of world {@code worldId}.
+     * Depth of a change's value inside the document: the document, its {@code changes} array and the
+     * change's object. The document may nest that much deeper than {@link Json#MAX_NESTING_DEPTH},
+     * so a value the writer accepted (at most that deep on its own) is read back, and none deeper.
+     */
+    private static final int VALUE_DEPTH = 3;
+
+    /** The writer's JSON rules ({@link Json}) for a whole document: duplicate names refused, the depth of its values allowed. */
+    private static final JsonFactory DOCUMENT = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(Json.MAX_NESTING_DEPTH + VALUE_DEPTH)
+                    .maxStringLength(Json.MAX_STRING_LENGTH)
+                    .build())
+            .build();
+
+    /**
+     * Reads a batch document of world {@code worldId}: a JSON object by the writer's rules (UTF-8,
+     * no duplicate names, one value), whose changes name keys of the tables of a world by their
+     * table's id fields only (a {@code worldId}, if a change names one, is {@code worldId}), each
+     * with the payload its op carries: a JSON object in the tables of objects, not {@code null} in
+     * app storage.
      *
      * @throws MalformedEventException naming what is wrong (and the change's index)
      */
@@ -93,10 +116,14 @@ final class BatchCodec {
         if (doc == null) {
             throw new MalformedEventException("a batch has no value");
         }
+        if (doc.length > 1 && (doc[0] == 0 || doc[1] == 0 || (doc[0] & 0xFF) >= 0xEF)) {
+            // a byte order mark or UTF-16/32, which Jackson would read: payload offsets count UTF-8 bytes
+            throw new MalformedEventException("the batch document is not UTF-8 JSON (a byte order mark or UTF-16/32 text)");
+        }
         List<BatchEvent.Item> items = new ArrayList<>();
         int limit = -1;
         byte[] meta = null;
-        try (JsonParser p = Json.parser(doc, 0, doc.length)) {
+        try (JsonParser p = DOCUMENT.createParser(doc, 0, doc.length)) {
             expect(p.nextToken(), JsonToken.START_OBJECT, "a batch document is a JSON object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -107,6 +134,7 @@ final class BatchCodec {
                         limit = p.getIntValue();
                     }
                     case "meta" -> {
+                        expect(t, JsonToken.START_OBJECT, "meta is a JSON object");
                         int start = start(p);
                         p.skipChildren();
                         meta = java.util.Arrays.copyOfRange(doc, start, end(p));
@@ -144,9 +172,12 @@ final class BatchCodec {
         String cond = null;
         int fmt = 1;
         String[] ids = new String[4];
+        boolean[] named = new boolean[4];
         int start = -1;
         int end = -1;
         String payloadName = null;
+        JsonToken payloadToken = null;
+        String world = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken t = p.nextToken();
@@ -159,13 +190,21 @@ final class BatchCodec {
                     fmt = p.getIntValue();
                 }
                 case "value", "patch" -> {
+                    if (payloadName != null) {
+                        throw new MalformedEventException("changes[" + index + "] carries both a value and a patch");
+                    }
                     payloadName = name;
+                    payloadToken = t;
                     start = start(p);
                     p.skipChildren();
                     end = end(p);
                 }
-                case "playerId", "entityId", "appId", "key" -> ids[idSlot(name)] = t == JsonToken.VALUE_NULL ? null : text(p, t, index, name);
-                default -> p.skipChildren();
+                case "playerId", "entityId", "appId", "key" -> {
+                    ids[idSlot(name)] = t == JsonToken.VALUE_NULL ? null : text(p, t, index, name);
+                    named[idSlot(name)] = true;
+                }
+                case "worldId" -> world = text(p, t, index, name);
+                default -> p.skipChildren(); // a later release's field
             }
         }
         String at = "changes[" + index + "]";
@@ -183,7 +222,17 @@ final class BatchCodec {
         if (fmt < 1) {
             throw new MalformedEventException(at + ": fmt starts at 1, was " + fmt);
         }
+        if (world != null && !world.equals(worldId)) {
+            throw new MalformedEventException(at + ": names world '" + world + "', but the batch is of world '" + worldId
+                    + "' (a batch changes one world)");
+        }
         List<String> fields = tbl.idFields();
+        for (String idField : new String[] {"playerId", "entityId", "appId", "key"}) {
+            if (named[idSlot(idField)] && !fields.contains(idField)) {
+                throw new MalformedEventException(at + ": " + idField + " is not an id of " + tbl.wireName() + " (its ids: "
+                        + fields.subList(1, fields.size()) + ")");
+            }
+        }
         String[] keyIds = new String[fields.size()];
         keyIds[0] = worldId;
         for (int f = 1; f < fields.size(); f++) {
@@ -201,8 +250,11 @@ final class BatchCodec {
             throw new MalformedEventException(at + ": a " + o.wireName() + (expectedPayload == null ? " has no payload"
                     : " carries its " + expectedPayload));
         }
-        if (o == Op.PUT && tbl != Table.APP_STORAGE && doc[start] != '{') {
-            throw new MalformedEventException(at + ": a value of " + tbl.wireName() + " is a JSON object");
+        if (payloadToken != null && tbl != Table.APP_STORAGE && payloadToken != JsonToken.START_OBJECT) {
+            throw new MalformedEventException(at + ": a " + payloadName + " of " + tbl.wireName() + " is a JSON object");
+        }
+        if (payloadToken == JsonToken.VALUE_NULL) {
+            throw new MalformedEventException(at + ": a " + payloadName + " of app storage is not null (a delete removes a key)");
         }
         Condition condition = EventCodec.parseCondition(cond);
         return expectedPayload == null ? new BatchEvent.Item(key, o, condition, fmt, null, 0, 0)

@@ -21,13 +21,14 @@ final class BoundedReplay {
     }
 
     /**
-     * @param targets per partition, the offset to stop before
+     * @param targets per partition, the offset to stop before (mutable: lowered where a time limit stops a partition)
+     * @param timeLimits per partition, an event time (epoch ms) to stop after, or {@code null} (see {@link Applier})
      * @param onApplied called after each atomic write with the events applied so far
      * @return the events applied
      */
     static long run(KafkaClients clients, Applier applier, Progress progress, int pollMaxRecords, Map<Integer, Long> targets,
-            LongConsumer onApplied) {
-        RecordDecoder decoder = new RecordDecoder();
+            Map<Integer, Long> timeLimits, LongConsumer onApplied) {
+        RecordDecoder decoder = new RecordDecoder(progress.partitions());
         try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer("worldstore-replay", pollMaxRecords, true)) {
             List<TopicPartition> tps = new ArrayList<>();
             targets.keySet().forEach(p -> tps.add(new TopicPartition(clients.topic(), p)));
@@ -39,7 +40,7 @@ final class BoundedReplay {
             while (targets.entrySet().stream().anyMatch(t -> progress.next(t.getKey()) < t.getValue())) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 if (!records.isEmpty()) {
-                    total += applier.apply(decoder.decode(records), targets);
+                    total += applier.apply(decoder.decode(records), targets, timeLimits);
                     onApplied.accept(total);
                 }
             }

@@ -9,7 +9,7 @@ import dev.worldstore.Table;
 enum Cf {
     DEFAULT("default"),
     META("meta"),
-    /** Per partition: next offset to apply and records applied, written in every atomic batch. */
+    /** Per partition: next offset to apply, records applied and the event time so far, written in every atomic batch. */
     OFFSETS("offsets"),
     PLAYERS(Table.PLAYERS.wireName()),
     /** Normalised username to player id. */
@@ -27,7 +27,9 @@ enum Cf {
     /** Per world and idempotency key, the first applied event that carried it: see {@link IdempotencyRecords}. */
     IDEMPOTENCY("idempotency"),
     /** Every applied change per key: see {@link HistoryCodec}. */
-    HISTORY("history");
+    HISTORY("history"),
+    /** Per partition, the event time of the log and the positions where it moves: see {@link EventClock}. */
+    EVENT_TIMES("event_times");
 
     final String cfName;
 
@@ -48,6 +50,7 @@ enum Cf {
 
     /** True for families the projector reads back while applying a poll (so pending writes must be visible to it). */
     boolean readBack() {
-        return this != HISTORY && this != DEAD_LETTERS && this != REJECTED && this != OFFSETS && this != LAST_SEEN;
+        return this != HISTORY && this != DEAD_LETTERS && this != REJECTED && this != OFFSETS && this != LAST_SEEN
+                && this != EVENT_TIMES;
     }
 }

@@ -163,8 +163,21 @@ final class EventCodec {
     }
 
     /**
-     * Reads an event from a record's headers and value. Checks structure only; the payload was
-     * validated by the writer and is parsed by the projector when needed.
+     * Longest {@code ws.origin} or {@code ws.actor} in UTF-8 bytes: the stored layout
+     * ({@link StoredCodec}) gives each a 16-bit length.
+     */
+    static final int MAX_NAME_BYTES = Short.MAX_VALUE;
+    /** Longest {@code ws.id} in bytes (the writer's are 36-character UUIDs). */
+    static final int MAX_EVENT_ID_BYTES = 128;
+
+    /**
+     * Reads an event from a record's headers and value. Checks the headers: each worldstore header
+     * at most once, the ones the event's table and op need present and well-formed, none that a
+     * writer would not have written for it (a key header on world state, an app on an entity, a
+     * world on a registration, change headers on a batch, a value limit on anything but a merge
+     * patch). The value's JSON is checked by {@link RecordDecoder} (a batch's by {@link BatchCodec}).
+     * Headers of other tools (names not starting with {@code ws.}, or {@code ws.} names this release
+     * does not know) are ignored.
      *
      * @throws MalformedEventException naming what is missing or wrong
      */
@@ -203,8 +216,17 @@ final class EventCodec {
     private enum Slot { TABLE, WORLD, APP, OP, COND, FMT, ORIGIN, ACTOR }
 
     private static LogEvent decode(Fields f, byte[] value, long recordTimestamp) throws MalformedEventException {
+        if (f.repeated != null) {
+            throw new MalformedEventException("header " + f.repeated + " appears more than once");
+        }
         String id = f.required(H_ID, f.id);
+        if (id.isEmpty() || f.idBytes > MAX_EVENT_ID_BYTES) {
+            throw new MalformedEventException("bad ws.id header: 1 to " + MAX_EVENT_ID_BYTES + " bytes, was " + f.idBytes);
+        }
+        checkName(H_ORIGIN, f.origin);
+        checkName(H_ACTOR, f.actor);
         if (BATCH_OP.equals(f.op)) {
+            notFor("a batch (its changes are in its value)", f, H_TABLE, H_KEY, H_APP, H_PLAYER, H_COND, H_FMT, H_LIMIT);
             String world = f.required(H_WORLD, f.world);
             try {
                 Key.checkWorldId(world);
@@ -222,6 +244,17 @@ final class EventCodec {
             op = Op.fromWireName(f.required(H_OP, f.op));
         } catch (IllegalArgumentException e) {
             throw new MalformedEventException(e.getMessage(), e);
+        }
+        switch (table) {
+            case PLAYERS -> notFor("players", f, H_WORLD, H_APP, H_PLAYER);
+            case PLAYER_STATES, ENTITY_STATES -> notFor(table.wireName(), f, H_APP, H_PLAYER);
+            case WORLD_STATE -> notFor(table.wireName() + " (the world id is its key)", f, H_KEY, H_APP, H_PLAYER);
+            case APP_STORAGE -> {
+                // every key header belongs to app data
+            }
+        }
+        if (op != Op.MERGE) {
+            notFor("a " + op.wireName() + " (the value limit is a merge patch's)", f, H_LIMIT);
         }
         Key key = switch (table) {
             case PLAYERS -> new Key.Player(f.required(H_KEY, f.key));
@@ -245,8 +278,8 @@ final class EventCodec {
             throw new MalformedEventException(op == Op.DELETE ? "a delete must have no value" : op.wireName() + " has no value");
         }
         long limit = number(H_LIMIT, f.limit, 0);
-        if (limit < 0 || limit > Integer.MAX_VALUE) {
-            throw new MalformedEventException("bad ws.limit header: " + limit);
+        if (f.limit != null && (limit < 1 || limit > Integer.MAX_VALUE)) {
+            throw new MalformedEventException("bad ws.limit header: " + limit + " (a value limit in bytes, at least 1)");
         }
         return new ChangeEvent(id, key, op, value, parseCondition(f.cond), (int) fmt, f.origin == null ? "unknown" : f.origin,
                 f.actor, ts, (int) limit, idempotency(f));
@@ -271,8 +304,33 @@ final class EventCodec {
         return new Idempotency(f.idem, window);
     }
 
-    /** The worldstore headers of one record, read in a single pass (the last of a repeated name wins). */
+    /** A record of {@code what} must not carry any of {@code names}: a writer never puts them there. */
+    private static void notFor(String what, Fields f, String... names) throws MalformedEventException {
+        for (String name : names) {
+            if (f.present(name)) {
+                throw new MalformedEventException("header " + name + " does not belong to " + what);
+            }
+        }
+    }
+
+    private static void checkName(String header, String value) throws MalformedEventException {
+        // a UTF-8 byte per char at least, at most 3 per UTF-16 char: count only when it could be too long
+        if (value != null && value.length() * 3 > MAX_NAME_BYTES && value.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            throw new MalformedEventException("bad " + header + " header: at most " + MAX_NAME_BYTES + " bytes of UTF-8");
+        }
+    }
+
+    /**
+     * The worldstore headers of one record, read in a single pass; a name seen twice is remembered
+     * in {@link #repeated} (the record is then malformed: which of the two would count is anyone's guess).
+     */
     private static final class Fields {
+        /** One bit per header name (the order of {@link #NAMES}) seen so far. */
+        private static final String[] NAMES = {H_ID, H_TABLE, H_WORLD, H_KEY, H_APP, H_PLAYER, H_OP, H_COND, H_FMT, H_ORIGIN,
+            H_ACTOR, H_TS, H_LIMIT, H_IDEM, H_IDEM_WINDOW};
+        private int seen;
+        String repeated;
+        int idBytes;
         String id;
         String table;
         String world;
@@ -302,46 +360,62 @@ final class EventCodec {
                     case 5 -> {
                         if (name.charAt(3) == 'i' && name.charAt(4) == 'd') {
                             id = utf8(v);
+                            idBytes = v.length;
+                            see(0, name);
                         } else if (name.charAt(3) == 'o' && name.charAt(4) == 'p') {
                             op = d.text(Slot.OP, v);
+                            see(6, name);
                         } else if (name.charAt(3) == 't' && name.charAt(4) == 's') {
                             ts = utf8(v);
+                            see(11, name);
                         }
                     }
                     case 6 -> {
                         if (name.equals(H_KEY)) {
                             key = utf8(v);
+                            see(3, name);
                         } else if (name.equals(H_APP)) {
                             app = d.text(Slot.APP, v);
+                            see(4, name);
                         } else if (name.equals(H_FMT)) {
                             fmt = d.text(Slot.FMT, v);
+                            see(8, name);
                         }
                     }
                     case 7 -> {
                         if (name.equals(H_COND)) {
                             cond = d.text(Slot.COND, v);
+                            see(7, name);
                         } else if (name.equals(H_IDEM)) {
                             idem = utf8(v);
+                            see(13, name);
                         }
                     }
                     case 8 -> {
                         if (name.equals(H_TABLE)) {
                             table = d.text(Slot.TABLE, v);
+                            see(1, name);
                         } else if (name.equals(H_WORLD)) {
                             world = d.text(Slot.WORLD, v);
+                            see(2, name);
                         } else if (name.equals(H_ACTOR)) {
                             actor = d.text(Slot.ACTOR, v);
+                            see(10, name);
                         } else if (name.equals(H_LIMIT)) {
                             limit = utf8(v);
+                            see(12, name);
                         } else if (name.equals(H_IDEM_WINDOW)) {
                             idemWindow = utf8(v);
+                            see(14, name);
                         }
                     }
                     case 9 -> {
                         if (name.equals(H_PLAYER)) {
                             player = utf8(v);
+                            see(5, name);
                         } else if (name.equals(H_ORIGIN)) {
                             origin = d.text(Slot.ORIGIN, v);
+                            see(9, name);
                         }
                     }
                     default -> {
@@ -349,6 +423,22 @@ final class EventCodec {
                     }
                 }
             }
+        }
+
+        private void see(int bit, String name) {
+            if ((seen & (1 << bit)) != 0 && repeated == null) {
+                repeated = name;
+            }
+            seen |= 1 << bit;
+        }
+
+        boolean present(String name) {
+            for (int i = 0; i < NAMES.length; i++) {
+                if (NAMES[i].equals(name)) {
+                    return (seen & (1 << i)) != 0;
+                }
+            }
+            throw new IllegalArgumentException(name);
         }
 
         private static String utf8(byte[] v) {

@@ -50,9 +50,12 @@ final class HistoryCodec {
         return java.util.Arrays.copyOfRange(historyKey, 1, historyKey.length - 9);
     }
 
-    /** The history value of a change whose JSON is the event's payload (a patch, or {@code null} for a delete). */
-    static byte[] value(ChangeEvent e, long version) {
-        return value(e.op(), StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(),
+    /**
+     * The history value of a change whose JSON is the event's payload (a patch, or {@code null} for a
+     * delete), at event time {@code timeMs} ({@link EventClock}).
+     */
+    static byte[] value(ChangeEvent e, long version, long timeMs) {
+        return value(e.op(), StoredCodec.encode(version, timeMs, e.formatVersion(), e.origin(), e.actor(),
                 e.payload() == null ? NULL_JSON : e.payload()));
     }
 

@@ -222,6 +222,106 @@ final class HistoryReader {
         return false;
     }
 
+    /** The world tables, in the order a world is streamed. */
+    private static final List<Table> WORLD_TABLES = List.of(Table.WORLD_STATE, Table.ENTITY_STATES, Table.PLAYER_STATES,
+            Table.APP_STORAGE);
+
+    /**
+     * Ids of worlds with any history, in id order, strictly after {@code after} ({@code null}: from the
+     * first), at most {@code limit}. Skips from world to world (one seek per world and table), so it
+     * costs the number of worlds listed, not their history.
+     */
+    List<String> worldIds(String after, int limit) {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        for (Table table : WORLD_TABLES) {
+            try (ReadOptions ro = new ReadOptions(); RocksIterator it = store.iterator(Cf.HISTORY, ro)) {
+                byte t = (byte) table.ordinal();
+                it.seek(after == null ? new byte[] {t} : past(t, after));
+                int found = 0;
+                while (it.isValid() && found < limit) {
+                    byte[] k = it.key();
+                    if (k.length == 0 || k[0] != t) {
+                        break;
+                    }
+                    int end = 1;
+                    while (end < k.length && k[end] != 0) {
+                        end++;
+                    }
+                    String world = new String(k, 1, end - 1, StandardCharsets.UTF_8);
+                    ids.add(world);
+                    found++;
+                    it.seek(past(t, world));
+                }
+            }
+        }
+        List<String> out = new ArrayList<>(Math.min(limit, ids.size()));
+        for (String id : ids) {
+            if (out.size() == limit) {
+                break;
+            }
+            out.add(id);
+        }
+        return out;
+    }
+
+    /** The first history key of table {@code t} after every key of world {@code world}: t | world | 0x01. */
+    private static byte[] past(byte t, String world) {
+        byte[] w = world.getBytes(StandardCharsets.UTF_8);
+        byte[] k = new byte[w.length + 2];
+        k[0] = t;
+        System.arraycopy(w, 0, k, 1, w.length);
+        k[k.length - 1] = 1;
+        return k;
+    }
+
+    /** Visits (timestamp ms, version) of every history entry of {@code worldId}. */
+    private void eachChange(String worldId, java.util.function.ObjLongConsumer<byte[]> visit) {
+        byte[] world = worldId.getBytes(StandardCharsets.UTF_8);
+        for (Table table : WORLD_TABLES) {
+            byte[] prefix = HistoryCodec.keyPrefix(table, world);
+            try (ReadOptions ro = new ReadOptions(); RocksIterator it = store.iterator(Cf.HISTORY, ro)) {
+                for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
+                    visit.accept(it.value(), HistoryCodec.versionOf(it.key()));
+                }
+            }
+        }
+    }
+
+    /**
+     * When {@code worldId}'s changes happened: count, earliest and latest (time and offset in
+     * {@code partition}), and the count per each of {@code buckets} equal intervals between them.
+     * Two passes over the world's history.
+     */
+    dev.worldstore.WorldTimeline timeline(String worldId, int partition, int buckets) {
+        long[] stats = {0, Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE}; // count, min/max ts, min/max version
+        eachChange(worldId, (value, version) -> {
+            long ts = HistoryCodec.timestampMs(value);
+            stats[0]++;
+            stats[1] = Math.min(stats[1], ts);
+            stats[2] = Math.max(stats[2], ts);
+            stats[3] = Math.min(stats[3], version);
+            stats[4] = Math.max(stats[4], version);
+        });
+        if (stats[0] == 0) {
+            return new dev.worldstore.WorldTimeline(worldId, 0, null, null, null, null, List.of());
+        }
+        long first = stats[1];
+        long span = stats[2] - first + 1;
+        long[] counts = new long[buckets];
+        eachChange(worldId, (value, version) -> {
+            long at = HistoryCodec.timestampMs(value) - first;
+            int b = (int) Math.min(buckets - 1, Math.max(0, at * buckets / span));
+            counts[b]++;
+        });
+        List<Long> density = new ArrayList<>(buckets);
+        for (long c : counts) {
+            density.add(c);
+        }
+        return new dev.worldstore.WorldTimeline(worldId, stats[0], java.time.Instant.ofEpochMilli(first),
+                java.time.Instant.ofEpochMilli(stats[2]), new dev.worldstore.LogPosition(partition, stats[3]),
+                new dev.worldstore.LogPosition(partition, stats[4]), density);
+    }
+
     private static void emit(Consumer<Stored> sink, Key key, Val value, Stored facts) {
         if (key != null && !value.absent()) {
             sink.accept(stored(key, value, facts));

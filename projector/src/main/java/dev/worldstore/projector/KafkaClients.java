@@ -9,11 +9,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -24,12 +28,16 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every Kafka client worldstore uses is built here, and every Kafka failure is translated here, once:
@@ -42,6 +50,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * out belong to the caller. Thread-safe.
  */
 final class KafkaClients implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaClients.class);
     private final KafkaSettings settings;
     private final Admin admin;
     private final long timeoutMs;
@@ -53,11 +62,8 @@ final class KafkaClients implements AutoCloseable {
     KafkaClients(KafkaSettings settings, long timeoutMs) {
         this.settings = settings;
         this.timeoutMs = timeoutMs;
-        Properties p = settings.clientOverrides();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "worldstore-admin");
         try {
-            this.admin = Admin.create(p);
+            this.admin = Admin.create(adminProperties(settings));
         } catch (KafkaException e) {
             throw unavailable("create a Kafka admin client", e);
         }
@@ -78,6 +84,23 @@ final class KafkaClients implements AutoCloseable {
 
     /** The writer's producer: idempotent, {@code acks=all}, a save's whole wait bounded by {@code write.timeout.ms}. */
     KafkaProducer<byte[], byte[]> producer() {
+        try {
+            return new KafkaProducer<>(producerProperties(settings));
+        } catch (KafkaException e) {
+            throw unavailable("create the Kafka producer for topic " + topic(), e);
+        }
+    }
+
+    /** The admin client's settings: the user's {@code kafka.*} ones, then worldstore's fixed ones. */
+    static Properties adminProperties(KafkaSettings settings) {
+        Properties p = settings.clientOverrides();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "worldstore-admin");
+        return p;
+    }
+
+    /** The producer's settings: the user's {@code kafka.*} ones, then worldstore's fixed ones. */
+    static Properties producerProperties(KafkaSettings settings) {
         Properties p = settings.clientOverrides();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -102,11 +125,7 @@ final class KafkaClients implements AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "worldstore-writer");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try {
-            return new KafkaProducer<>(p);
-        } catch (KafkaException e) {
-            throw unavailable("create the Kafka producer for topic " + topic(), e);
-        }
+        return p;
     }
 
     /**
@@ -117,6 +136,15 @@ final class KafkaClients implements AutoCloseable {
      *     about one maximal record at a time so many idle or slow feeds stay cheap
      */
     KafkaConsumer<byte[], byte[]> consumer(String clientId, int maxPollRecords, boolean bulk) {
+        try {
+            return new KafkaConsumer<>(consumerProperties(settings, clientId, maxPollRecords, bulk));
+        } catch (KafkaException e) {
+            throw unavailable("create a Kafka consumer of topic " + topic(), e);
+        }
+    }
+
+    /** A consumer's settings: the user's {@code kafka.*} ones, then worldstore's fixed ones. */
+    static Properties consumerProperties(KafkaSettings settings, String clientId, int maxPollRecords, boolean bulk) {
         int recordBytes = settings.maxRecordBytes() + 1024 * 1024;
         Properties c = settings.clientOverrides();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
@@ -129,12 +157,65 @@ final class KafkaClients implements AutoCloseable {
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        try {
-            return new KafkaConsumer<>(c);
-        } catch (KafkaException e) {
-            throw unavailable("create a Kafka consumer of topic " + topic(), e);
+        return c;
+    }
+
+    /**
+     * Checks the user's {@code kafka.*} pass-through settings: each must be a setting of the Kafka
+     * producer, consumer or admin client (or under Kafka's {@code config.providers.} prefix), and
+     * at least one client that knows it must use it, i.e. worldstore does not set it itself in every
+     * such client. A setting that would be ignored is an error, not a warning in a log.
+     *
+     * @throws ConfigException naming the {@code kafka.*} key, and the worldstore key to use instead where there is one
+     */
+    static void checkOverrides(KafkaSettings settings) {
+        Properties overrides = settings.clientOverrides();
+        if (overrides.isEmpty()) {
+            return;
+        }
+        KafkaSettings bare = settings.withoutOverrides();
+        // per client: the settings it knows, and those worldstore sets after the user's
+        List<Map.Entry<Set<String>, Set<String>>> clients = List.of(
+                Map.entry(AdminClientConfig.configNames(), adminProperties(bare).stringPropertyNames()),
+                Map.entry(ProducerConfig.configNames(), producerProperties(bare).stringPropertyNames()),
+                Map.entry(ConsumerConfig.configNames(), consumerProperties(bare, "check", 1, true).stringPropertyNames()));
+        for (String name : new TreeSet<>(overrides.stringPropertyNames())) {
+            if (name.startsWith("config.providers.") || name.equals("config.providers")) {
+                continue;
+            }
+            boolean known = false;
+            boolean used = false;
+            for (Map.Entry<Set<String>, Set<String>> client : clients) {
+                if (client.getKey().contains(name)) {
+                    known = true;
+                    used |= !client.getValue().contains(name);
+                }
+            }
+            String key = "kafka." + name;
+            if (!known) {
+                throw new ConfigException(key, "is neither a worldstore key nor a setting of the Kafka " + AppInfoParser.getVersion()
+                        + " producer, consumer or admin client, so it would do nothing (only those pass through, without the "
+                        + "kafka. prefix; topic settings are kafka.topic.* keys, see the README's configuration table)");
+            }
+            if (!used) {
+                String instead = WORLDSTORE_KEY_FOR.get(name);
+                throw new ConfigException(key, "is set by worldstore itself in every Kafka client that reads it, so it would do nothing"
+                        + (instead == null ? "" : "; use " + instead));
+            }
         }
     }
+
+    /** The worldstore key behind each Kafka client setting worldstore fixes from one. */
+    private static final Map<String, String> WORLDSTORE_KEY_FOR = Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka.bootstrap.servers",
+            ProducerConfig.LINGER_MS_CONFIG, "producer.linger.ms",
+            ProducerConfig.BATCH_SIZE_CONFIG, "producer.batch.bytes",
+            ProducerConfig.COMPRESSION_TYPE_CONFIG, "producer.compression",
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "write.timeout.ms",
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, "write.timeout.ms",
+            ProducerConfig.BUFFER_MEMORY_CONFIG, "write.max.inflight.bytes",
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "value.max.bytes and batch.max.bytes",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "projector.poll.max.records");
 
     // ---- topic and offsets ----------------------------------------------------------------------
 
@@ -147,13 +228,16 @@ final class KafkaClients implements AutoCloseable {
      */
     int ensureTopic(boolean embedded) {
         short replication = (short) (settings.replicationFactor() == -1 && embedded ? 1 : settings.replicationFactor());
-        NewTopic nt = new NewTopic(topic(), Optional.of(settings.partitions()), Optional.of(replication))
-                .configs(Map.of(
-                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.retentionMs()),
-                        TopicConfig.RETENTION_BYTES_CONFIG, "-1",
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                        TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxRecordBytes()),
-                        TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime"));
+        Map<String, String> configs = new HashMap<>(Map.of(
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(settings.retentionMs()),
+                TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(settings.maxRecordBytes()),
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime"));
+        if (settings.minInsyncReplicas() > 0) {
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(settings.minInsyncReplicas()));
+        }
+        NewTopic nt = new NewTopic(topic(), Optional.of(settings.partitions()), Optional.of(replication)).configs(configs);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         try {
             admin.createTopics(List.of(nt)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -172,7 +256,9 @@ final class KafkaClients implements AutoCloseable {
         // metadata of a brand-new topic is still propagating.
         while (true) {
             try {
-                return describePartitions();
+                int partitions = describePartitions();
+                warnAboutTopicSettings();
+                return partitions;
             } catch (LogUnavailableException e) {
                 if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
                     throw e;
@@ -216,6 +302,36 @@ final class KafkaClients implements AutoCloseable {
                         + " (check --kafka.topic and --kafka.bootstrap.servers)");
             }
             throw e;
+        }
+    }
+
+    /**
+     * {@code kafka.topic.min.insync.replicas} applies when worldstore creates the topic; on a topic
+     * that exists with another value it cannot take effect, so that is logged with the command that
+     * would apply it. Best effort: a cluster that does not let this client describe the topic's
+     * configuration is not checked.
+     */
+    private void warnAboutTopicSettings() {
+        if (settings.minInsyncReplicas() <= 0) {
+            return;
+        }
+        String name = TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG;
+        String wanted = Integer.toString(settings.minInsyncReplicas());
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic());
+        Config actual;
+        try {
+            actual = await(admin.describeConfigs(List.of(resource)).values().get(resource), "describe the configuration of topic "
+                    + topic());
+        } catch (LogUnavailableException e) {
+            LOG.debug("not checking the settings of topic {}: {}", topic(), e.getMessage());
+            return;
+        }
+        ConfigEntry entry = actual.get(name);
+        if (entry != null && entry.value() != null && !entry.value().equals(wanted)) {
+            LOG.warn("topic {} exists with {}={}, but kafka.topic.{} is {}: it applies only when worldstore creates the topic; "
+                    + "to change the topic: kafka-configs.sh --bootstrap-server {} --alter --entity-type topics --entity-name {} "
+                    + "--add-config {}={}", topic(), name, entry.value(), name, wanted, settings.bootstrapServers(), topic(), name,
+                    wanted);
         }
     }
 

@@ -11,23 +11,34 @@ import java.util.Optional;
  * The one place where instants and "the end" become log positions, with one convention:
  *
  * <ul>
- *   <li>A point in time T <b>includes</b> every change whose record timestamp (the event time) is at
- *       or before T, to the millisecond. So {@link #lastIncluded} of T is the last position written
- *       at or before T, and {@link #firstAtOrAfter} of T is the first written at or after T; for
- *       any T, {@code lastIncluded(T) + 1 == firstAtOrAfter(T + 1 ms)}.
+ *   <li>A point in time T <b>includes</b> every change whose event time (the time history, feeds
+ *       and stored values show; see {@link EventClock}) is at or before T, to the millisecond.
+ *       Event times never go backwards within a partition, so what T includes is a prefix of the
+ *       partition: {@link #lastIncluded} of T is the last position with event time at or before T,
+ *       and {@link #firstAtOrAfter} of T the first at or after T; for any T,
+ *       {@code lastIncluded(T) + 1 == firstAtOrAfter(T + 1 ms)}. So for every T, a read as of T
+ *       gives each key's highest version whose shown time is at or before T.
  *   <li>A log position includes itself and everything before it in its partition.
  *   <li>{@link #end} is the position the next change of the partition will get (one past the last).
  * </ul>
  *
- * Kafka's time index answers "first offset with timestamp ≥ T"; everything here is derived from
- * that one look-up. Used by the node (asOf reads, snapshots, feeds), the HTTP audit log, replays
- * and the CLI alike. Thread-safe.
+ * Instants are resolved against this node's projection ({@link Cf#EVENT_TIMES}), which holds the
+ * event times of what it has applied: every node derives the same times from the log, so an
+ * instant this node has applied past resolves the same everywhere; an instant at or after the
+ * last applied event time resolves to what this node has applied (callers wait for the
+ * consistency they need first). Kafka's time index is not used: it knows the writers' clocks,
+ * not the event times. Used by the node (asOf reads, snapshots, feeds, forks) and the HTTP audit
+ * log. Thread-safe.
  */
 final class LogPositions {
     private final KafkaClients clients;
+    private final RocksProjection projection;
+    private final Progress progress;
 
-    LogPositions(KafkaClients clients) {
+    LogPositions(KafkaClients clients, RocksProjection projection, Progress progress) {
         this.clients = clients;
+        this.projection = projection;
+        this.progress = progress;
     }
 
     /** The position the next change of {@code partition} will get. */
@@ -35,15 +46,20 @@ final class LogPositions {
         return new LogPosition(partition, clients.endOffset(partition));
     }
 
-    /** The first position of {@code partition} written at or after {@code time}; {@link #end} if none. */
+    /**
+     * The first position of {@code partition} with event time at or after {@code time}; when no
+     * applied event is that late, the next position this node will apply.
+     */
     LogPosition firstAtOrAfter(int partition, Instant time) {
-        long offset = clients.firstOffsetAtOrAfter(partition, time.toEpochMilli());
-        return offset >= 0 ? new LogPosition(partition, offset) : end(partition);
+        long applied = progress.next(partition); // read before the index: the index may only be ahead of it
+        long ms = time.toEpochMilli();
+        long offset = ms == Long.MIN_VALUE ? 0 : EventClock.firstOffsetAfter(projection, partition, ms - 1);
+        return new LogPosition(partition, offset >= 0 ? offset : applied);
     }
 
     /**
      * The last position of {@code partition} that {@code asOf} includes; empty when it includes
-     * nothing (the partition was empty then).
+     * nothing (no event of the partition is that early).
      *
      * @throws ValidationException naming {@code field} if a position is not in {@code partition}
      */
@@ -55,7 +71,11 @@ final class LogPositions {
             }
             return Optional.of(p.position());
         }
-        long firstAfter = firstAtOrAfter(partition, ((AsOf.AtTime) asOf).instant().plusMillis(1)).offset();
+        long applied = progress.next(partition);
+        long firstAfter = EventClock.firstOffsetAfter(projection, partition, ((AsOf.AtTime) asOf).instant().toEpochMilli());
+        if (firstAfter < 0) {
+            firstAfter = applied;
+        }
         return firstAfter == 0 ? Optional.empty() : Optional.of(new LogPosition(partition, firstAfter - 1));
     }
 }

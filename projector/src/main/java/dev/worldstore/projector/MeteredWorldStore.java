@@ -38,7 +38,10 @@ import java.util.function.Consumer;
 /**
  * Metrics around a store, as a decorator (Kafka Streams' {@code Metered…} stores): saves timed by
  * table and outcome ({@code worldstore.saves}; batches as table {@code batch}), loads timed ({@code worldstore.loads}), refused
- * conditions counted by table ({@code worldstore.conflicts}). Everything else is passed through.
+ * conditions counted by table ({@code worldstore.conflicts}). Both timers publish histogram buckets at
+ * service-level boundaries a world server plans with ({@link #SAVE_SLOS}, {@link #LOAD_SLOS}), so
+ * Prometheus can compute any percentile across nodes; the applied-save timer and the conflict
+ * counter of every table exist from the start (at 0). Everything else is passed through.
  * Thread-safe.
  */
 final class MeteredWorldStore implements WorldStore {
@@ -47,10 +50,37 @@ final class MeteredWorldStore implements WorldStore {
     private final Timer loads;
     private final ConcurrentHashMap<String, Timer> saves = new ConcurrentHashMap<>();
 
+    /** Bucket boundaries of {@code worldstore.saves}: a tick's budget at the low end, the write timeout's range at the top. */
+    static final Duration[] SAVE_SLOS = millis(1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000);
+    /** Bucket boundaries of {@code worldstore.loads}: local reads take microseconds, a read-your-writes wait up to seconds. */
+    static final Duration[] LOAD_SLOS = concat(new Duration[] {Duration.ofMillis(1).dividedBy(10), Duration.ofMillis(1).dividedBy(4),
+            Duration.ofMillis(1).dividedBy(2)}, millis(1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000));
+
     MeteredWorldStore(WorldStore inner, MeterRegistry metrics) {
         this.inner = inner;
         this.metrics = metrics;
-        this.loads = Timer.builder("worldstore.loads").description("Loads from the local projection").register(metrics);
+        this.loads = Timer.builder("worldstore.loads").description("Loads from the local projection")
+                .serviceLevelObjectives(LOAD_SLOS).register(metrics);
+        // every table's applied saves and conflicts from the start, so rates and ratios have a series before the first save
+        for (String table : java.util.stream.Stream.concat(java.util.Arrays.stream(dev.worldstore.Table.values())
+                .map(dev.worldstore.Table::wireName), java.util.stream.Stream.of("batch")).toList()) {
+            saveTimer(table, "applied");
+            conflicts(table);
+        }
+    }
+
+    private io.micrometer.core.instrument.Counter conflicts(String table) {
+        return io.micrometer.core.instrument.Counter.builder("worldstore.conflicts")
+                .description("Conditional writes refused because the condition failed (409/412), by table")
+                .tag("table", table).register(metrics);
+    }
+
+    private static Duration[] millis(long... ms) {
+        return java.util.Arrays.stream(ms).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
+    }
+
+    private static Duration[] concat(Duration[] a, Duration[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(Duration[]::new);
     }
 
     @Override
@@ -60,7 +90,7 @@ final class MeteredWorldStore implements WorldStore {
         return inner.writeAsync(change).whenComplete((saved, error) -> {
             Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (e instanceof ConflictException) {
-                metrics.counter("worldstore.conflicts", "table", table).increment();
+                conflicts(table).increment();
             }
             saveTimer(table, e == null ? "applied" : outcome(e)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         });
@@ -77,7 +107,7 @@ final class MeteredWorldStore implements WorldStore {
         return inner.writeBatchAsync(worldId, changes, actor, idempotencyKey).whenComplete((saved, error) -> {
             Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (e instanceof BatchConflictException) {
-                metrics.counter("worldstore.conflicts", "table", "batch").increment();
+                conflicts("batch").increment();
             }
             saveTimer("batch", e == null ? "applied" : outcome(e)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         });
@@ -103,6 +133,7 @@ final class MeteredWorldStore implements WorldStore {
                 .description("Saves, from call to acknowledgement (and verdict for conditional writes)")
                 .tag("table", table)
                 .tag("outcome", outcome)
+                .serviceLevelObjectives(SAVE_SLOS)
                 .register(metrics));
     }
 
@@ -178,13 +209,45 @@ final class MeteredWorldStore implements WorldStore {
     }
 
     @Override
+    public List<String> worldIds(String after, int limit) {
+        return inner.worldIds(after, limit);
+    }
+
+    @Override
+    public dev.worldstore.WorldSummary worldSummary(String worldId, ReadConsistency consistency) {
+        return inner.worldSummary(worldId, consistency);
+    }
+
+    @Override
+    public dev.worldstore.WorldTimeline timeline(String worldId, int buckets, ReadConsistency consistency) {
+        return inner.timeline(worldId, buckets, consistency);
+    }
+
+    @Override
+    public RestoreResult planRestore(String worldId, AsOf asOf) {
+        return inner.planRestore(worldId, asOf);
+    }
+
+    @Override
     public PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency) {
         return inner.readPlayerData(worldId, playerId, consistency);
     }
 
     @Override
     public PlayerRecord registerPlayer(String playerId, String username) {
-        return inner.registerPlayer(playerId, username);
+        long start = System.nanoTime();
+        String outcome = "applied";
+        try {
+            return inner.registerPlayer(playerId, username);
+        } catch (RuntimeException e) {
+            outcome = outcome(e);
+            if (e instanceof ConflictException || e instanceof dev.worldstore.UsernameTakenException) {
+                conflicts(dev.worldstore.Table.PLAYERS.wireName()).increment();
+            }
+            throw e;
+        } finally {
+            saveTimer(dev.worldstore.Table.PLAYERS.wireName(), outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override

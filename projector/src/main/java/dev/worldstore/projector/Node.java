@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *   <li>writes: {@link Writer} (append, verdict wait; saves and registrations alike);
  *   <li>reads: {@link ReadGate} (consistency waits) then {@link StateReader} (state, pages, players);
  *   <li>history: {@link HistoryReader}, with points in time resolved by {@link LogPositions};
- *   <li>change feeds: {@link WorldFeed}s, tracked so that close ends them;
+ *   <li>change feeds: {@link SharedFeed}s over the {@link FeedHub}, tracked so that close ends them;
  *   <li>the projector ({@link Projector}), retention ({@link Retention}) and snapshots.
  * </ul>
  *
@@ -63,7 +63,7 @@ final class Node implements WorldStore {
 
     private final NodeParts parts;
     private final UseGate gate;
-    private final Set<WorldFeed> feeds = ConcurrentHashMap.newKeySet();
+    private final Set<SharedFeed> feeds = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService housekeeping;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -247,8 +247,9 @@ final class Node implements WorldStore {
     public Optional<Stored> readAsOf(Key key, AsOf asOf, ReadConsistency consistency) {
         key.check();
         return use(() -> {
-            Optional<LogPosition> last = lastIncluded(key.worldId(), asOf);
+            // wait first: an instant resolves against the event times this node has applied
             parts.gate().await(key.worldId(), consistency);
+            Optional<LogPosition> last = lastIncluded(key.worldId(), asOf);
             return last.flatMap(p -> parts.history().readAsOf(key, p.offset())).map(parts.state()::upgrade);
         });
     }
@@ -257,8 +258,8 @@ final class Node implements WorldStore {
     public void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, Consumer<Stored> sink) {
         Key.checkWorldId(worldId);
         use(() -> {
-            Optional<LogPosition> last = lastIncluded(worldId, asOf);
             parts.gate().await(worldId, consistency);
+            Optional<LogPosition> last = lastIncluded(worldId, asOf);
             last.ifPresent(p -> parts.history().snapshot(worldId, p.offset(), s -> sink.accept(parts.state().upgrade(s))));
             return null;
         });
@@ -279,6 +280,45 @@ final class Node implements WorldStore {
             throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "to", "a fork needs a new world id, not the source's");
         }
         return use(() -> Fork.run(this, parts, sourceWorldId, targetWorldId, asOf, actor));
+    }
+
+    // ---- worlds (the console's world list and timeline) -----------------------------------------
+
+    @Override
+    public List<String> worldIds(String after, int limit) {
+        if (limit < 1 || limit > Scan.MAX_LIMIT) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "limit", "must be between 1 and " + Scan.MAX_LIMIT + ", was "
+                    + limit);
+        }
+        return use(() -> parts.history().worldIds(after, limit));
+    }
+
+    @Override
+    public dev.worldstore.WorldSummary worldSummary(String worldId, ReadConsistency consistency) {
+        Key.checkWorldId(worldId);
+        return use(() -> {
+            parts.gate().await(worldId, consistency);
+            return parts.state().summary(worldId, parts.history().worldHasHistory(worldId));
+        });
+    }
+
+    @Override
+    public dev.worldstore.WorldTimeline timeline(String worldId, int buckets, ReadConsistency consistency) {
+        Key.checkWorldId(worldId);
+        if (buckets < 1 || buckets > 2_000) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "buckets", "must be between 1 and 2000, was " + buckets);
+        }
+        return use(() -> {
+            parts.gate().await(worldId, consistency);
+            return parts.history().timeline(worldId, operations.partitionOf(worldId), buckets);
+        });
+    }
+
+    @Override
+    public RestoreResult planRestore(String worldId, AsOf asOf) {
+        Key.checkWorldId(worldId);
+        return use(() -> Restore.plan(sink -> snapshot(worldId, asOf, ReadConsistency.OWN_WRITES, sink),
+                sink -> parts.state().streamWorld(worldId, sink)));
     }
 
     @Override
@@ -306,6 +346,9 @@ final class Node implements WorldStore {
     @Override
     public ChangeFeed changes(String worldId, LogPosition after) {
         Key.checkWorldId(worldId);
+        if (after != null && after.offset() == Long.MAX_VALUE) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "position " + after + " is past the end of the log");
+        }
         return changesFrom(worldId, after == null ? endOf(worldId) : new LogPosition(after.partition(), after.offset() + 1));
     }
 
@@ -318,9 +361,18 @@ final class Node implements WorldStore {
                     "world " + worldId + " lives in partition " + partition + ", not " + from.partition());
         }
         return use(() -> {
-            WorldFeed[] feed = new WorldFeed[1];
-            feed[0] = new WorldFeed(worldId, partition, from.offset(), parts.clients(), parts.projection(), parts.progress(),
-                    () -> feeds.remove(feed[0]));
+            if (from.offset() > parts.progress().next(partition)) {
+                // past what this node applied: fine if the log has it (the feed waits for the projector), never past its end
+                long end = parts.positions().end(partition).offset();
+                if (from.offset() > end) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "position " + from + " is past the end of the log: "
+                            + "the next change of world " + worldId + "'s partition gets " + new LogPosition(partition, end)
+                            + "; resume after a position this world's feed reported");
+                }
+            }
+            SharedFeed[] feed = new SharedFeed[1];
+            feed[0] = new SharedFeed(worldId, partition, from.offset(), parts.feeds(), parts.clients(), parts.projection(),
+                    parts.progress(), this::use, () -> feeds.remove(feed[0]));
             feeds.add(feed[0]);
             return feed[0];
         });
@@ -409,7 +461,7 @@ final class Node implements WorldStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (WorldFeed f : List.copyOf(feeds)) {
+        for (SharedFeed f : List.copyOf(feeds)) {
             f.close();
         }
         if (!gate.closeAndAwait(30_000)) {

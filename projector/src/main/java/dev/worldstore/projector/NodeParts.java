@@ -14,11 +14,12 @@ import org.slf4j.LoggerFactory;
  *
  * @param broker the embedded broker, or {@code null} with an external cluster
  * @param retentionEvery milliseconds between retention sweeps
+ * @param feeds the change feeds' shared reader of applied events
  */
 record NodeParts(WorldStoreConfig config, String nodeId, EmbeddedKafka broker, KafkaClients clients, KafkaHealth health,
         RocksProjection projection,
         Partitioning partitioning, Progress progress, LogWriter log, Writer writer, Projector projector, ReadGate gate,
-        StateReader state, HistoryReader history, LogPositions positions, Retention retention, long retentionEvery) {
+        StateReader state, HistoryReader history, LogPositions positions, Retention retention, long retentionEvery, FeedHub feeds) {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeParts.class);
 
@@ -26,6 +27,7 @@ record NodeParts(WorldStoreConfig config, String nodeId, EmbeddedKafka broker, K
         closeQuietly(log);
         closeQuietly(health);
         closeQuietly(projector);
+        closeQuietly(feeds);
         closeQuietly(projection);
         closeQuietly(clients);
         closeQuietly(broker);

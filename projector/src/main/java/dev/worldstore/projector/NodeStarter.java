@@ -5,6 +5,7 @@ import dev.worldstore.StorageException;
 import dev.worldstore.Upgraders;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.kafka.EmbeddedKafka;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -25,8 +26,6 @@ import org.slf4j.LoggerFactory;
  */
 final class NodeStarter {
     private static final Logger LOG = LoggerFactory.getLogger(NodeStarter.class);
-    /** The projection's record of its topic's partition count. */
-    private static final String PARTITIONS_META = "partitions";
 
     private NodeStarter() {
     }
@@ -51,17 +50,36 @@ final class NodeStarter {
             opened.push(health);
 
             ProjectionSettings ps = ProjectionSettings.from(config);
+            CheckpointTransfer.bootstrapIfEmpty(config, ps.projectionDir(), kafka.topic());
             RocksProjection projection = RocksProjection.open(ps.projectionDir(), ps);
             opened.push(projection);
             checkTopic(projection, kafka.topic(), ps.projectionDir());
             Partitioning partitioning = new Partitioning(partitions(clients, health, projection, broker != null));
+            // a projection of a release before event times is upgraded once, from the log (needs Kafka)
+            EventTimeUpgrade.run(clients, projection, partitioning, ps.pollMaxRecords());
             Gauge.builder("worldstore.rocksdb.size.bytes", projection, RocksProjection::sizeBytes)
                     .description("Projection size on disk (SST and blob files) and in memtables").register(metrics);
+            // counts what the projection holds, so it does not start again at 0 when the node restarts
+            FunctionCounter.builder("worldstore.projector.deadlettered", projection, RocksProjection::deadLetterCount)
+                    .description("Change-log records this node's projection could not decode or apply: kept in dead_letters "
+                            + "(WorldStore.deadLetters) and skipped; counted from the projection, so it survives restarts")
+                    .register(metrics);
+            if (projection.deadLetterCount() > 0) {
+                LOG.warn("the projection holds {} dead letter(s): records of the log it could not decode or apply "
+                        + "(WorldStore.deadLetters lists them; GET /health/ready counts them)", projection.deadLetterCount());
+            }
 
             Progress progress = new Progress(partitioning.partitions());
             VerdictBoard verdicts = new VerdictBoard();
+            FeedHub feeds = new FeedHub(partitioning.partitions(), config.getLong(WorldStoreConfig.FEED_BUFFER_BYTES),
+                    config.getInt(WorldStoreConfig.FEED_CATCHUP_MAX_COUNT));
+            opened.push(feeds);
+            Gauge.builder("worldstore.feed.buffer.bytes", feeds, FeedHub::bufferedBytes)
+                    .description("Recent applied events held in memory for change feeds at the log's tail (accounted bytes)").register(metrics);
+            Gauge.builder("worldstore.feed.catchup.readers", feeds, FeedHub::activeReaders)
+                    .description("Change feeds reading the log on their own (behind the in-memory tail)").register(metrics);
             ProjectionRules rules = new ProjectionRules(upgraders);
-            Applier applier = new Applier(projection, rules, progress, verdicts, metrics);
+            Applier applier = new Applier(projection, rules, progress, verdicts, metrics, feeds);
             Projector projector = new Projector(clients, projection, applier, progress, new Snapshots(ps, Clock.systemUTC()),
                     ps.pollMaxRecords(), metrics);
             opened.push(projector);
@@ -76,7 +94,8 @@ final class NodeStarter {
             NodeParts parts = new NodeParts(config, nodeId, broker, clients, health, projection, partitioning, progress, log, writer, projector,
                     new ReadGate(progress, own, partitioning, config.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS)),
                     new StateReader(projection, upgraders, partitioning.of((String) null)), new HistoryReader(projection, upgraders),
-                    new LogPositions(clients), new Retention(projection, writer::write, rs, clock, rules::latestEventMs), rs.checkIntervalMs());
+                    new LogPositions(clients, projection, progress), new Retention(projection, writer::write, rs, clock, rules::latestEventMs),
+                    rs.checkIntervalMs(), feeds);
             Node node = new Node(parts);
             opened.push(node);
             node.start();
@@ -102,7 +121,7 @@ final class NodeStarter {
      * @throws StorageException when Kafka's count differs from the one the projection was built with
      */
     private static int partitions(KafkaClients clients, KafkaHealth health, RocksProjection projection, boolean embedded) {
-        String remembered = projection.meta(PARTITIONS_META);
+        String remembered = projection.meta(RocksProjection.PARTITIONS_META);
         int partitions;
         try {
             partitions = clients.ensureTopic(embedded);
@@ -119,7 +138,7 @@ final class NodeStarter {
             throw new StorageException(projection.dir() + " was built from " + remembered + " partitions of topic " + clients.topic()
                     + ", which now has " + partitions + "; rebuild the projection (worldstore rebuild)", null);
         }
-        projection.putMeta(PARTITIONS_META, Integer.toString(partitions));
+        projection.putMeta(RocksProjection.PARTITIONS_META, Integer.toString(partitions));
         return partitions;
     }
 

@@ -76,8 +76,21 @@ final class Operations implements NodeOperations {
     }
 
     @Override
+    public void writeCheckpoint(Path target) {
+        use.apply(() -> {
+            parts.projection().checkpoint(target);
+            return null;
+        });
+    }
+
+    @Override
     public int sweepRetention() {
         return use.apply(() -> parts.retention().sweep());
+    }
+
+    @Override
+    public long deadLetterCount() {
+        return parts.projection().deadLetterCount();
     }
 
 }

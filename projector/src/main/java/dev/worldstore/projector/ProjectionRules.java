@@ -48,6 +48,9 @@ import java.util.Set;
  *       (the projector fails and says which node to upgrade). Puts in such a format are stored as sent.
  *   <li><b>History.</b> Every applied change is appended to the key's history (the value of a put,
  *       the patch of a merge, {@code null} for a delete) in the same write.
+ *   <li><b>Event time.</b> The time state and history record for a change is its event time
+ *       ({@link EventClock}): the record's timestamp, raised to the partition's previous event time
+ *       where the writer's clock was behind, so times never go backwards within a partition.
  *   <li><b>Registration.</b> Create-only on the player id and needs a free username (NFC, case
  *       folded): all registrations share one partition, so the winner of a race is the same on
  *       every node.
@@ -86,9 +89,9 @@ final class ProjectionRules {
         return latestEventMs;
     }
 
-    /** Starts the events of one atomic write. */
-    Poll poll(StateView state, WriteSink out, Verdicts verdicts) {
-        return new Poll(state, out, verdicts);
+    /** Starts the events of one atomic write; {@code clock} stamps them and lives on across polls. */
+    Poll poll(StateView state, WriteSink out, Verdicts verdicts, EventClock clock) {
+        return new Poll(state, out, verdicts, clock);
     }
 
     /** The events of one atomic write: apply them in log order. Not thread-safe. */
@@ -98,11 +101,15 @@ final class ProjectionRules {
         private final Verdicts verdicts;
         private final Map<OverlayKey, byte[]> overlay = new HashMap<>(1024);
         private final List<String> deadLetters = new ArrayList<>();
+        private final EventClock clock;
+        /** The event time of the event being applied ({@link EventClock}): what state and history record as its time. */
+        private long time;
 
-        private Poll(StateView state, WriteSink out, Verdicts verdicts) {
+        private Poll(StateView state, WriteSink out, Verdicts verdicts, EventClock clock) {
             this.state = state;
             this.out = out;
             this.verdicts = verdicts;
+            this.clock = clock;
         }
 
         /** The records dead-lettered so far in this poll, as {@code "position: reason"}. */
@@ -114,11 +121,12 @@ final class ProjectionRules {
         void apply(Decoded d) {
             LogEvent event = d.event();
             if (event == null) {
-                deadLetter(d, d.malformed());
+                deadLetter(d, d.malformed()); // no event, no event time
                 return;
             }
-            if (event.timestampMs() > latestEventMs) {
-                latestEventMs = event.timestampMs();
+            time = clock.advance(d.position(), d.timestampMs(), out);
+            if (time > latestEventMs) {
+                latestEventMs = time;
             }
             if (replayed(d, event)) {
                 return;
@@ -210,19 +218,19 @@ final class ProjectionRules {
                 if (item.op() == Op.DELETE) {
                     delete(cf, keys[i]);
                     out.put(Cf.HISTORY, HistoryCodec.key(table, keys[i], version), HistoryCodec.value(Op.DELETE,
-                            StoredCodec.encode(version, b.timestampMs(), item.formatVersion(), b.origin(), b.actor(), NULL_JSON)));
+                            StoredCodec.encode(version, time, item.formatVersion(), b.origin(), b.actor(), NULL_JSON)));
                 } else {
                     byte[] stored = item.op() == Op.PUT
-                            ? StoredCodec.encode(version, b.timestampMs(), formats[i], b.origin(), b.actor(), item.buffer(), item.offset(),
+                            ? StoredCodec.encode(version, time, formats[i], b.origin(), b.actor(), item.buffer(), item.offset(),
                                     item.length())
-                            : StoredCodec.encode(version, b.timestampMs(), formats[i], b.origin(), b.actor(), values[i]);
+                            : StoredCodec.encode(version, time, formats[i], b.origin(), b.actor(), values[i]);
                     put(cf, keys[i], stored);
                     out.put(Cf.HISTORY, HistoryCodec.key(table, keys[i], version), item.op() == Op.PUT ? HistoryCodec.value(Op.PUT, stored)
-                            : HistoryCodec.value(Op.MERGE, StoredCodec.encode(version, b.timestampMs(), item.formatVersion(), b.origin(),
+                            : HistoryCodec.value(Op.MERGE, StoredCodec.encode(version, time, item.formatVersion(), b.origin(),
                                     b.actor(), item.buffer(), item.offset(), item.length())));
                 }
                 if (item.key() instanceof Key.PlayerState ps) {
-                    touch(ps.playerId(), b.timestampMs());
+                    touch(ps.playerId(), time);
                 }
             }
             remember(d, b, versions);
@@ -242,7 +250,7 @@ final class ProjectionRules {
                 return false;
             }
             byte[] first = read(Cf.IDEMPOTENCY, IdempotencyRecords.key(event.worldId(), idem.key()));
-            if (first == null || !IdempotencyRecords.covers(first, event.timestampMs())) {
+            if (first == null || !IdempotencyRecords.covers(first, time)) {
                 return false;
             }
             long offset = IdempotencyRecords.offset(first);
@@ -257,7 +265,7 @@ final class ProjectionRules {
             Idempotency idem = event.idempotency();
             if (idem != null) {
                 put(Cf.IDEMPOTENCY, IdempotencyRecords.key(event.worldId(), idem.key()),
-                        IdempotencyRecords.value(event.timestampMs(), d.position().offset(), idem.windowMs(),
+                        IdempotencyRecords.value(time, d.position().offset(), idem.windowMs(),
                                 IdempotencyRecords.fingerprint(event), versions));
             }
         }
@@ -286,7 +294,7 @@ final class ProjectionRules {
                         return;
                     }
                     delete(cf, key);
-                    out.put(Cf.HISTORY, HistoryCodec.key(e.key().table(), key, version), HistoryCodec.value(e, version));
+                    out.put(Cf.HISTORY, HistoryCodec.key(e.key().table(), key, version), HistoryCodec.value(e, version, time));
                     remember(d, e, version);
                     applied(e, version);
                     return;
@@ -319,12 +327,12 @@ final class ProjectionRules {
                 }
                 default -> json = e.payload();
             }
-            byte[] stored = StoredCodec.encode(version, e.timestampMs(), format, e.origin(), e.actor(), json);
+            byte[] stored = StoredCodec.encode(version, time, format, e.origin(), e.actor(), json);
             put(cf, key, stored);
             out.put(Cf.HISTORY, HistoryCodec.key(e.key().table(), key, version),
-                    e.op() == Op.PUT ? HistoryCodec.value(Op.PUT, stored) : HistoryCodec.value(e, version));
+                    e.op() == Op.PUT ? HistoryCodec.value(Op.PUT, stored) : HistoryCodec.value(e, version, time));
             if (e.key() instanceof Key.PlayerState ps) {
-                touch(ps.playerId(), e.timestampMs());
+                touch(ps.playerId(), time);
             }
             remember(d, e, version);
             applied(e, version);
@@ -381,12 +389,12 @@ final class ProjectionRules {
             ObjectNode record = Json.object()
                     .put("id", player.playerId())
                     .put("username", username)
-                    .put("createdAt", Instant.ofEpochMilli(e.timestampMs()).toString());
-            put(Cf.PLAYERS, key, StoredCodec.encode(version, e.timestampMs(), e.formatVersion(), e.origin(), e.actor(),
+                    .put("createdAt", Instant.ofEpochMilli(time).toString());
+            put(Cf.PLAYERS, key, StoredCodec.encode(version, time, e.formatVersion(), e.origin(), e.actor(),
                     Json.bytes(record)));
             put(Cf.USERNAMES, nameKey, key);
-            out.put(Cf.HISTORY, HistoryCodec.key(Table.PLAYERS, key, version), HistoryCodec.value(e, version));
-            touch(player.playerId(), e.timestampMs());
+            out.put(Cf.HISTORY, HistoryCodec.key(Table.PLAYERS, key, version), HistoryCodec.value(e, version, time));
+            touch(player.playerId(), time);
             applied(e, version);
         }
 
@@ -396,7 +404,7 @@ final class ProjectionRules {
 
         private void applied(ChangeEvent e, long version) {
             if (verdicts.awaited(e.eventId())) {
-                verdicts.decided(e.eventId(), new Verdict.Applied(version, e.timestampMs()));
+                verdicts.decided(e.eventId(), new Verdict.Applied(version, time));
             }
         }
 

@@ -114,6 +114,20 @@ public final class ProjectionTools {
         }
     }
 
+    /**
+     * Streams a consistent checkpoint of {@code store}'s projection (state, history and the offsets
+     * they reflect) to {@code out} as a tar: the RocksDB files under {@code projection/}, then
+     * {@code MANIFEST.json} with the format, topic, partitions and each file's size and SHA-256.
+     * What a new node started with {@code bootstrap.from} fetches ({@code GET /v1/admin/checkpoint}).
+     * Blocks for the transfer; takes no lock that writes wait for.
+     *
+     * @throws dev.worldstore.StorageException if the checkpoint cannot be taken
+     * @throws java.io.IOException if writing to {@code out} fails
+     */
+    public static void exportCheckpoint(dev.worldstore.WorldStore store, java.io.OutputStream out) throws IOException {
+        CheckpointTransfer.export(store.operations(), store.nodeId(), out);
+    }
+
     private static KafkaClients clients(WorldStoreConfig config) {
         return new KafkaClients(KafkaSettings.forTools(config), 30_000);
     }
@@ -125,15 +139,22 @@ public final class ProjectionTools {
 
     /**
      * Re-projects the whole change log, as it is now, into {@code target}, which must be empty or
-     * absent.
+     * absent. With {@code bootstrap.from} set, starts instead from that peer's checkpoint (fetched
+     * and verified as a new node does) and applies only the log after it.
      *
      * @param progress called with the events applied so far, after each atomic write
+     * @throws dev.worldstore.ConfigException on {@code bootstrap.from} if the peer's checkpoint cannot be had or is refused
      */
     public static Run rebuild(WorldStoreConfig config, Upgraders upgraders, Path target, LongConsumer progress) {
         requireEmpty(target);
         long start = System.nanoTime();
         try (KafkaClients clients = clients(config)) {
             int partitions = clients.partitions();
+            String peer = config.get(WorldStoreConfig.BOOTSTRAP_FROM);
+            if (!peer.isBlank()) {
+                CheckpointTransfer.fetch(java.net.URI.create(peer.trim()), config.get(WorldStoreConfig.BOOTSTRAP_API_KEY), target,
+                        clients.topic(), bytes -> { });
+            }
             long[] ends = clients.offsets(partitions, OffsetSpec.latest());
             Map<Integer, Long> targets = new HashMap<>();
             for (int p = 0; p < partitions; p++) {
@@ -146,14 +167,22 @@ public final class ProjectionTools {
 
     private static long project(KafkaClients clients, WorldStoreConfig config, Upgraders upgraders, Path dir, int partitions,
             Map<Integer, Long> targets, LongConsumer progress) {
+        return project(clients, config, upgraders, dir, partitions, targets, null, progress);
+    }
+
+    /** With {@code timeLimits}, stops each partition before its first event with a later event time ({@link Applier}). */
+    private static long project(KafkaClients clients, WorldStoreConfig config, Upgraders upgraders, Path dir, int partitions,
+            Map<Integer, Long> targets, Map<Integer, Long> timeLimits, LongConsumer progress) {
         ProjectionSettings ps = ProjectionSettings.from(config).scratch(dir);
         try (RocksProjection projection = RocksProjection.open(dir, ps)) {
             if (projection.meta("topic") == null) {
                 projection.putMeta("topic", clients.topic());
             }
+            // what a live node remembers of the topic, so a rebuild is byte-identical to it
+            projection.putMeta(RocksProjection.PARTITIONS_META, Integer.toString(partitions));
             Progress at = new Progress(partitions);
             Applier applier = new Applier(projection, new ProjectionRules(upgraders), at, new VerdictBoard(), new SimpleMeterRegistry());
-            return BoundedReplay.run(clients, applier, at, ps.pollMaxRecords(), targets, progress);
+            return BoundedReplay.run(clients, applier, at, ps.pollMaxRecords(), new HashMap<>(targets), timeLimits, progress);
         }
     }
 
@@ -181,14 +210,27 @@ public final class ProjectionTools {
             int partitions = clients.partitions();
             int partition = new Partitioning(partitions).of(worldId);
             long end = clients.endOffset(partition);
-            long target = new LogPositions(clients).lastIncluded(partition, asOf, "asOf").map(p -> p.offset() + 1).orElse(0L);
+            // to a position: up to it; to an instant: up to the log's end now, stopping before the first
+            // event whose event time is later, derived exactly as the nodes derive it (EventClock)
+            long target = end;
+            Long timeLimit = null;
+            if (asOf instanceof AsOf.AtPosition p) {
+                if (p.position().partition() != partition) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "asOf", "position " + p.position()
+                            + " is not in this world's partition " + partition + "; use a position the API gave for this world");
+                }
+                target = p.position().offset() + 1;
+            } else {
+                timeLimit = ((AsOf.AtTime) asOf).instant().toEpochMilli();
+            }
             if (target > end) {
                 throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "asOf", asOf + " is past the end of partition " + partition
                         + " of " + clients.topic() + " (next offset " + end + ")");
             }
             scratch = Files.createTempDirectory("worldstore-replay-");
-            Path from = useSnapshots ? newestSnapshotNotAfter(config, partition, target, scratch) : null;
-            long events = project(clients, config, upgraders, scratch, partitions, Map.of(partition, target), progress);
+            Path from = useSnapshots ? newestSnapshotNotAfter(config, partition, target, timeLimit, scratch) : null;
+            long events = project(clients, config, upgraders, scratch, partitions, Map.of(partition, target),
+                    timeLimit == null ? null : Map.of(partition, timeLimit), progress);
             try (RocksProjection projection = RocksProjection.open(scratch, ProjectionSettings.from(config).scratch(scratch))) {
                 new StateReader(projection, upgraders, new Partitioning(partitions).of((String) null)).streamWorld(worldId, sink);
             }
@@ -206,8 +248,14 @@ public final class ProjectionTools {
         }
     }
 
-    /** Links the newest usable snapshot's files into {@code scratch}; returns the snapshot, or null if none fits. */
-    private static Path newestSnapshotNotAfter(WorldStoreConfig config, int partition, long target, Path scratch) throws IOException {
+    /**
+     * Links the newest usable snapshot's files into {@code scratch}; returns the snapshot, or null if
+     * none fits. A snapshot fits if it has not passed {@code target} in {@code partition} nor, with a
+     * {@code timeLimit}, an event time after it; snapshots of releases before event times do not
+     * fit (their checkpoints cannot continue the event clock).
+     */
+    private static Path newestSnapshotNotAfter(WorldStoreConfig config, int partition, long target, Long timeLimit, Path scratch)
+            throws IOException {
         ProjectionSettings ps = ProjectionSettings.from(config);
         List<Path> all = Snapshots.list(ps.snapshotsDir());
         for (int i = all.size() - 1; i >= 0; i--) {
@@ -224,11 +272,17 @@ public final class ProjectionTools {
                     }
                 }
             }
-            long next;
+            boolean fits;
             try (RocksProjection p = RocksProjection.open(scratch, ps.scratch(scratch))) {
-                next = p.checkpoint(partition).nextOffset();
+                long next = p.checkpoint(partition).nextOffset();
+                java.util.OptionalLong time = p.lastEventTime(partition);
+                boolean allPartitionsTimed = true;
+                for (int q = 0; q < p.checkpoints().size(); q++) {
+                    allPartitionsTimed &= p.lastEventTime(p.checkpoints().get(q).partition()).isPresent();
+                }
+                fits = allPartitionsTimed && next <= target && (timeLimit == null || time.getAsLong() <= timeLimit);
             }
-            if (next <= target) {
+            if (fits) {
                 return snapshot;
             }
         }

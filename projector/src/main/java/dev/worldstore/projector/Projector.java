@@ -77,7 +77,7 @@ final class Projector implements AutoCloseable {
     /** Decoded polls from the fetch thread to the apply thread, in log order. */
     private final BlockingQueue<RecordDecoder.Polled> handoff = new ArrayBlockingQueue<>(HANDOFF_POLLS);
     /** Used by the fetch thread only. */
-    private final RecordDecoder decoder = new RecordDecoder();
+    private final RecordDecoder decoder;
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread fetchThread;
     private Thread applyThread;
@@ -97,6 +97,7 @@ final class Projector implements AutoCloseable {
             tps.add(new TopicPartition(clients.topic(), p));
         }
         this.topicPartitions = List.copyOf(tps);
+        this.decoder = new RecordDecoder(partitions);
         this.startEnd = new long[partitions];
         this.lag = new AtomicLongArray(partitions);
         this.highWatermarks = new AtomicLongArray(partitions);

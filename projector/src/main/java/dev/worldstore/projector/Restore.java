@@ -63,6 +63,12 @@ final class Restore {
         return new RestoreResult(puts.size() - putConflicts, deletes.size() - deleteConflicts, unchanged, putConflicts + deleteConflicts);
     }
 
+    /** What {@link #run} would write, without writing: puts as {@code rewritten}, deletes as {@code deleted}. */
+    static RestoreResult plan(Consumer<Consumer<Stored>> past, Consumer<Consumer<Stored>> now) {
+        RestoreResult r = run(past, now, change -> CompletableFuture.completedFuture(null), null);
+        return new RestoreResult(r.rewritten(), r.deleted(), r.unchanged(), 0);
+    }
+
     /** Waits for every write; returns how many were refused by their condition. */
     private static int conflicts(List<CompletableFuture<Saved>> writes) {
         int conflicts = 0;

@@ -11,6 +11,7 @@ import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -34,7 +35,7 @@ import org.rocksdb.WriteOptions;
  * <p>Thread-safe (RocksDB is); {@link #close()} is idempotent and must come after the projector
  * thread and every reader have stopped using it.
  */
-final class RocksProjection implements StateView, AutoCloseable {
+final class RocksProjection implements StateView, EventClock.Index, AutoCloseable {
 
     static {
         RocksDB.loadLibrary();
@@ -50,6 +51,8 @@ final class RocksProjection implements StateView, AutoCloseable {
     /** History values at least this large live in blob files; smaller ones (deletes, small patches) stay inline. */
     static final long HISTORY_MIN_BLOB_BYTES = 256;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Entries in {@link Cf#DEAD_LETTERS}: counted at open, then added to as the applier writes them. */
+    private final AtomicLong deadLetters = new AtomicLong();
 
     private RocksProjection(Path dir, ProjectionSettings settings) throws RocksDBException {
         this.dir = dir;
@@ -111,6 +114,31 @@ final class RocksProjection implements StateView, AutoCloseable {
         // projector re-applies the rest from Kafka. Nothing is lost or applied twice; a clean close
         // flushes first, so only a crash costs a replay of the unflushed tail.
         this.writeOptions = new WriteOptions().setDisableWAL(true);
+        this.deadLetters.set(countEntries(Cf.DEAD_LETTERS));
+    }
+
+    private long countEntries(Cf cf) {
+        long n = 0;
+        try (ReadOptions ro = new ReadOptions().setFillCache(false); RocksIterator it = iterator(cf, ro)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The records of the log this projection holds as dead letters: what it had on disk when it
+     * opened plus those written since ({@link #deadLettered}). Survives restarts; every node that
+     * applied the same log holds the same number.
+     */
+    long deadLetterCount() {
+        return deadLetters.get();
+    }
+
+    /** Counts {@code n} dead letters just written (after their batch was written). */
+    void deadLettered(int n) {
+        deadLetters.addAndGet(n);
     }
 
     /**
@@ -207,8 +235,53 @@ final class RocksProjection implements StateView, AutoCloseable {
         return ByteBuffer.allocate(4).putInt(partition).array();
     }
 
-    static byte[] offsetValue(long nextOffset, long appliedCount) {
+    /**
+     * A partition's checkpoint in {@link Cf#OFFSETS}: next offset, records applied and the event time
+     * of its last event ({@link EventClock#NONE} when none yet). Releases before event times wrote
+     * the first two only (16 bytes): such a projection is upgraded when a node opens it
+     * ({@link EventTimeUpgrade}).
+     */
+    static byte[] offsetValue(long nextOffset, long appliedCount, long lastEventTime) {
+        return ByteBuffer.allocate(24).putLong(nextOffset).putLong(appliedCount).putLong(lastEventTime).array();
+    }
+
+    /** The 16-byte checkpoint of releases before event times; for tests of the upgrade. */
+    static byte[] offsetValueWithoutEventTime(long nextOffset, long appliedCount) {
         return ByteBuffer.allocate(16).putLong(nextOffset).putLong(appliedCount).array();
+    }
+
+    /**
+     * The event time of {@code partition}'s last applied event: {@link EventClock#NONE} when it has
+     * none, or empty when the checkpoint was written by a release before event times.
+     */
+    java.util.OptionalLong lastEventTime(int partition) {
+        byte[] v = get(Cf.OFFSETS, partitionKey(partition));
+        if (v == null) {
+            return java.util.OptionalLong.of(EventClock.NONE);
+        }
+        return v.length >= 24 ? java.util.OptionalLong.of(ByteBuffer.wrap(v, 16, 8).getLong()) : java.util.OptionalLong.empty();
+    }
+
+    /** The event time of the event at {@code offset} of {@code partition}, or {@code fallback} when the index does not reach it. */
+    long eventTime(int partition, long offset, long fallback) {
+        long t = EventClock.timeAt(this, partition, offset);
+        return t == EventClock.NONE ? fallback : t;
+    }
+
+    @Override
+    public byte[] seekAtOrAfter(byte[] key, byte[] prefix) {
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = iterator(Cf.EVENT_TIMES, ro)) {
+            it.seek(key);
+            return it.isValid() && KeyCodec.startsWith(it.key(), prefix) ? it.value() : null;
+        }
+    }
+
+    @Override
+    public byte[] seekAtOrBefore(byte[] key, byte[] prefix) {
+        try (ReadOptions ro = new ReadOptions(); RocksIterator it = iterator(Cf.EVENT_TIMES, ro)) {
+            it.seekForPrev(key);
+            return it.isValid() && KeyCodec.startsWith(it.key(), prefix) ? it.value() : null;
+        }
     }
 
     /** The {@link Cf#REJECTED} mark of an event that changed nothing (refused, or every change of it a no-op). */
@@ -269,6 +342,9 @@ final class RocksProjection implements StateView, AutoCloseable {
         }
         return new NodeOperations.Checkpoint(partition, 0, 0);
     }
+
+    /** The {@link Cf#META} entry holding the partition count of the topic the projection was built from. */
+    static final String PARTITIONS_META = "partitions";
 
     String meta(String name) {
         byte[] v = get(Cf.META, name.getBytes(StandardCharsets.UTF_8));

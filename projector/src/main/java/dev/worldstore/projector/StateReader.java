@@ -153,6 +153,22 @@ final class StateReader {
         return false;
     }
 
+    /** Counts of {@code worldId}'s current keys (one pass over them); {@code history} as the caller found it. */
+    dev.worldstore.WorldSummary summary(String worldId, boolean history) {
+        byte[] prefix = (worldId + "\0").getBytes(StandardCharsets.UTF_8);
+        long[] counts = new long[3];
+        List<Table> tables = List.of(Table.ENTITY_STATES, Table.PLAYER_STATES, Table.APP_STORAGE);
+        for (int i = 0; i < tables.size(); i++) {
+            try (ReadOptions ro = new ReadOptions(); RocksIterator it = projection.iterator(Cf.of(tables.get(i)), ro)) {
+                for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
+                    counts[i]++;
+                }
+            }
+        }
+        boolean state = projection.get(Cf.WORLD_STATE, KeyCodec.encode(new Key.WorldState(worldId))) != null;
+        return new dev.worldstore.WorldSummary(worldId, counts[0], counts[1], counts[2], state, history);
+    }
+
     Optional<PlayerRecord> player(Key.Player key) {
         return read(key).map(s -> toPlayer(key, s));
     }

@@ -14,7 +14,7 @@ import java.time.Instant;
  * <pre>
  * byte   magic (1)
  * long   version (log offset of the last change)
- * long   timestamp of the last change, epoch ms
+ * long   event time of the last change, epoch ms ({@link EventClock})
  * int    data-format version
  * short  origin length, origin UTF-8
  * short  actor length (-1 = none), actor UTF-8
@@ -67,6 +67,11 @@ final class StoredCodec {
     /** The timestamp (epoch ms) of an encoded value. */
     static long timestampMs(byte[] buf, int at) {
         return ByteBuffer.wrap(buf, at + TIMESTAMP_AT, 8).getLong();
+    }
+
+    /** Replaces the timestamp of the layout starting at {@code at}, in place. */
+    static void setTimestampMs(byte[] buf, int at, long timestampMs) {
+        ByteBuffer.wrap(buf, at + TIMESTAMP_AT, 8).putLong(timestampMs);
     }
 
     /** The data-format version of an encoded value, without decoding the rest. */

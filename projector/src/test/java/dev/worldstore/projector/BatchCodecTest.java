@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.worldstore.Condition;
+import dev.worldstore.Json;
 import dev.worldstore.Key;
 import dev.worldstore.Op;
 import java.nio.charset.StandardCharsets;
@@ -70,5 +71,77 @@ class BatchCodecTest {
                 + "\"entityId\":\"e\",\"op\":\"put\",\"value\":[1]}]}").getBytes(StandardCharsets.UTF_8)));
         assertThrows(MalformedEventException.class, () -> BatchCodec.decode(W, "{\"limit\":9,\"changes\":[".getBytes(
                 StandardCharsets.UTF_8)));
+    }
+
+    private static MalformedEventException malformed(String doc, String expectedInMessage) {
+        MalformedEventException e = assertThrows(MalformedEventException.class, () -> BatchCodec.decode(W, doc.getBytes(
+                StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains(expectedInMessage), () -> "'" + e.getMessage() + "' should say '" + expectedInMessage + "'");
+        return e;
+    }
+
+    private static String doc(String change) {
+        return "{\"limit\":99,\"changes\":[" + change + "]}";
+    }
+
+    @Test
+    void aValueAsDeepAsTheWriterAllowsComesBackAndADeeperOneIsMalformed() throws MalformedEventException {
+        // given app data nested exactly as deep as a single save may be, inside the batch document
+        String atLimit = "[".repeat(Json.MAX_NESTING_DEPTH) + "]".repeat(Json.MAX_NESTING_DEPTH);
+        List<BatchEvent.Item> items = List.of(item(new Key.AppData(W, "app", null, "k"), Op.PUT, atLimit, Condition.any()));
+        // when
+        BatchCodec.Document d = BatchCodec.decode(W, BatchCodec.encode(items, 1000, null));
+        // then it comes back; one level deeper it is malformed
+        assertEquals(atLimit, payload(d.items().get(0)));
+        String deeper = "[" + atLimit + "]";
+        malformed(doc("{\"table\":\"app_storage\",\"appId\":\"a\",\"playerId\":null,\"key\":\"k\",\"op\":\"put\",\"value\":"
+                + deeper + "}"), "nesting depth");
+    }
+
+    @Test
+    void aPatchOfATableOfObjectsIsAnObjectAndNoAppValueIsNull() {
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"op\":\"merge-patch\",\"patch\":[1]}"),
+                "a patch of entity_states is a JSON object");
+        malformed(doc("{\"table\":\"world_state\",\"op\":\"put\",\"value\":\"x\"}"), "a value of world_state is a JSON object");
+        malformed(doc("{\"table\":\"app_storage\",\"appId\":\"a\",\"key\":\"k\",\"op\":\"put\",\"value\":null}"),
+                "not null");
+        malformed(doc("{\"table\":\"app_storage\",\"appId\":\"a\",\"key\":\"k\",\"op\":\"merge-patch\",\"patch\":null}"),
+                "not null");
+    }
+
+    @Test
+    void aChangeNamingAnotherWorldIsMalformed() throws MalformedEventException {
+        malformed(doc("{\"table\":\"entity_states\",\"worldId\":\"w2\",\"entityId\":\"e\",\"op\":\"put\",\"value\":{}}"),
+                "names world 'w2'");
+        // naming its own world is no harm
+        BatchCodec.decode(W, doc("{\"table\":\"entity_states\",\"worldId\":\"w1\",\"entityId\":\"e\",\"op\":\"put\","
+                + "\"value\":{}}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anIdFieldOfAnotherTableIsMalformed() {
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"playerId\":\"p\",\"op\":\"put\",\"value\":{}}"),
+                "playerId is not an id of entity_states");
+        malformed(doc("{\"table\":\"world_state\",\"key\":\"k\",\"op\":\"put\",\"value\":{}}"),
+                "key is not an id of world_state");
+    }
+
+    @Test
+    void duplicateNamesTwoPayloadsAndTrailingContentAreMalformed() {
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"entityId\":\"f\",\"op\":\"put\",\"value\":{}}"),
+                "Duplicate field");
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"op\":\"put\",\"value\":{\"a\":1,\"a\":2}}"),
+                "Duplicate field 'a'");
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"op\":\"put\",\"value\":{},\"patch\":{}}"),
+                "both a value and a patch");
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"op\":\"put\",\"value\":{\"n\": nope}}"), "not valid JSON");
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"op\":\"put\",\"value\":{}}") + " {}", "trailing");
+        malformed("{\"limit\":9,\"meta\":7,\"changes\":[]}", "meta is a JSON object");
+    }
+
+    @Test
+    void aDocumentInUtf16IsMalformed() {
+        byte[] utf16 = doc("{\"table\":\"world_state\",\"op\":\"put\",\"value\":{}}").getBytes(StandardCharsets.UTF_16LE);
+        assertTrue(assertThrows(MalformedEventException.class, () -> BatchCodec.decode(W, utf16)).getMessage().contains("not UTF-8"));
     }
 }

@@ -422,12 +422,87 @@ class EventCodecTest {
         malformed(h, PAYLOAD, "worldId");
     }
 
-    @Test
-    void lastHeaderWinsWhenRepeated() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"ws.id", "ws.table", "ws.world", "ws.key", "ws.op", "ws.origin", "ws.actor"})
+    void aRepeatedHeaderIsMalformedNotResolvedByOrder(String name) {
+        // given a record carrying a header twice (kcat -H name=a -H name=b): which one counts is anyone's guess
         RecordHeaders h = headersOf(sample());
-        h.add(new RecordHeader("ws.actor", "second".getBytes(StandardCharsets.UTF_8)));
+        h.add(new RecordHeader(name, h.lastHeader(name).value()));
+        // then
+        malformed(h, PAYLOAD, name + " appears more than once");
+    }
 
-        assertEquals("second", EventCodec.decode(h, PAYLOAD, TS).actor());
+    @Test
+    void aRepeatedOptionalHeaderIsMalformedToo() {
+        RecordHeaders h = headersOf(sample());
+        h.add("ws.cond", "absent".getBytes(StandardCharsets.UTF_8));
+        h.add("ws.cond", "any".getBytes(StandardCharsets.UTF_8));
+        malformed(h, PAYLOAD, "ws.cond appears more than once");
+    }
+
+    @Test
+    void headersAWriterNeverPutsOnTheEventsTableAreMalformed() {
+        // a world header on a registration (players belong to no world)
+        malformed(withHeader(event(new Key.Player("p1"), Op.PUT, Condition.absent(), null), "ws.world", "w1"), PAYLOAD,
+                "ws.world does not belong to players");
+        // a key header on the world state (the world id is its key)
+        malformed(withHeader(event(new Key.WorldState("w1"), Op.PUT, Condition.any(), null), "ws.key", "k"), PAYLOAD,
+                "ws.key does not belong to world_state");
+        // app headers on an entity or a player state
+        malformed(withHeader(sample(), "ws.app", "app1"), PAYLOAD, "ws.app does not belong to entity_states");
+        malformed(withHeader(event(new Key.PlayerState("w1", "p1"), Op.PUT, Condition.any(), null), "ws.player", "p1"), PAYLOAD,
+                "ws.player does not belong to player_states");
+    }
+
+    @Test
+    void aValueLimitBelongsToMergePatchesOnly() throws Exception {
+        // given
+        ChangeEvent merge = new ChangeEvent("evt-1", new Key.Entity("w1", "e1"), Op.MERGE, PAYLOAD, Condition.any(), 1, "node-a",
+                null, TS, 4096);
+        // then a merge carries it, a put or delete may not, and it is at least 1
+        assertEquals(4096, ((ChangeEvent) EventCodec.decode(headersOf(merge), PAYLOAD, TS)).maxValueBytes());
+        malformed(withHeader(sample(), "ws.limit", "4096"), PAYLOAD, "ws.limit does not belong to a put");
+        malformed(withHeader(merge, "ws.limit", "0"), PAYLOAD, "ws.limit");
+    }
+
+    @Test
+    void aBatchRecordCarriesNoChangeHeaders() {
+        byte[] doc = BatchCodec.encode(List.of(new BatchEvent.Item(new Key.Entity("w1", "e"), Op.PUT, Condition.any(), 1, PAYLOAD, 0,
+                PAYLOAD.length)), 100, null);
+        BatchEvent b = new BatchEvent("evt-b", "w1", doc, List.of(), 100, null, "node-a", null, TS);
+        for (String[] h : new String[][] {{"ws.table", "entity_states"}, {"ws.key", "e"}, {"ws.cond", "absent"}, {"ws.fmt", "2"},
+            {"ws.app", "a"}, {"ws.player", "p"}, {"ws.limit", "9"}}) {
+            RecordHeaders headers = new RecordHeaders(EventCodec.headers(b));
+            headers.add(h[0], h[1].getBytes(StandardCharsets.UTF_8));
+            malformed(headers, doc, h[0] + " does not belong to a batch");
+        }
+    }
+
+    @Test
+    void originAndActorMustFitTheStoredLayout() throws Exception {
+        // given names one byte over and at the 16-bit length the stored value gives them
+        String tooLong = "a".repeat(EventCodec.MAX_NAME_BYTES + 1);
+        String longest = "é".repeat(EventCodec.MAX_NAME_BYTES / 2);
+        // then
+        malformed(withHeader(sample(), "ws.actor", tooLong), PAYLOAD, "ws.actor");
+        malformed(withHeader(sample(), "ws.origin", tooLong), PAYLOAD, "ws.origin");
+        ChangeEvent got = (ChangeEvent) EventCodec.decode(withHeader(sample(), "ws.actor", longest), PAYLOAD, TS);
+        byte[] stored = StoredCodec.encode(1, TS, 1, got.origin(), got.actor(), PAYLOAD);
+        assertEquals(longest, StoredCodec.decode(got.key(), stored).actor());
+    }
+
+    @Test
+    void anEmptyOrOverlongEventIdIsMalformed() {
+        malformed(withHeader(sample(), "ws.id", ""), PAYLOAD, "ws.id");
+        malformed(withHeader(sample(), "ws.id", "x".repeat(EventCodec.MAX_EVENT_ID_BYTES + 1)), PAYLOAD, "ws.id");
+    }
+
+    @Test
+    void unknownWorldstoreHeadersOfLaterReleasesAreIgnored() throws Exception {
+        RecordHeaders h = headersOf(sample());
+        h.add("ws.future", "1".getBytes(StandardCharsets.UTF_8));
+        h.add("ws.future", "2".getBytes(StandardCharsets.UTF_8));
+        assertEquals("evt-1", EventCodec.decode(h, PAYLOAD, TS).eventId());
     }
 
     @Test

@@ -38,6 +38,8 @@ final class RulesHarness {
     private final Map<Cf, TreeMap<byte[], byte[]>> maps = new EnumMap<>(Cf.class);
     private final Set<String> awaited = new HashSet<>();
     private final Map<String, Verdict> verdicts = new LinkedHashMap<>();
+    /** The event clock of partitions 0 to 7, living on across polls as the applier's does. */
+    private final EventClock clock = new EventClock(8);
 
     RulesHarness() {
         this(Upgraders.none());
@@ -96,7 +98,7 @@ final class RulesHarness {
                             throw new AssertionError("second verdict on " + eventId + ": " + before + " then " + verdict);
                         }
                     }
-                });
+                }, clock);
         private boolean committed;
 
         void apply(Decoded d) {
@@ -214,6 +216,29 @@ final class RulesHarness {
     Stored stored(Key key) {
         byte[] v = maps.get(Cf.of(key.table())).get(KeyCodec.encode(key));
         return v == null ? null : StoredCodec.decode(key, v);
+    }
+
+    /** The event-time index the rules wrote, read as the node reads it. */
+    EventClock.Index eventTimes() {
+        TreeMap<byte[], byte[]> m = maps.get(Cf.EVENT_TIMES);
+        return new EventClock.Index() {
+            @Override
+            public byte[] seekAtOrAfter(byte[] key, byte[] prefix) {
+                Map.Entry<byte[], byte[]> e = m.ceilingEntry(key);
+                return e != null && KeyCodec.startsWith(e.getKey(), prefix) ? e.getValue() : null;
+            }
+
+            @Override
+            public byte[] seekAtOrBefore(byte[] key, byte[] prefix) {
+                Map.Entry<byte[], byte[]> e = m.floorEntry(key);
+                return e != null && KeyCodec.startsWith(e.getKey(), prefix) ? e.getValue() : null;
+            }
+        };
+    }
+
+    /** The event time of {@code partition}'s last event ({@link EventClock#NONE} if none). */
+    long lastEventTime(int partition) {
+        return clock.last(partition);
     }
 
     /** The raw stored bytes of {@code key}, or {@code null}. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -490,7 +491,8 @@ class ValidatorTest {
     void nestingDeeperThanTheLimitIsInvalidJson() {
         int depth = Json.MAX_NESTING_DEPTH + 1;
         ValidationException e = rejectedText("[".repeat(depth) + "]".repeat(depth));
-        assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
+        assertTrue(e.getMessage().contains("nesting deeper than " + Json.MAX_NESTING_DEPTH), e.getMessage());
+        assertFalse(e.getMessage().contains("StreamReadConstraints"), e.getMessage());
         rejectedText("{\"skills\":" + "[".repeat(depth) + "]".repeat(depth) + "}");
         rejectedText("{\"position\":" + "[".repeat(depth) + "]".repeat(depth) + "}");
         accepted(Change.putJson(APP, "[".repeat(Json.MAX_NESTING_DEPTH) + "]".repeat(Json.MAX_NESTING_DEPTH)));

@@ -291,7 +291,7 @@ class WorldTransactionsIT {
         // given a save, a batch of more changes than a feed fetches records at once, a refused batch, a save
         World w = newWorld("feed");
         Saved first = w.savePlayerState("p", Json.parse("{\"n\":0}"));
-        int n = WorldFeed.MAX_BUFFERED + 100;
+        int n = SharedFeed.MAX_RECORDS + 100;
         Batch batch = w.batch().actor("feeder");
         List<Key> batchKeys = new ArrayList<>();
         batch.saveWorldState(Json.parse("{\"n\":1}"), Condition.any());

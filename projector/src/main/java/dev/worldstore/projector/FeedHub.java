@@ -1,0 +1,393 @@
+package dev.worldstore.projector;
+
+import dev.worldstore.ChangeRecord;
+import dev.worldstore.LogPosition;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The change feeds' shared reader: the node's projector hands every poll it has applied to
+ * {@link #append} (on its apply thread, right after the atomic write), and this keeps the recent
+ * deliverable events of each partition in memory, indexed by world, within {@code feed.buffer.bytes}
+ * split evenly over the partitions. Feeds at the log's tail ({@link SharedFeed}) read from here: no
+ * Kafka consumer and no thread of their own, and they are woken when their world gets an event.
+ *
+ * <p>Per partition the buffer knows, from its <em>floor</em> (where the projector started in this
+ * process) on, every applied event that feeds deliver: refused events, dead letters and changes that
+ * changed nothing are left out exactly as the projection marked them (the same marks
+ * {@link RocksProjection#notApplied} and {@link RocksProjection#skippedChanges} read back later).
+ * When the buffer is full the oldest event goes; per world it remembers the newest offset it dropped,
+ * so a feed of a quiet world is never pushed off the shared path by other worlds' traffic: a feed
+ * can be served from memory at offset {@code c} when {@code c >= floor} and none of its world's
+ * events at or after {@code c} was dropped. Anything else reads the log on its own
+ * ({@link #acquireReader}: at most {@code feed.catchup.max.count} at once, on a small shared pool)
+ * until it is back in range.
+ *
+ * <p>Thread-safe: one lock per partition, held briefly; callbacks run after it is released.
+ */
+final class FeedHub implements AutoCloseable {
+    /** Bytes an entry costs beyond its payload (objects, index), for the buffer's accounting. */
+    static final int ENTRY_OVERHEAD = 160;
+
+    private final Tail[] tails;
+    private final int maxReaders;
+    private final ExecutorService catchUp;
+    private final Object readerLock = new Object();
+    private int activeReaders;
+    private final ArrayDeque<SharedFeed> waitingForReader = new ArrayDeque<>();
+
+    /**
+     * @param maxBytes memory for buffered events over all partitions
+     * @param maxReaders feeds that may read the log on their own at once
+     */
+    FeedHub(int partitions, long maxBytes, int maxReaders) {
+        this.tails = new Tail[partitions];
+        long each = Math.max(1, maxBytes / partitions);
+        for (int p = 0; p < partitions; p++) {
+            tails[p] = new Tail(each);
+        }
+        this.maxReaders = maxReaders;
+        AtomicInteger n = new AtomicInteger();
+        this.catchUp = Executors.newFixedThreadPool(Math.max(1, Math.min(4, maxReaders)), r -> {
+            Thread t = new Thread(r, "worldstore-feed-catchup-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    // ---- the projector's side --------------------------------------------------------------------
+
+    /** The projector starts {@code partition} at {@code next}: the buffer covers it from there. */
+    void resume(int partition, long next) {
+        Tail t = tails[partition];
+        synchronized (t) {
+            t.floor = next;
+            t.end = next;
+        }
+    }
+
+    /**
+     * One applied poll of {@code partition}: its records in log order (all of them, applied or not),
+     * the marks the rules wrote for them (by offset: {@link RocksProjection#REFUSED_MARK}, a skipped
+     * mark, or {@link #DEAD} for a dead letter), and the partition's next offset after the write.
+     * Called by the apply thread only, before the progress is published.
+     */
+    void append(int partition, List<Decoded> records, long[] eventTimes, Map<Long, byte[]> marks, long next) {
+        Tail t = tails[partition];
+        List<Runnable> wake = null;
+        synchronized (t) {
+            for (int i = 0; i < records.size(); i++) {
+                Decoded d = records.get(i);
+                long offset = d.position().offset();
+                if (offset >= next) {
+                    break;
+                }
+                String worldId = worldOf(d.event());
+                byte[] mark = marks.get(offset);
+                if (worldId == null || d.malformed() != null || mark == DEAD || RocksProjection.refused(mark)) {
+                    continue;
+                }
+                Entry e = new Entry(offset, worldId, d.event(), eventTimes[i], RocksProjection.skipped(mark));
+                WorldLog w = t.worlds.computeIfAbsent(worldId, k -> new WorldLog());
+                w.entries.addLast(e);
+                t.all.addLast(e);
+                t.bytes += e.bytes;
+                if (!w.waiters.isEmpty()) {
+                    if (wake == null) {
+                        wake = new ArrayList<>();
+                    }
+                    wake.addAll(w.waiters);
+                    w.waiters.clear();
+                }
+            }
+            t.end = Math.max(t.end, next);
+            while (t.bytes > t.maxBytes && !t.all.isEmpty()) {
+                Entry old = t.all.pollFirst();
+                WorldLog w = t.worlds.get(old.worldId);
+                w.entries.pollFirst();
+                w.evictedUpTo = old.offset;
+                t.bytes -= old.bytes;
+            }
+        }
+        if (wake != null) {
+            wake.forEach(Runnable::run);
+        }
+    }
+
+    /** Marks a dead letter in {@link #append}'s marks (compared by identity). */
+    static final byte[] DEAD = new byte[0];
+
+    private static String worldOf(LogEvent event) {
+        if (event instanceof ChangeEvent c) {
+            return c.key().worldId();
+        }
+        if (event instanceof BatchEvent b) {
+            return b.worldId();
+        }
+        return null;
+    }
+
+    // ---- the feeds' side ------------------------------------------------------------------------------
+
+    /** What a feed read: the records, and the offset it reads from next. */
+    record Read(List<ChangeRecord> records, long next) {
+    }
+
+    /**
+     * The records of {@code worldId} from offset {@code from} on, at most about {@code max} (whole
+     * events), or {@code null} when the buffer cannot serve {@code from} (the feed must read the log).
+     */
+    Read read(String worldId, int partition, long from, int max) {
+        Tail t = tails[partition];
+        List<Entry> found;
+        long next;
+        synchronized (t) {
+            WorldLog w = t.worlds.get(worldId);
+            if (!servable(t, w, from)) {
+                return null;
+            }
+            if (w == null || w.entries.isEmpty() || w.entries.peekLast().offset < from) {
+                return new Read(List.of(), Math.max(from, t.end));
+            }
+            found = new ArrayList<>();
+            for (Iterator<Entry> it = w.entries.descendingIterator(); it.hasNext(); ) {
+                Entry e = it.next();
+                if (e.offset < from) {
+                    break;
+                }
+                found.add(e);
+            }
+            Collections.reverse(found);
+            int records = 0;
+            int take = 0;
+            while (take < found.size() && (take == 0 || records < max)) {
+                records += found.get(take).size();
+                take++;
+            }
+            if (take < found.size()) {
+                next = found.get(take).offset;
+                found = found.subList(0, take);
+            } else {
+                next = Math.max(from, t.end);
+            }
+        }
+        List<ChangeRecord> out = new ArrayList<>();
+        for (Entry e : found) {
+            out.addAll(e.records(partition));
+        }
+        return new Read(out, next);
+    }
+
+    /** True if {@link #read} can serve {@code worldId} from {@code from}. */
+    boolean servable(String worldId, int partition, long from) {
+        Tail t = tails[partition];
+        synchronized (t) {
+            return servable(t, t.worlds.get(worldId), from);
+        }
+    }
+
+    private static boolean servable(Tail t, WorldLog w, long from) {
+        return t.floor >= 0 && from >= t.floor && (w == null || w.evictedUpTo < from);
+    }
+
+    /**
+     * Calls {@code wake} once when {@code worldId} gets an event (or at once if it has one at or
+     * after {@code from}, or {@code from} is no longer servable). Replaces nothing: a feed registers
+     * one callback at a time and removes it with {@link #unlisten}.
+     */
+    void listen(String worldId, int partition, long from, Runnable wake) {
+        Tail t = tails[partition];
+        boolean now;
+        synchronized (t) {
+            WorldLog w = t.worlds.computeIfAbsent(worldId, k -> new WorldLog());
+            now = !servable(t, w, from) || (!w.entries.isEmpty() && w.entries.peekLast().offset >= from);
+            if (!now) {
+                w.waiters.add(wake);
+            }
+        }
+        if (now) {
+            wake.run();
+        }
+    }
+
+    void unlisten(String worldId, int partition, Runnable wake) {
+        Tail t = tails[partition];
+        synchronized (t) {
+            WorldLog w = t.worlds.get(worldId);
+            if (w != null) {
+                w.waiters.remove(wake);
+            }
+        }
+    }
+
+    /** Per partition, where the buffer starts knowing events ({@code -1} before the projector starts); for tests and metrics. */
+    long floor(int partition) {
+        Tail t = tails[partition];
+        synchronized (t) {
+            return t.floor;
+        }
+    }
+
+    /** Bytes buffered now over all partitions (the accounting, not a heap measurement). */
+    long bufferedBytes() {
+        long total = 0;
+        for (Tail t : tails) {
+            synchronized (t) {
+                total += t.bytes;
+            }
+        }
+        return total;
+    }
+
+    // ---- reading the log on one's own ----------------------------------------------------------------
+
+    /** True if {@code feed} may read the log now; otherwise it is queued and {@link SharedFeed#readerGranted} is called later. */
+    boolean acquireReader(SharedFeed feed) {
+        synchronized (readerLock) {
+            if (activeReaders < maxReaders) {
+                activeReaders++;
+                return true;
+            }
+            waitingForReader.addLast(feed);
+            return false;
+        }
+    }
+
+    /** A reader is done (back at the tail, or closed): the next queued feed gets it. */
+    void releaseReader() {
+        SharedFeed next;
+        synchronized (readerLock) {
+            next = waitingForReader.pollFirst();
+            if (next == null) {
+                activeReaders--;
+                return;
+            }
+        }
+        next.readerGranted();
+    }
+
+    /** A closing feed leaves the queue (if it was waiting). */
+    void leaveQueue(SharedFeed feed) {
+        synchronized (readerLock) {
+            waitingForReader.remove(feed);
+        }
+    }
+
+    int activeReaders() {
+        synchronized (readerLock) {
+            return activeReaders;
+        }
+    }
+
+    /** Runs a catch-up step on the shared pool. */
+    void runCatchUp(Runnable step) {
+        catchUp.execute(step);
+    }
+
+    /** Stops the catch-up pool, waiting for a step in progress (feeds are closed first). */
+    @Override
+    public void close() {
+        catchUp.shutdownNow();
+        try {
+            catchUp.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- records ------------------------------------------------------------------------------------
+
+    /**
+     * A log record as the feed delivers it: a change alone is one record; a batch goes out whole, its
+     * changes in order at one position, leaving out those that changed nothing ({@code skipped}).
+     */
+    static List<ChangeRecord> records(LogPosition position, LogEvent event, long eventTimeMs, BitSet skipped) {
+        // the event time the projector derived (history's time), not the writer's clock
+        Instant at = Instant.ofEpochMilli(eventTimeMs);
+        if (event instanceof BatchEvent b) {
+            List<BatchEvent.Item> items = b.items();
+            int size = items.size() - skipped.cardinality();
+            List<ChangeRecord> out = new ArrayList<>(size);
+            for (int i = 0, index = 0; i < items.size(); i++) {
+                if (skipped.get(i)) {
+                    continue;
+                }
+                BatchEvent.Item it = items.get(i);
+                out.add(new ChangeRecord(position, b.eventId(), it.key(), it.op(), it.buffer(), it.offset(), it.length(), at, b.origin(),
+                        b.actor(), it.formatVersion(), index++, size));
+            }
+            return out;
+        }
+        ChangeEvent e = (ChangeEvent) event;
+        return List.of(new ChangeRecord(position, e.eventId(), e.key(), e.op(), e.payload(), at, e.origin(), e.actor(), e.formatVersion()));
+    }
+
+    // ---- state ----------------------------------------------------------------------------------------
+
+    private static final class Tail {
+        final long maxBytes;
+        final ArrayDeque<Entry> all = new ArrayDeque<>();
+        final Map<String, WorldLog> worlds = new HashMap<>();
+        long floor = -1;
+        long end;
+        long bytes;
+
+        Tail(long maxBytes) {
+            this.maxBytes = maxBytes;
+        }
+    }
+
+    private static final class WorldLog {
+        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        final Set<Runnable> waiters = new LinkedHashSet<>();
+        long evictedUpTo = -1;
+    }
+
+    /** One deliverable event; its records are built once, on first read, and shared by every feed. */
+    private static final class Entry {
+        final long offset;
+        final String worldId;
+        final LogEvent event;
+        final long eventTimeMs;
+        final BitSet skipped;
+        final int bytes;
+        private volatile List<ChangeRecord> records;
+
+        Entry(long offset, String worldId, LogEvent event, long eventTimeMs, BitSet skipped) {
+            this.offset = offset;
+            this.worldId = worldId;
+            this.event = event;
+            this.eventTimeMs = eventTimeMs;
+            this.skipped = skipped;
+            int payload = event instanceof BatchEvent b ? b.document().length + b.items().size() * 64
+                    : ((ChangeEvent) event).payload() == null ? 0 : ((ChangeEvent) event).payload().length;
+            this.bytes = payload + ENTRY_OVERHEAD;
+        }
+
+        int size() {
+            return event instanceof BatchEvent b ? b.items().size() - skipped.cardinality() : 1;
+        }
+
+        List<ChangeRecord> records(int partition) {
+            List<ChangeRecord> r = records;
+            if (r == null) {
+                r = FeedHub.records(new LogPosition(partition, offset), event, eventTimeMs, skipped);
+                records = r;
+            }
+            return r;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.worldstore.projector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.worldstore.ChangeRecord;
+import dev.worldstore.Condition;
+import dev.worldstore.Key;
+import dev.worldstore.LogPosition;
+import dev.worldstore.Op;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The shared tail's rules: what it keeps, what it drops, which positions it can serve, whom it wakes. */
+class FeedHubTest {
+    private static final byte[] VALUE = "{\"v\":1}".getBytes(StandardCharsets.UTF_8);
+
+    private static Decoded put(String world, long offset) {
+        ChangeEvent e = new ChangeEvent("id-" + offset, new Key.WorldState(world), Op.PUT, VALUE, Condition.any(), 1, "node", null, 1000);
+        return new Decoded(new LogPosition(0, offset), 1000, e, null, null);
+    }
+
+    /** Appends as the projector does, each record with the event time {@code 5000 + offset} (not its writer's 1000). */
+    private static void append(FeedHub hub, List<Decoded> records, Map<Long, byte[]> marks, long next) {
+        hub.append(0, records, records.stream().mapToLong(d -> 5000 + d.position().offset()).toArray(), marks, next);
+    }
+
+    private static List<Long> offsets(FeedHub.Read r) {
+        return r.records().stream().map(ChangeRecord::position).map(LogPosition::offset).toList();
+    }
+
+    @Test
+    void aWorldsFeedGetsItsOwnAppliedChangesInOrderLeavingOutRefusedAndDeadOnes() {
+        // given a hub started at offset 10 and one applied poll of two worlds, with a refused event and a dead letter
+        FeedHub hub = new FeedHub(1, 1 << 20, 1);
+        hub.resume(0, 10);
+        Map<Long, byte[]> marks = new HashMap<>();
+        marks.put(12L, RocksProjection.REFUSED_MARK);
+        marks.put(13L, FeedHub.DEAD);
+        append(hub, List.of(put("a", 10), put("b", 11), put("a", 12), put("a", 13), put("a", 14)), marks, 15);
+        // when world a reads from the floor, then it gets 10 and 14 and continues at the end
+        FeedHub.Read r = hub.read("a", 0, 10, 100);
+        assertEquals(List.of(10L, 14L), offsets(r));
+        // each with the event time the projector derived, not the writer's clock
+        assertEquals(List.of(5010L, 5014L), r.records().stream().map(c -> c.timestamp().toEpochMilli()).toList());
+        assertEquals(15, r.next());
+        // and a position before the floor is not the hub's to serve
+        assertNull(hub.read("a", 0, 9, 100));
+        hub.close();
+    }
+
+    @Test
+    void whenTheBufferIsFullTheOldestGoAndOnlyFeedsThatNeededThemLeaveTheTail() {
+        // given a buffer that holds about three entries, and world a's events followed by many of world b
+        FeedHub hub = new FeedHub(1, 3L * (FeedHub.ENTRY_OVERHEAD + VALUE.length), 1);
+        hub.resume(0, 0);
+        append(hub, List.of(put("a", 0), put("a", 1)), Map.of(), 2);
+        List<Decoded> b = new ArrayList<>();
+        for (long o = 2; o < 10; o++) {
+            b.add(put("b", o));
+        }
+        append(hub, b, Map.of(), 10);
+        // then a feed of a at 0 must read the log (a's events are gone)...
+        assertFalse(hub.servable("a", 0, 0));
+        // ... but one of a that had read them (now at 2), and one of a world never seen, stay on the tail
+        assertTrue(hub.servable("a", 0, 2));
+        assertEquals(List.of(), offsets(hub.read("a", 0, 2, 100)));
+        assertTrue(hub.servable("c", 0, 0));
+        // and b's newest three are there, its older ones not
+        assertEquals(List.of(7L, 8L, 9L), offsets(hub.read("b", 0, 7, 100)));
+        assertNull(hub.read("b", 0, 6, 100));
+        hub.close();
+    }
+
+    @Test
+    void aListenerIsWokenOnceByItsOwnWorldsEventNotByOthers() {
+        FeedHub hub = new FeedHub(1, 1 << 20, 1);
+        hub.resume(0, 0);
+        AtomicInteger woken = new AtomicInteger();
+        Runnable wake = woken::incrementAndGet;
+        // given a listener of world a at the end
+        hub.listen("a", 0, 0, wake);
+        // when b changes, then nothing; when a changes, then it is woken once (and not again)
+        append(hub, List.of(put("b", 0)), Map.of(), 1);
+        assertEquals(0, woken.get());
+        append(hub, List.of(put("a", 1)), Map.of(), 2);
+        append(hub, List.of(put("a", 2)), Map.of(), 3);
+        assertEquals(1, woken.get());
+        // and listening at a position with news already waiting wakes at once
+        hub.listen("a", 0, 1, wake);
+        assertEquals(2, woken.get());
+        hub.close();
+    }
+
+    @Test
+    void aReadStopsAfterAboutMaxRecordsAndResumesWhereItStopped() {
+        FeedHub hub = new FeedHub(1, 1 << 20, 1);
+        hub.resume(0, 0);
+        List<Decoded> many = new ArrayList<>();
+        for (long o = 0; o < 10; o++) {
+            many.add(put("a", o));
+        }
+        append(hub, many, Map.of(), 10);
+        FeedHub.Read first = hub.read("a", 0, 0, 4);
+        assertEquals(List.of(0L, 1L, 2L, 3L), offsets(first));
+        assertEquals(4, first.next());
+        assertEquals(List.of(4L, 5L, 6L, 7L, 8L, 9L), offsets(hub.read("a", 0, first.next(), 100)));
+        hub.close();
+    }
+}
