@@ -22,14 +22,15 @@ import org.rocksdb.WriteOptions;
 
 /**
  * The RocksDB raw limit of the projector: a database opened with the projector's options
- * (RocksProjection, kept in step by hand: LZ4, 32 MiB write buffers x3, 4 KiB blocks, shared LRU
+ * (RocksProjection, kept in step by hand: LZ4 below L0, 32 MiB write buffers x3, 4 KiB blocks, shared LRU
  * block cache, 2 background jobs, atomic flush, no write-ahead log; Bloom filters on the state
  * families; the history family's values in blob files; lastSeen under the "max" merge operator),
  * written with exactly the writes the projector makes for one save of a player state: the state
  * value put, its history entry put (the same JSON, one op byte more, under a key that ends with the
  * version) and the player's lastSeen merged, {@link Options#ROCKS_BATCH} events per WriteBatch, as
  * the projector writes one batch per poll. Values are built once per payload variant, so the row
- * measures RocksDB, not the building of values. Loads are point gets of the state family.
+ * measures RocksDB, not the building of values. As in the projector's catch-up of a long log,
+ * compactions wait until the writing is done. Loads are point gets of the state family.
  */
 final class RawRocks implements AutoCloseable {
     static {
@@ -77,6 +78,7 @@ final class RawRocks implements AutoCloseable {
             table.setFilterPolicy(new BloomFilter(10, false));
         }
         ColumnFamilyOptions o = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setCompressionPerLevel(List.of(CompressionType.NO_COMPRESSION, CompressionType.LZ4_COMPRESSION))
                 .setWriteBufferSize(32L * 1024 * 1024).setMaxWriteBufferNumber(3).setTableFormatConfig(table);
         cfOptions.add(o);
         return o;
@@ -106,6 +108,7 @@ final class RawRocks implements AutoCloseable {
         ColumnFamilyHandle stateCf = handles.get(1);
         ColumnFamilyHandle historyCf = handles.get(2);
         ColumnFamilyHandle lastSeenCf = handles.get(3);
+        setAutoCompactions(false);
         return new BatchingWriter(Options.ROCKS_BATCH) {
             private WriteBatch batch = new WriteBatch();
             private long version;
@@ -130,8 +133,20 @@ final class RawRocks implements AutoCloseable {
             @Override
             public void close() {
                 batch.close();
+                setAutoCompactions(true);
             }
         };
+    }
+
+    /** As the projector in a catch-up of more than 50,000 events: no compactions while writing, resumed after. */
+    private void setAutoCompactions(boolean on) {
+        try {
+            for (ColumnFamilyHandle h : handles) {
+                db.setOptions(h, org.rocksdb.MutableColumnFamilyOptions.builder().setDisableAutoCompactions(!on).build());
+            }
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("RocksDB setOptions failed: " + e.getMessage(), e);
+        }
     }
 
     Reader.Source gets() {
