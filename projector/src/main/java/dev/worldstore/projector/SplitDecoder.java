@@ -1,7 +1,6 @@
 package dev.worldstore.projector;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,25 +8,30 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The projector's decoding of a poll on two threads: a catch-up's large polls are split by whole
- * partitions between the calling (fetch) thread and one helper thread, each with a
- * {@link RecordDecoder} of its own, so each partition's records are still decoded in log order into
- * one list and the result is what one decoder gives. Decoding (the header parse and the JSON check
- * of each value) is most of a catch-up's CPU on the fetch thread while the apply thread waits (a JFR
- * profile: 78% of the fetch thread's samples, the apply thread busy 14% of the time), so the second
- * thread lets a catch-up use both cores. Polls of fewer than {@link #SPLIT_MIN_RECORDS} records, as
- * a live node's are, are decoded on the calling thread alone: a hand-off would cost more than it
- * saves.
+ * The projector's decoding of a poll on two threads: a catch-up's large polls are cut in two at a
+ * record, the first part decoded on the calling (fetch) thread and the rest on one helper thread,
+ * each with a {@link RecordDecoder} of its own; the two parts of the partition that holds the cut
+ * are joined, so every partition's records are in log order in one list and the result is what one
+ * decoder gives. Decoding (the header parse and the JSON check of each value) is most of a
+ * catch-up's CPU on the fetch thread while the apply thread waits (a JFR profile: 78% of the fetch
+ * thread's samples, the apply thread busy 14% of the time), so the second thread lets a catch-up use
+ * both cores. The cut is by bytes, not partitions, so a poll of a few large records of one partition
+ * (world transactions) is shared as well; the calling thread, which also polls Kafka, takes
+ * {@value #CALLER_SHARE_PERCENT}%. Polls of fewer than {@link #SPLIT_MIN_BYTES} bytes, as a live
+ * node's are, are decoded on the calling thread alone: a hand-off would cost more than it saves.
  *
  * <p>One calling thread at a time (as {@link RecordDecoder}); {@link #close()} from any thread.
  */
 final class SplitDecoder implements AutoCloseable {
-    /** Records a poll needs before half of its partitions go to the helper thread. */
-    static final int SPLIT_MIN_RECORDS = 1_000;
+    /** Bytes of values and headers a poll needs before part of it goes to the helper thread. */
+    static final int SPLIT_MIN_BYTES = 256 * 1024;
+    /** The calling thread's share of a split poll's bytes, in percent. */
+    static final int CALLER_SHARE_PERCENT = 45;
 
     private final RecordDecoder mine;
     private final RecordDecoder theirs;
@@ -44,6 +48,10 @@ final class SplitDecoder implements AutoCloseable {
         });
     }
 
+    private static long bytes(ConsumerRecord<byte[], byte[]> r) {
+        return Math.max(0, r.serializedValueSize()) + Math.max(0, r.serializedKeySize()) + 64L * r.headers().toArray().length;
+    }
+
     /**
      * One poll's records, decoded, per partition in log order, partitions in the poll's order.
      *
@@ -52,30 +60,39 @@ final class SplitDecoder implements AutoCloseable {
      */
     RecordDecoder.Polled decode(ConsumerRecords<byte[], byte[]> records) throws InterruptedException {
         List<TopicPartition> all = new ArrayList<>(records.partitions());
-        if (records.count() < SPLIT_MIN_RECORDS || all.size() < 2) {
+        long total = 0;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            total += bytes(r);
+        }
+        if (total < SPLIT_MIN_BYTES || records.count() < 2) {
             return mine.decode(records);
         }
-        // largest partitions first, each to the half with fewer records so far
-        List<TopicPartition> bySize = new ArrayList<>(all);
-        bySize.sort(Comparator.comparingInt((TopicPartition tp) -> records.records(tp).size()).reversed());
-        List<TopicPartition> ours = new ArrayList<>();
-        List<TopicPartition> others = new ArrayList<>();
-        long oursCount = 0;
-        long othersCount = 0;
-        for (TopicPartition tp : bySize) {
-            int n = records.records(tp).size();
-            if (oursCount <= othersCount) {
-                ours.add(tp);
-                oursCount += n;
-            } else {
-                others.add(tp);
-                othersCount += n;
+        // the cut: the first record past the caller's share, as (partition index, record index)
+        long share = total * CALLER_SHARE_PERCENT / 100;
+        int cutPartition = 0;
+        int cutRecord = 0;
+        long sum = 0;
+        find:
+        for (int p = 0; p < all.size(); p++) {
+            List<ConsumerRecord<byte[], byte[]>> rs = records.records(all.get(p));
+            for (int i = 0; i < rs.size(); i++) {
+                if (sum >= share) {
+                    cutPartition = p;
+                    cutRecord = i;
+                    break find;
+                }
+                sum += bytes(rs.get(i));
             }
+            cutPartition = p + 1;
+            cutRecord = 0;
         }
-        Future<Map<Integer, List<Decoded>>> helped = helper.submit(() -> decode(theirs, records, others));
-        Map<Integer, List<Decoded>> decoded = decode(mine, records, ours);
+        int cp = cutPartition;
+        int cr = cutRecord;
+        Future<Map<Integer, List<Decoded>>> helped = helper.submit(() -> decode(theirs, records, all, cp, cr, all.size(), 0));
+        Map<Integer, List<Decoded>> decoded = decode(mine, records, all, 0, 0, cp, cr);
+        Map<Integer, List<Decoded>> rest;
         try {
-            decoded.putAll(helped.get());
+            rest = helped.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -88,6 +105,10 @@ final class SplitDecoder implements AutoCloseable {
             helped.cancel(true);
             throw e;
         }
+        rest.forEach((partition, list) -> decoded.merge(partition, list, (first, second) -> {
+            first.addAll(second);
+            return first;
+        }));
         RecordDecoder.Polled polled = new RecordDecoder.Polled();
         for (TopicPartition tp : all) {
             polled.partitions.put(tp.partition(), decoded.get(tp.partition()));
@@ -95,11 +116,17 @@ final class SplitDecoder implements AutoCloseable {
         return polled;
     }
 
+    /** The records from (partition {@code fromP}, record {@code fromR}) to just before (partition {@code toP}, record {@code toR}). */
     private static Map<Integer, List<Decoded>> decode(RecordDecoder decoder, ConsumerRecords<byte[], byte[]> records,
-            List<TopicPartition> partitions) {
+            List<TopicPartition> partitions, int fromP, int fromR, int toP, int toR) {
         Map<Integer, List<Decoded>> decoded = new HashMap<>();
-        for (TopicPartition tp : partitions) {
-            decoded.put(tp.partition(), decoder.decode(records.records(tp)));
+        for (int p = fromP; p <= toP && p < partitions.size(); p++) {
+            List<ConsumerRecord<byte[], byte[]>> rs = records.records(partitions.get(p));
+            int from = p == fromP ? fromR : 0;
+            int to = p == toP ? toR : rs.size();
+            if (from < to) {
+                decoded.put(partitions.get(p).partition(), decoder.decode(rs.subList(from, to)));
+            }
         }
         return decoded;
     }

@@ -20,7 +20,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
-/** A poll decoded on two threads is the poll one decoder gives: every partition in log order, the same events and verdicts. */
+/** A poll decoded on two threads is the poll one decoder gives: every partition in log order, the same events and malformed records. */
 class SplitDecoderTest {
     private static final int PARTITIONS = 6;
     private static final long TS = 1_700_000_000_000L;
@@ -81,6 +81,16 @@ class SplitDecoderTest {
             RecordDecoder.Polled one = new RecordDecoder(PARTITIONS).decode(records);
             assertSame(one, first);
             assertSame(one, second);
+        }
+    }
+
+    @Test
+    void aLargePollOfOnePartitionIsCutWithinItAndJoinedInLogOrder() throws InterruptedException {
+        // given a poll of one world's records only (one partition: a world transaction's catch-up looks like it)
+        ConsumerRecords<byte[], byte[]> records = poll(1, 3_000);
+        try (SplitDecoder split = new SplitDecoder(PARTITIONS)) {
+            // when / then: both threads decoded a part of the partition and the parts are joined in log order
+            assertSame(new RecordDecoder(PARTITIONS).decode(records), split.decode(records));
         }
     }
 
