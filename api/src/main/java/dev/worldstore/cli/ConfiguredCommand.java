@@ -126,18 +126,6 @@ abstract class ConfiguredCommand implements Callable<Integer> {
         return Map.of();
     }
 
-    /** The {@code --bootstrap-from} / {@code --bootstrap-api-key} spellings of the bootstrap keys, where given. */
-    static Map<String, String> bootstrapAliases(String from, String apiKey) {
-        Map<String, String> m = new LinkedHashMap<>();
-        if (from != null) {
-            m.put(dev.worldstore.WorldStoreConfig.BOOTSTRAP_FROM.name(), from);
-        }
-        if (apiKey != null) {
-            m.put(dev.worldstore.WorldStoreConfig.BOOTSTRAP_API_KEY.name(), apiKey);
-        }
-        return m;
-    }
-
     PrintWriter out() {
         return spec.commandLine().getOut();
     }

@@ -30,17 +30,12 @@ import picocli.CommandLine.Command;
 final class ServeCommand extends ConfiguredCommand {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
-    @picocli.CommandLine.Option(names = "--bootstrap-from", paramLabel = "URL",
-            description = "Same as --bootstrap.from: start from this peer's projection checkpoint (e.g. http://peer:8080), then catch up the log's tail.")
-    String bootstrapFrom;
-
-    @picocli.CommandLine.Option(names = "--bootstrap-api-key", paramLabel = "KEY",
-            description = "Same as --bootstrap.api.key: an admin key of the peer (prefer WORLDSTORE_BOOTSTRAP_API_KEY).")
-    String bootstrapApiKey;
+    @picocli.CommandLine.Mixin
+    BootstrapOptions bootstrap;
 
     @Override
     Map<String, String> aliases() {
-        return bootstrapAliases(bootstrapFrom, bootstrapApiKey);
+        return bootstrap.aliases();
     }
 
     @Override

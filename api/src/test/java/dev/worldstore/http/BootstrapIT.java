@@ -54,14 +54,10 @@ class BootstrapIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Path keys = dir.resolve("keys.json");
-        Files.writeString(keys, """
-                {"keys": [
-                  {"name": "admin", "hash": "%s", "admin": true},
-                  {"name": "world", "hash": "%s", "worlds": ["*"], "apps": ["*"], "players": true}
-                ]}""".formatted(ApiKeys.hash(ADMIN), ApiKeys.hash(WORLD_KEY)));
         topic = HttpTestNode.newTopic();
-        peer = HttpTestNode.start(topic, dir.resolve("peer"), Map.of("http.auth.enabled", "true", "http.auth.keys.file", keys.toString()));
+        peer = HttpTestNode.start(topic, dir.resolve("peer"), HttpTestNode.authWith(dir, Map.of(),
+                HttpTestNode.key("admin", ADMIN, "\"admin\": true"),
+                HttpTestNode.key("world", WORLD_KEY, "\"worlds\": [\"*\"], \"apps\": [\"*\"], \"players\": true")));
         peer.apiKey = ADMIN;
         // a history with the kinds of events a projection holds: saves, patches, a batch, a refused condition, a delete
         for (int w = 0; w < 5; w++) {

@@ -185,14 +185,22 @@ class ClusterFaultsIT {
                     HttpResponse.BodyHandlers.ofString()));
         }
         // then: while the flood is pending, loads and liveness keep answering (each within a 5 s request timeout)
+        // (the slowest answer is reported, not asserted: tests never assert timings)
         int probes = 0;
+        long slowestNanos = 0;
         while (!CompletableFuture.allOf(flood.toArray(CompletableFuture[]::new)).isDone() || probes < 5) {
+            long t0 = System.nanoTime();
             HttpResponse<String> live = a.send(a.request("/health/live").timeout(Duration.ofSeconds(5)).GET().build());
+            long t1 = System.nanoTime();
             assertEquals(200, live.statusCode());
             HttpResponse<String> read = a.send(a.request(w + "/state").timeout(Duration.ofSeconds(5)).GET().build());
+            long t2 = System.nanoTime();
             assertEquals("rain", assertOk(read).get("weather").asText());
+            slowestNanos = Math.max(slowestNanos, Math.max(t1 - t0, t2 - t1));
             probes++;
         }
+        System.out.printf(java.util.Locale.ROOT, "ClusterFaultsIT: during the flood %d liveness + load probes, slowest answer %.1f ms%n",
+                probes, slowestNanos / 1e6);
         List<Integer> refused = new ArrayList<>();
         for (int i = 0; i < flood.size(); i++) {
             HttpResponse<String> r = flood.get(i).get();

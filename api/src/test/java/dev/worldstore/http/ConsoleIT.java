@@ -1,5 +1,6 @@
 package dev.worldstore.http;
 
+import static dev.worldstore.http.HttpTestNode.key;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,7 +14,6 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,14 +50,9 @@ class ConsoleIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Path keys = dir.resolve("keys.json");
-        Files.writeString(keys, """
-                {"keys": [
-                  {"name": "admin", "hash": "%s", "admin": true},
-                  {"name": "viewer", "hash": "%s", "worlds": ["console-viewer-1"]}
-                ]}""".formatted(ApiKeys.hash(ADMIN), ApiKeys.hash(VIEWER)));
-        node = HttpTestNode.start(HttpTestNode.newTopic(), dir.resolve("node"), Map.of("http.auth.enabled", "true",
-                "http.auth.keys.file", keys.toString()));
+        node = HttpTestNode.startWithKeys(dir, Map.of(),
+                key("admin", ADMIN, "\"admin\": true"),
+                key("viewer", VIEWER, "\"worlds\": [\"console-viewer-1\"]"));
         browser = ConsoleBrowser.start(dir);
     }
 

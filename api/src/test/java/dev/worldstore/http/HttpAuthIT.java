@@ -1,5 +1,6 @@
 package dev.worldstore.http;
 
+import static dev.worldstore.http.HttpTestNode.key;
 import static dev.worldstore.http.HttpAsserts.assertOk;
 import static dev.worldstore.http.HttpAsserts.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,16 +33,11 @@ class HttpAuthIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Path keys = dir.resolve("keys.json");
-        Files.writeString(keys, """
-                {"keys": [
-                  {"name": "admin", "hash": "%s", "admin": true},
-                  {"name": "server-a", "hash": "%s", "worlds": ["wa"], "apps": ["*"], "players": true},
-                  {"name": "server-b", "hash": "%s", "worlds": ["wb"], "apps": ["*"]},
-                  {"name": "app-x", "hash": "%s", "worlds": ["wa"], "apps": ["x"]}
-                ]}""".formatted(ApiKeys.hash(ADMIN), ApiKeys.hash(SERVER_A), ApiKeys.hash(SERVER_B), ApiKeys.hash(APP_X)));
-        node = HttpTestNode.start(HttpTestNode.newTopic(), dir.resolve("node"), Map.of("http.auth.enabled", "true",
-                "http.auth.keys.file", keys.toString()));
+        node = HttpTestNode.startWithKeys(dir, Map.of(),
+                key("admin", ADMIN, "\"admin\": true"),
+                key("server-a", SERVER_A, "\"worlds\": [\"wa\"], \"apps\": [\"*\"], \"players\": true"),
+                key("server-b", SERVER_B, "\"worlds\": [\"wb\"], \"apps\": [\"*\"]"),
+                key("app-x", APP_X, "\"worlds\": [\"wa\"], \"apps\": [\"x\"]"));
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.worldstore.http;
 
+import static dev.worldstore.http.HttpTestNode.key;
 import static dev.worldstore.http.HttpAsserts.assertOk;
 import static dev.worldstore.http.HttpAsserts.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +14,6 @@ import dev.worldstore.LogPosition;
 import dev.worldstore.testing.TestKafka;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -38,14 +38,9 @@ class HttpBatchIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Path keys = dir.resolve("keys.json");
-        Files.writeString(keys, """
-                {"keys": [
-                  {"name": "admin", "hash": "%s", "admin": true},
-                  {"name": "app-x", "hash": "%s", "worlds": ["*"], "apps": ["x"]}
-                ]}""".formatted(ApiKeys.hash(ADMIN), ApiKeys.hash(APP_X)));
-        node = HttpTestNode.start(HttpTestNode.newTopic(), dir.resolve("node"), Map.of("http.auth.enabled", "true",
-                "http.auth.keys.file", keys.toString()));
+        node = HttpTestNode.startWithKeys(dir, Map.of(),
+                key("admin", ADMIN, "\"admin\": true"),
+                key("app-x", APP_X, "\"worlds\": [\"*\"], \"apps\": [\"x\"]"));
         node.apiKey = ADMIN;
     }
 

@@ -1,5 +1,6 @@
 package dev.worldstore.http;
 
+import static dev.worldstore.http.HttpTestNode.key;
 import static dev.worldstore.http.HttpAsserts.assertOk;
 import static dev.worldstore.http.HttpAsserts.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.worldstore.Json;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,14 +34,9 @@ class HttpChangesIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Path keys = dir.resolve("keys.json");
-        Files.writeString(keys, """
-                {"keys": [
-                  {"name": "admin", "hash": "%s", "admin": true},
-                  {"name": "app-x", "hash": "%s", "worlds": ["*"], "apps": ["x"]}
-                ]}""".formatted(ApiKeys.hash(ADMIN), ApiKeys.hash(APP_X)));
-        node = HttpTestNode.start(HttpTestNode.newTopic(), dir.resolve("node"), Map.of("http.auth.enabled", "true",
-                "http.auth.keys.file", keys.toString(), "http.sse.heartbeat.ms", "200"));
+        node = HttpTestNode.startWithKeys(dir, Map.of("http.sse.heartbeat.ms", "200"),
+                key("admin", ADMIN, "\"admin\": true"),
+                key("app-x", APP_X, "\"worlds\": [\"*\"], \"apps\": [\"x\"]"));
         node.apiKey = ADMIN;
     }
 
@@ -188,7 +183,7 @@ class HttpChangesIT {
         assertProblem(node.get("/v1/worlds/live/changes?from=1"), 400, "INVALID_ARGUMENT", "from");
         assertProblem(node.get("/v1/worlds/live/changes", "Last-Event-ID", "99-0"), 400, "INVALID_ARGUMENT", "Last-Event-ID");
         assertProblem(node.get("/v1/worlds/live/changes?from=99-0"), 400, "INVALID_ARGUMENT", "from");
-        assertProblem(node.get("/v1/worlds/bad$world/changes"), 400, "INVALID_ID", "worldId");
+        assertProblem(node.get("/v1/worlds/bad!world/changes"), 400, "INVALID_ID", "worldId");
     }
 
     @Test

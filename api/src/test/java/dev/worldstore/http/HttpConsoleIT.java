@@ -1,5 +1,6 @@
 package dev.worldstore.http;
 
+import static dev.worldstore.http.HttpTestNode.key;
 import static dev.worldstore.http.HttpAsserts.assertOk;
 import static dev.worldstore.http.HttpAsserts.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +14,6 @@ import dev.worldstore.Key;
 import dev.worldstore.LogPosition;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +34,9 @@ class HttpConsoleIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Path keys = dir.resolve("keys.json");
-        Files.writeString(keys, """
-                {"keys": [
-                  {"name": "admin", "hash": "%s", "admin": true},
-                  {"name": "scoped", "hash": "%s", "worlds": ["hc-b", "hc-empty"], "apps": ["x"]}
-                ]}""".formatted(ApiKeys.hash(ADMIN), ApiKeys.hash(SCOPED)));
-        node = HttpTestNode.start(HttpTestNode.newTopic(), dir.resolve("node"), Map.of("http.auth.enabled", "true",
-                "http.auth.keys.file", keys.toString()));
+        node = HttpTestNode.startWithKeys(dir, Map.of(),
+                key("admin", ADMIN, "\"admin\": true"),
+                key("scoped", SCOPED, "\"worlds\": [\"hc-b\", \"hc-empty\"], \"apps\": [\"x\"]"));
         // hc-a: 3 entities, 2 players, world state, 1 app key; hc-b: 1 entity; hc-c: 1 entity
         node.store.writeBatch("hc-a", List.of(
                 Change.putJson(new Key.Entity("hc-a", "e1"), "{\"id\":\"e1\",\"position\":[1,2,3]}"),

@@ -81,7 +81,7 @@ class HttpErrorsIT {
 
     @Test
     void invalidIdsAre400NamingTheField() {
-        assertProblem(node.put("/v1/worlds/bad$id/state", "{}"), 400, "INVALID_ID", "worldId");
+        assertProblem(node.put("/v1/worlds/bad!id/state", "{}"), 400, "INVALID_ID", "worldId");
         assertProblem(node.get("/v1/worlds/ok/players/" + "p".repeat(129) + "/state"), 400, "INVALID_ID", "playerId");
         assertProblem(node.get("/v1/worlds/ok/entities/e%20space"), 400, "INVALID_ID", "entityId");
         assertProblem(node.get("/v1/worlds/ok/apps/bad!app/data"), 400, "INVALID_ID", "appId");

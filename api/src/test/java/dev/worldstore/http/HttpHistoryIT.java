@@ -1,5 +1,6 @@
 package dev.worldstore.http;
 
+import static dev.worldstore.http.HttpTestNode.key;
 import static dev.worldstore.http.HttpAsserts.assertOk;
 import static dev.worldstore.http.HttpAsserts.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,16 +46,11 @@ class HttpHistoryIT {
 
     @BeforeAll
     static void start() throws IOException {
-        Path keys = dir.resolve("keys.json");
-        Files.writeString(keys, """
-                {"keys": [
-                  {"name": "admin", "hash": "%s", "admin": true},
-                  {"name": "server-a", "hash": "%s", "worlds": ["wa", "aud", "rw"], "apps": ["*"]},
-                  {"name": "server-b", "hash": "%s", "worlds": ["wb"], "apps": ["*"]},
-                  {"name": "app-x", "hash": "%s", "worlds": ["wa", "aud", "rw", "snap"], "apps": ["x"]}
-                ]}""".formatted(ApiKeys.hash(ADMIN), ApiKeys.hash(WORLD_A), ApiKeys.hash(WORLD_B), ApiKeys.hash(APP_X)));
-        node = HttpTestNode.start(HttpTestNode.newTopic(), dir.resolve("node"), Map.of("http.auth.enabled", "true",
-                "http.auth.keys.file", keys.toString()));
+        node = HttpTestNode.startWithKeys(dir, Map.of(),
+                key("admin", ADMIN, "\"admin\": true"),
+                key("server-a", WORLD_A, "\"worlds\": [\"wa\", \"aud\", \"rw\"], \"apps\": [\"*\"]"),
+                key("server-b", WORLD_B, "\"worlds\": [\"wb\"], \"apps\": [\"*\"]"),
+                key("app-x", APP_X, "\"worlds\": [\"wa\", \"aud\", \"rw\", \"snap\"], \"apps\": [\"x\"]"));
     }
 
     @AfterAll

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,6 +67,43 @@ final class HttpTestNode implements AutoCloseable {
 
     static HttpTestNode start(Path dataDir) {
         return start(newTopic(), dataDir, Map.of());
+    }
+
+    /** One entry of an API keys file: its name, the key (the file holds its hash) and its scopes as JSON members. */
+    record TestKey(String name, String key, String scopes) {
+    }
+
+    /** {@code scopes}: the entry's other members, e.g. {@code "admin": true} or {@code "worlds": ["w"], "apps": ["*"]}. */
+    static TestKey key(String name, String key, String scopes) {
+        return new TestKey(name, key, scopes);
+    }
+
+    /**
+     * Writes {@code dir/keys.json} holding {@code keys} and returns the settings that turn auth on
+     * with it, plus {@code more}.
+     */
+    static Map<String, String> authWith(Path dir, Map<String, String> more, TestKey... keys) {
+        Path file = dir.resolve("keys.json");
+        StringBuilder json = new StringBuilder("{\"keys\": [\n");
+        for (int i = 0; i < keys.length; i++) {
+            TestKey k = keys[i];
+            json.append("  {\"name\": \"").append(k.name()).append("\", \"hash\": \"").append(ApiKeys.hash(k.key())).append("\", ")
+                    .append(k.scopes()).append('}').append(i + 1 < keys.length ? ",\n" : "\n");
+        }
+        try {
+            Files.writeString(file, json.append("]}").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> settings = new LinkedHashMap<>(more);
+        settings.put("http.auth.enabled", "true");
+        settings.put("http.auth.keys.file", file.toString());
+        return settings;
+    }
+
+    /** A node on a new topic with its data in {@code dir/node} and auth on with {@code keys} ({@link #authWith}). */
+    static HttpTestNode startWithKeys(Path dir, Map<String, String> more, TestKey... keys) {
+        return start(newTopic(), dir.resolve("node"), authWith(dir, more, keys));
     }
 
     URI uri(String path) {
