@@ -18,9 +18,9 @@ import org.apache.kafka.common.TopicPartition;
  * each with a {@link RecordDecoder} of its own; the two parts of the partition that holds the cut
  * are joined, so every partition's records are in log order in one list and the result is what one
  * decoder gives. Decoding (the header parse and the JSON check of each value) is most of a
- * catch-up's CPU on the fetch thread while the apply thread waits (a JFR profile: 78% of the fetch
- * thread's samples, the apply thread busy 14% of the time), so the second thread lets a catch-up use
- * both cores. The cut is by bytes, not partitions, so a poll of a few large records of one partition
+ * catch-up's CPU on the fetch thread while the apply thread waits (a JFR profile of a catch-up: 90%
+ * of the fetch thread's samples; the apply thread had a sixth as many samples as the fetch thread),
+ * so the second thread lets a catch-up use both cores. The cut is by bytes, not partitions, so a poll of a few large records of one partition
  * (world transactions) is shared as well; the calling thread, which also polls Kafka, takes
  * {@value #CALLER_SHARE_PERCENT}%. Polls of fewer than {@link #SPLIT_MIN_BYTES} bytes, as a live
  * node's are, are decoded on the calling thread alone: a hand-off would cost more than it saves.
