@@ -190,7 +190,8 @@ final class HyperfyDb {
             tmpDb = Files.createTempFile(dir, ".db.sqlite.", ".tmp");
             Files.delete(tmpDb); // SQLite creates the file itself
             writeDatabase(tmpDb, contents);
-            tmpStorage = Files.createTempFile(dir, ".storage.json.", ".tmp");
+            // a name of its own in the folder (renamed into place below), made as db.sqlite is: not createTempFile, whose 0600 mode would stay
+            tmpStorage = dir.resolve(".storage.json." + java.util.UUID.randomUUID() + ".tmp");
             Files.writeString(tmpStorage, contents.storageJson() == null ? "{}" : contents.storageJson(), StandardCharsets.UTF_8);
             move(tmpDb, db);
             tmpDb = null;

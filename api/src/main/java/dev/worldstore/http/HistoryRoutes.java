@@ -1,5 +1,9 @@
 package dev.worldstore.http;
 
+import static dev.worldstore.http.AuditFilter.filter;
+import static dev.worldstore.http.AuditFilter.matches;
+import static dev.worldstore.http.AuditFilter.tables;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +27,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -50,9 +53,6 @@ final class HistoryRoutes {
      * last change of the world even when other worlds' changes follow it in the partition.
      */
     private static final Duration POLL_SLICE = Duration.ofMillis(50);
-    /** The tables of a world's log, the audit log's {@code table} filter values. */
-    private static final Set<Table> WORLD_TABLES = EnumSet.of(Table.PLAYER_STATES, Table.ENTITY_STATES, Table.WORLD_STATE,
-            Table.APP_STORAGE);
 
     private final WorldStore store;
     private final long maxBodyBytes;
@@ -195,7 +195,7 @@ final class HistoryRoutes {
                 }
                 List<ChangeRecord> polled = feed.poll(Duration.ofNanos(Math.min(left, POLL_SLICE.toNanos())));
                 // a batch is one entry: its changes the key may see, whole
-                for (List<ChangeRecord> event : ChangeStream.events(polled, principal)) {
+                for (List<ChangeRecord> event : ChangeEvents.events(polled, principal)) {
                     long offset = event.get(0).position().offset();
                     if (offset >= stop) {
                         examined = stop;
@@ -203,7 +203,7 @@ final class HistoryRoutes {
                     }
                     examined = offset + 1;
                     if (matches(event, tables, actor, origin)) {
-                        ChangeStream.writeEvent(gen, event);
+                        ChangeEvents.writeEvent(gen, event);
                         if (++count == limit) {
                             break read;
                         }
@@ -242,40 +242,6 @@ final class HistoryRoutes {
                     + " is not; use a position the API gave for this world");
         }
         return p;
-    }
-
-    private static String filter(Context ctx, String name) {
-        String v = ctx.queryParam(name);
-        return v == null || v.isEmpty() ? null : v;
-    }
-
-    /** {@code table=entity_states,player_states}: the tables to include; every one when absent. */
-    static Set<Table> tables(String param) {
-        if (param == null || param.isBlank()) {
-            return WORLD_TABLES;
-        }
-        Set<Table> out = EnumSet.noneOf(Table.class);
-        for (String name : param.split(",")) {
-            Table t = null;
-            try {
-                t = Table.fromWireName(name.trim());
-            } catch (IllegalArgumentException e) {
-                // reported below
-            }
-            if (t == null || !WORLD_TABLES.contains(t)) {
-                throw ApiProblem.invalidArgument("table", "must be one or more (comma-separated) of player_states, entity_states, "
-                        + "world_state, app_storage; was '" + param + "'");
-            }
-            out.add(t);
-        }
-        return out;
-    }
-
-    /** An event matches when its actor and origin do and, for a batch, any of its changes is of a wanted table. */
-    private static boolean matches(List<ChangeRecord> event, Set<Table> tables, String actor, String origin) {
-        ChangeRecord first = event.get(0);
-        return event.stream().anyMatch(r -> tables.contains(r.key().table())) && (actor == null || actor.equals(first.actor()))
-                && (origin == null || origin.equals(first.origin()));
     }
 
     // ---- a world at a point in time -----------------------------------------------------------

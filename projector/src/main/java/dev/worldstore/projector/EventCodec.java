@@ -196,7 +196,7 @@ final class EventCodec {
 
         /** As {@link EventCodec#decode}. */
         LogEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
-            return EventCodec.decode(new Fields(headers, this), value, recordTimestamp);
+            return EventCodec.decode(new HeaderFields(headers, this), value, recordTimestamp);
         }
 
         String text(Slot slot, byte[] bytes) {
@@ -213,9 +213,9 @@ final class EventCodec {
     }
 
     /** Headers whose values usually repeat between consecutive records. */
-    private enum Slot { TABLE, WORLD, APP, OP, COND, FMT, ORIGIN, ACTOR }
+    enum Slot { TABLE, WORLD, APP, OP, COND, FMT, ORIGIN, ACTOR }
 
-    private static LogEvent decode(Fields f, byte[] value, long recordTimestamp) throws MalformedEventException {
+    private static LogEvent decode(HeaderFields f, byte[] value, long recordTimestamp) throws MalformedEventException {
         if (f.repeated != null) {
             throw new MalformedEventException("header " + f.repeated + " appears more than once");
         }
@@ -285,7 +285,7 @@ final class EventCodec {
                 f.actor, ts, (int) limit, idempotency(f));
     }
 
-    private static Idempotency idempotency(Fields f) throws MalformedEventException {
+    private static Idempotency idempotency(HeaderFields f) throws MalformedEventException {
         if (f.idem == null) {
             if (f.idemWindow != null) {
                 throw new MalformedEventException("a ws.idemw header without ws.idem");
@@ -305,7 +305,7 @@ final class EventCodec {
     }
 
     /** A record of {@code what} must not carry any of {@code names}: a writer never puts them there. */
-    private static void notFor(String what, Fields f, String... names) throws MalformedEventException {
+    private static void notFor(String what, HeaderFields f, String... names) throws MalformedEventException {
         for (String name : names) {
             if (f.present(name)) {
                 throw new MalformedEventException("header " + name + " does not belong to " + what);
@@ -317,139 +317,6 @@ final class EventCodec {
         // a UTF-8 byte per char at least, at most 3 per UTF-16 char: count only when it could be too long
         if (value != null && value.length() * 3 > MAX_NAME_BYTES && value.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
             throw new MalformedEventException("bad " + header + " header: at most " + MAX_NAME_BYTES + " bytes of UTF-8");
-        }
-    }
-
-    /**
-     * The worldstore headers of one record, read in a single pass; a name seen twice is remembered
-     * in {@link #repeated} (the record is then malformed: which of the two would count is anyone's guess).
-     */
-    private static final class Fields {
-        /** One bit per header name (the order of {@link #NAMES}) seen so far. */
-        private static final String[] NAMES = {H_ID, H_TABLE, H_WORLD, H_KEY, H_APP, H_PLAYER, H_OP, H_COND, H_FMT, H_ORIGIN,
-            H_ACTOR, H_TS, H_LIMIT, H_IDEM, H_IDEM_WINDOW};
-        private int seen;
-        String repeated;
-        int idBytes;
-        String id;
-        String table;
-        String world;
-        String key;
-        String app;
-        String player;
-        String op;
-        String cond;
-        String fmt;
-        String origin;
-        String actor;
-        String ts;
-        String limit;
-        String idem;
-        String idemWindow;
-
-        Fields(Headers headers, Decoder d) {
-            for (Header h : headers) {
-                String name = h.key();
-                byte[] v = h.value();
-                if (name.length() < 4 || !name.startsWith("ws.") || v == null) {
-                    continue;
-                }
-                // Matched by length and letters: Kafka hands over a new String per header name, whose
-                // hash a switch would compute every time.
-                switch (name.length()) {
-                    case 5 -> {
-                        if (name.charAt(3) == 'i' && name.charAt(4) == 'd') {
-                            id = utf8(v);
-                            idBytes = v.length;
-                            see(0, name);
-                        } else if (name.charAt(3) == 'o' && name.charAt(4) == 'p') {
-                            op = d.text(Slot.OP, v);
-                            see(6, name);
-                        } else if (name.charAt(3) == 't' && name.charAt(4) == 's') {
-                            ts = utf8(v);
-                            see(11, name);
-                        }
-                    }
-                    case 6 -> {
-                        if (name.equals(H_KEY)) {
-                            key = utf8(v);
-                            see(3, name);
-                        } else if (name.equals(H_APP)) {
-                            app = d.text(Slot.APP, v);
-                            see(4, name);
-                        } else if (name.equals(H_FMT)) {
-                            fmt = d.text(Slot.FMT, v);
-                            see(8, name);
-                        }
-                    }
-                    case 7 -> {
-                        if (name.equals(H_COND)) {
-                            cond = d.text(Slot.COND, v);
-                            see(7, name);
-                        } else if (name.equals(H_IDEM)) {
-                            idem = utf8(v);
-                            see(13, name);
-                        }
-                    }
-                    case 8 -> {
-                        if (name.equals(H_TABLE)) {
-                            table = d.text(Slot.TABLE, v);
-                            see(1, name);
-                        } else if (name.equals(H_WORLD)) {
-                            world = d.text(Slot.WORLD, v);
-                            see(2, name);
-                        } else if (name.equals(H_ACTOR)) {
-                            actor = d.text(Slot.ACTOR, v);
-                            see(10, name);
-                        } else if (name.equals(H_LIMIT)) {
-                            limit = utf8(v);
-                            see(12, name);
-                        } else if (name.equals(H_IDEM_WINDOW)) {
-                            idemWindow = utf8(v);
-                            see(14, name);
-                        }
-                    }
-                    case 9 -> {
-                        if (name.equals(H_PLAYER)) {
-                            player = utf8(v);
-                            see(5, name);
-                        } else if (name.equals(H_ORIGIN)) {
-                            origin = d.text(Slot.ORIGIN, v);
-                            see(9, name);
-                        }
-                    }
-                    default -> {
-                        // another tool's header: ignored
-                    }
-                }
-            }
-        }
-
-        private void see(int bit, String name) {
-            if ((seen & (1 << bit)) != 0 && repeated == null) {
-                repeated = name;
-            }
-            seen |= 1 << bit;
-        }
-
-        boolean present(String name) {
-            for (int i = 0; i < NAMES.length; i++) {
-                if (NAMES[i].equals(name)) {
-                    return (seen & (1 << i)) != 0;
-                }
-            }
-            throw new IllegalArgumentException(name);
-        }
-
-        private static String utf8(byte[] v) {
-            return new String(v, StandardCharsets.UTF_8);
-        }
-
-        String required(String name, String value) throws MalformedEventException {
-            if (value == null) {
-                throw new MalformedEventException("missing header " + name);
-            }
-            return value;
         }
     }
 

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,7 +34,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.AppInfoParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +101,7 @@ final class KafkaClients implements AutoCloseable {
     static final String DEFAULT_MAX_IN_FLIGHT_REQUESTS = "5";
 
     /** Settings worldstore puts only where the user's {@code kafka.*} ones leave them out: defaults, not fixed. */
-    private static final Set<String> DEFAULTS = Set.of(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+    static final Set<String> DEFAULTS = Set.of(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
 
     /** The producer's settings: the user's {@code kafka.*} ones, then worldstore's fixed ones. */
     static Properties producerProperties(KafkaSettings settings) {
@@ -165,63 +163,6 @@ final class KafkaClients implements AutoCloseable {
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return c;
     }
-
-    /**
-     * Checks the user's {@code kafka.*} pass-through settings: each must be a setting of the Kafka
-     * producer, consumer or admin client (or under Kafka's {@code config.providers.} prefix), and
-     * at least one client that knows it must use it, i.e. worldstore does not set it itself in every
-     * such client. A setting that would be ignored is an error, not a warning in a log.
-     *
-     * @throws ConfigException naming the {@code kafka.*} key, and the worldstore key to use instead where there is one
-     */
-    static void checkOverrides(KafkaSettings settings) {
-        Properties overrides = settings.clientOverrides();
-        if (overrides.isEmpty()) {
-            return;
-        }
-        KafkaSettings bare = settings.withoutOverrides();
-        // per client: the settings it knows, and those worldstore sets after the user's
-        List<Map.Entry<Set<String>, Set<String>>> clients = List.of(
-                Map.entry(AdminClientConfig.configNames(), adminProperties(bare).stringPropertyNames()),
-                Map.entry(ProducerConfig.configNames(), producerProperties(bare).stringPropertyNames()),
-                Map.entry(ConsumerConfig.configNames(), consumerProperties(bare, "check", 1, true).stringPropertyNames()));
-        for (String name : new TreeSet<>(overrides.stringPropertyNames())) {
-            if (name.startsWith("config.providers.") || name.equals("config.providers")) {
-                continue;
-            }
-            boolean known = false;
-            boolean used = false;
-            for (Map.Entry<Set<String>, Set<String>> client : clients) {
-                if (client.getKey().contains(name)) {
-                    known = true;
-                    used |= !client.getValue().contains(name) || DEFAULTS.contains(name);
-                }
-            }
-            String key = "kafka." + name;
-            if (!known) {
-                throw new ConfigException(key, "is neither a worldstore key nor a setting of the Kafka " + AppInfoParser.getVersion()
-                        + " producer, consumer or admin client, so it would do nothing (only those pass through, without the "
-                        + "kafka. prefix; topic settings are kafka.topic.* keys, see the README's configuration table)");
-            }
-            if (!used) {
-                String instead = WORLDSTORE_KEY_FOR.get(name);
-                throw new ConfigException(key, "is set by worldstore itself in every Kafka client that reads it, so it would do nothing"
-                        + (instead == null ? "" : "; use " + instead));
-            }
-        }
-    }
-
-    /** The worldstore key behind each Kafka client setting worldstore fixes from one. */
-    private static final Map<String, String> WORLDSTORE_KEY_FOR = Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "kafka.bootstrap.servers",
-            ProducerConfig.LINGER_MS_CONFIG, "producer.linger.ms",
-            ProducerConfig.BATCH_SIZE_CONFIG, "producer.batch.bytes",
-            ProducerConfig.COMPRESSION_TYPE_CONFIG, "producer.compression",
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "write.timeout.ms",
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, "write.timeout.ms",
-            ProducerConfig.BUFFER_MEMORY_CONFIG, "write.max.inflight.bytes",
-            ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "value.max.bytes and batch.max.bytes",
-            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "projector.poll.max.records");
 
     // ---- topic and offsets ----------------------------------------------------------------------
 

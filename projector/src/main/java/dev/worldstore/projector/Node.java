@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>writes: {@link Writer} (append, verdict wait; saves and registrations alike);
- *   <li>reads: {@link ReadGate} (consistency waits) then {@link StateReader} (state, pages, players);
- *   <li>history: {@link HistoryReader}, with points in time resolved by {@link LogPositions};
+ *   <li>reads and history: {@link NodeReads}, over {@link ReadGate} (consistency waits), then
+ *       {@link StateReader} (state, pages, players) or {@link HistoryReader}, with points in time
+ *       resolved by {@link LogPositions};
  *   <li>change feeds: {@link SharedFeed}s over the {@link FeedHub}, tracked so that close ends them;
  *   <li>the projector ({@link Projector}), retention ({@link Retention}) and snapshots.
  * </ul>
@@ -59,7 +60,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Node implements WorldStore {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
-    static final int MAX_HISTORY_PAGE = 1000;
 
     private final NodeParts parts;
     private final UseGate gate;
@@ -68,11 +68,13 @@ final class Node implements WorldStore {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Operations operations;
+    private final NodeReads reads;
 
     Node(NodeParts parts) {
         this.parts = parts;
         this.gate = new UseGate("the worldstore node " + parts.nodeId());
         this.operations = new Operations(parts, this::use);
+        this.reads = new NodeReads(parts, this::use, operations);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "worldstore-retention");
             t.setDaemon(true);
@@ -165,104 +167,44 @@ final class Node implements WorldStore {
 
     @Override
     public Optional<Stored> read(Key key, ReadConsistency consistency) {
-        key.check();
-        return use(() -> {
-            parts.gate().await(key.worldId(), consistency);
-            return parts.state().read(key);
-        });
+        return reads.read(key, consistency);
     }
 
     @Override
     public List<Optional<Stored>> readMany(String worldId, List<Key> keys, ReadConsistency consistency) {
-        Key.checkWorldId(worldId);
-        if (keys.isEmpty() || keys.size() > Scan.MAX_LIMIT) {
-            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "keys", "must hold 1 to " + Scan.MAX_LIMIT + " keys, held "
-                    + keys.size());
-        }
-        for (int i = 0; i < keys.size(); i++) {
-            Key k = keys.get(i);
-            if (!worldId.equals(k.worldId())) {
-                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "keys[" + i + "]", "must be a key of world '" + worldId
-                        + "', was " + k.describe());
-            }
-            try {
-                k.check();
-            } catch (ValidationException e) {
-                throw new ValidationException(e.code(), "keys[" + i + "]." + e.field(), e.rule());
-            }
-        }
-        return use(() -> {
-            parts.gate().await(worldId, consistency);
-            return parts.state().readMany(keys);
-        });
+        return reads.readMany(worldId, keys, consistency);
     }
 
     @Override
     public Page scan(Scan scan, ReadConsistency consistency) {
-        scan.prefix().check();
-        return use(() -> {
-            parts.gate().await(scan.prefix().worldId(), consistency);
-            return parts.state().scan(scan);
-        });
+        return reads.scan(scan, consistency);
     }
 
     @Override
     public Optional<PlayerRecord> player(String playerId, ReadConsistency consistency) {
-        Key.Player key = new Key.Player(playerId);
-        key.check();
-        return use(() -> {
-            parts.gate().awaitAll(consistency);
-            return parts.state().player(key);
-        });
+        return reads.player(playerId, consistency);
     }
 
     @Override
     public Optional<PlayerRecord> playerByUsername(String username, ReadConsistency consistency) {
-        String normalized = Validator.normalizeUsername(username);
-        return use(() -> {
-            parts.gate().awaitAll(consistency);
-            return parts.state().playerByUsername(normalized);
-        });
+        return reads.playerByUsername(username, consistency);
     }
 
     // ---- history --------------------------------------------------------------------------------
 
     @Override
     public HistoryPage history(Key key, long before, int limit, boolean withResult, ReadConsistency consistency) {
-        key.check();
-        if (limit < 1 || limit > MAX_HISTORY_PAGE) {
-            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "limit", "must be between 1 and " + MAX_HISTORY_PAGE
-                    + ", was " + limit);
-        }
-        if (before < 0) {
-            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "before", "must be a version (>= 0), was " + before);
-        }
-        return use(() -> {
-            parts.gate().await(key.worldId(), consistency);
-            return parts.history().history(key, before, limit, withResult);
-        });
+        return reads.history(key, before, limit, withResult, consistency);
     }
 
     @Override
     public Optional<Stored> readAsOf(Key key, AsOf asOf, ReadConsistency consistency) {
-        key.check();
-        return use(() -> {
-            // wait first: an instant resolves against the event times this node has applied
-            parts.gate().await(key.worldId(), consistency);
-            Optional<LogPosition> last = lastIncluded(key.worldId(), asOf);
-            return last.flatMap(p -> parts.history().readAsOf(key, p.offset())).map(parts.state()::upgrade);
-        });
+        return reads.readAsOf(key, asOf, consistency);
     }
 
     @Override
     public void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, Consumer<Stored> sink) {
-        Key.checkWorldId(worldId);
-        use(() -> {
-            parts.gate().await(worldId, consistency);
-            Optional<LogPosition> last = lastIncluded(worldId, asOf);
-            last.ifPresent(p -> parts.history().snapshot(worldId, p.offset(), s -> sink.accept(parts.state().upgrade(s))));
-            return null;
-        });
+        reads.snapshot(worldId, asOf, consistency, sink);
     }
 
     @Override
@@ -286,32 +228,17 @@ final class Node implements WorldStore {
 
     @Override
     public List<String> worldIds(String after, int limit) {
-        if (limit < 1 || limit > Scan.MAX_LIMIT) {
-            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "limit", "must be between 1 and " + Scan.MAX_LIMIT + ", was "
-                    + limit);
-        }
-        return use(() -> parts.history().worldIds(after, limit));
+        return reads.worldIds(after, limit);
     }
 
     @Override
     public dev.worldstore.WorldSummary worldSummary(String worldId, ReadConsistency consistency) {
-        Key.checkWorldId(worldId);
-        return use(() -> {
-            parts.gate().await(worldId, consistency);
-            return parts.state().summary(worldId, parts.history().worldHasHistory(worldId));
-        });
+        return reads.worldSummary(worldId, consistency);
     }
 
     @Override
     public dev.worldstore.WorldTimeline timeline(String worldId, int buckets, ReadConsistency consistency) {
-        Key.checkWorldId(worldId);
-        if (buckets < 1 || buckets > 2_000) {
-            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "buckets", "must be between 1 and 2000, was " + buckets);
-        }
-        return use(() -> {
-            parts.gate().await(worldId, consistency);
-            return parts.history().timeline(worldId, operations.partitionOf(worldId), buckets);
-        });
+        return reads.timeline(worldId, buckets, consistency);
     }
 
     @Override
@@ -323,22 +250,12 @@ final class Node implements WorldStore {
 
     @Override
     public PlayerData readPlayerData(String worldId, String playerId, ReadConsistency consistency) {
-        new Key.PlayerState(worldId, playerId).check();
-        return use(() -> {
-            parts.gate().await(worldId, consistency);
-            return parts.state().readPlayerData(worldId, playerId);
-        });
+        return reads.readPlayerData(worldId, playerId, consistency);
     }
 
     @Override
     public Optional<LogPosition> resolve(String worldId, AsOf asOf) {
-        Key.checkWorldId(worldId);
-        return use(() -> lastIncluded(worldId, asOf));
-    }
-
-    /** {@link #resolve} for a checked world id, or {@code null} for the players partition. */
-    private Optional<LogPosition> lastIncluded(String worldId, AsOf asOf) {
-        return parts.positions().lastIncluded(parts.partitioning().of(worldId), asOf, "asOf");
+        return reads.resolve(worldId, asOf);
     }
 
     // ---- change feeds and positions ---------------------------------------------------------------
