@@ -45,7 +45,7 @@ class WorldStoreConfigTest {
         assertEquals(4 * 1024 * 1024, c.getInt(WorldStoreConfig.VALUE_MAX_BYTES));
         assertEquals(5_000L, c.getLong(WorldStoreConfig.READ_WAIT_TIMEOUT_MS));
         assertEquals(15_000L, c.getLong(WorldStoreConfig.WRITE_TIMEOUT_MS));
-        assertEquals(5, c.getInt(WorldStoreConfig.PRODUCER_LINGER_MS));
+        assertEquals(1, c.getInt(WorldStoreConfig.PRODUCER_LINGER_MS));
         assertEquals(65_536, c.getInt(WorldStoreConfig.PRODUCER_BATCH_BYTES));
         assertEquals("lz4", c.get(WorldStoreConfig.PRODUCER_COMPRESSION));
         assertEquals(5_000, c.getInt(WorldStoreConfig.PROJECTOR_POLL_MAX_RECORDS));

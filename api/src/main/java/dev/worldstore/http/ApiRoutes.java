@@ -280,7 +280,7 @@ final class ApiRoutes {
         // the stored JSON bytes as they are: no parse and re-serialise per GET
         ctx.status(200);
         ctx.contentType(HttpSupport.JSON);
-        ctx.result(s.jsonBytes());
+        HttpSupport.send(ctx, s::writeJson);
     }
 
     private static boolean matches(String ifNoneMatch, String etag) {

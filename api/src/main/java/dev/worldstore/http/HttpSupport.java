@@ -387,6 +387,28 @@ final class HttpSupport {
     static void json(Context ctx, int status, JsonNode body) {
         ctx.status(status);
         ctx.contentType(JSON);
-        ctx.result(Json.bytes(body));
+        byte[] bytes = Json.bytes(body);
+        send(ctx, out -> out.write(bytes));
+    }
+
+    /** What writes a response body. */
+    @FunctionalInterface
+    interface Body {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes the whole response body straight to Javalin's response stream (its compression still
+     * applies): {@code ctx.result(bytes)} would copy the bytes through a fresh 32 KiB buffer per
+     * response (Javalin's {@code copyTo}, 13% of the request threads' samples in a JFR profile of
+     * 64-connection GETs and PUTs). Status, type and headers must be set first. A client that is gone
+     * gets nothing.
+     */
+    static void send(Context ctx, Body body) {
+        try {
+            body.writeTo(ctx.outputStream());
+        } catch (IOException e) {
+            // the client is gone: nothing to answer
+        }
     }
 }

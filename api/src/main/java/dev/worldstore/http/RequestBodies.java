@@ -37,6 +37,16 @@ final class RequestBodies {
         }
         int limit = (int) Math.min(Integer.MAX_VALUE - 8, maxBytes);
         try (InputStream in = ctx.req().getInputStream()) {
+            if (!gzip && declared >= 0) {
+                // the length is known (and within the limit): one array of that size, no growing copies
+                byte[] bytes = new byte[(int) declared];
+                int got = in.readNBytes(bytes, 0, bytes.length);
+                if (got < bytes.length) {
+                    throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "the request body ended after " + got + " of its "
+                            + declared + " bytes (Content-Length)");
+                }
+                return bytes;
+            }
             if (!gzip) {
                 byte[] bytes = in.readNBytes(limit + 1);
                 if (bytes.length > limit) {

@@ -94,7 +94,7 @@ class DeployFilesTest {
         assertEquals("-1", ConfigDoc.human(WorldStoreConfig.KAFKA_TOPIC_RETENTION_MS));
         assertEquals("4 MiB", ConfigDoc.human(WorldStoreConfig.VALUE_MAX_BYTES));
         assertEquals("1 min", ConfigDoc.human(WorldStoreConfig.RETENTION_CHECK_INTERVAL_MS));
-        assertEquals("5 ms", ConfigDoc.human(WorldStoreConfig.PRODUCER_LINGER_MS));
+        assertEquals("1 ms", ConfigDoc.human(WorldStoreConfig.PRODUCER_LINGER_MS));
         assertEquals("(empty)", ConfigDoc.human(WorldStoreConfig.NODE_ID));
         // a marker naming no key is an error, not left alone
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

@@ -1,10 +1,10 @@
 package dev.worldstore.bench;
 
+import dev.worldstore.loadgen.HttpBench;
 import dev.worldstore.loadgen.Latency;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -30,6 +30,8 @@ final class Compare {
     private final Results results = new Results();
     private final List<String> failures = new ArrayList<>();
     private final long started = System.nanoTime();
+    private WorldStoreNode mainNode;
+    private String postgresVersion;
     /** Seeds the random keys of each fixed-rate run differently. */
     private long seed = 42;
 
@@ -56,15 +58,9 @@ final class Compare {
             Broker plain = closer.add(Broker.start(dir.resolve("kafka-default"), false));
             Broker fsync = closer.add(Broker.start(dir.resolve("kafka-fsync"), true));
             WorldStoreNode node = closer.add(WorldStoreNode.open(plain, dir.resolve("ws"), WS_TOPIC, workload));
-
+            mainNode = node;
             try (RawKafka.Producer bare = new RawKafka.Producer(plain, RAW_TOPIC, workload)) {
-                Lane b = new Lane(bare);
-                Lane w = new Lane(node.writer());
-                // every record: this topic and node are what catch-up, Kafka Streams and the loads read later
-                Budget all = Budget.ops(options.records());
-                alternate("saves, default broker", many(Row.RAW_PRODUCE, b, all), many(Row.WS_SAVE, w, all),
-                        one(Row.RAW_PRODUCE_SEQ, b), one(Row.WS_SAVE_SEQ, w),
-                        fixedRate(Row.RAW_PRODUCE_RATE, b), fixedRate(Row.WS_SAVE_RATE, w));
+                saveSweep(closer, plain, new Lane(bare), new Lane(node.writer()));
             }
             attempt("worldstore projection after the saves", () -> node.awaitProjected(AWAIT_NANOS));
             attempt("saves, fsync broker", () -> {
@@ -91,6 +87,18 @@ final class Compare {
                 }
             });
 
+            Postgres postgres = attemptPostgres(closer);
+            if (postgres != null) {
+                attempt("PostgreSQL saves", () -> {
+                    try (Writer batched = postgres.writer(Options.SQLITE_BATCH, true); Writer on = postgres.writer(1, true);
+                            Writer off = postgres.writer(1, false)) {
+                        // batched first: it fills every key, for the loads
+                        alternate("PostgreSQL saves, batched", one(Row.PG_BATCH, new Lane(batched), Budget.ops(options.records())));
+                        alternate("PostgreSQL saves, one transaction each", one(Row.PG_TXN_ON, new Lane(on)), one(Row.PG_TXN_OFF, new Lane(off)));
+                    }
+                });
+            }
+
             WorldStoreNode.BatchCounts batchCounts = new WorldStoreNode.BatchCounts();
             attempt("batch saves of Hyperfy entities", () -> batchSaves(closer, plain, batchCounts));
 
@@ -104,8 +112,10 @@ final class Compare {
                     catchUp(Row.KS_TUNED, streams.materialise(KsSettings.TUNED)));
 
             RawRocks rocks = closer.add(new RawRocks(dir.resolve("rocksdb"), workload));
+            long events = attemptOr(() -> plain.records(WS_TOPIC), options.records());
             try (Writer puts = rocks.batchWriter()) {
-                alternate("bare RocksDB puts", one(Row.RAW_ROCKS_PUT, new Lane(puts), Budget.ops(options.records())));
+                // as many events as the catch-up applied, so both write the same amount
+                alternate("bare RocksDB, the projector's writes", one(Row.RAW_ROCKS_PUT, new Lane(puts), Budget.ops(events)));
             }
             attempt("Kafka Streams, restart of the tuned application for queries",
                     () -> streams.resume(KsSettings.TUNED, System.nanoTime() + AWAIT_NANOS));
@@ -113,11 +123,20 @@ final class Compare {
                     load(Row.WS_LOAD, node.localLoads(), Options.LOAD_THREADS),
                     load(Row.KS_QUERY, streams.queries(KsSettings.TUNED), Options.LOAD_THREADS),
                     load(Row.SQLITE_LOAD_1, sqlite.loads(), 1),
-                    load(Row.SQLITE_LOAD_2, sqlite.loads(), Options.LOAD_THREADS));
+                    load(Row.SQLITE_LOAD_2, sqlite.loads(), Options.LOAD_THREADS),
+                    postgres == null ? null : load(Row.PG_LOAD_2, postgres.loads(), Options.LOAD_THREADS));
+            if (postgres != null) {
+                attempt("stopping PostgreSQL", () -> closer.closeNow(postgres));
+            }
+            try (BareHttp bareHttp = new BareHttp()) {
+                alternate("HTTP, " + Options.HTTP_CONNECTIONS + " connections", http(Row.RAW_HTTP_GET, bareHttp.uri(), HttpBench.Mode.GET),
+                        http(Row.WS_HTTP_GET, null, HttpBench.Mode.GET), http(Row.RAW_HTTP_PUT, bareHttp.uri(), HttpBench.Mode.PUT),
+                        http(Row.WS_HTTP_PUT, null, HttpBench.Mode.PUT));
+            }
             // HttpBench warms up and measures in one call: not part of the alternation
-            step("loads over HTTP (HttpBench)");
+            step("loads over HTTP, " + Options.LOAD_THREADS + " connections (HttpBench)");
             attempt("worldstore, " + Row.WS_LOAD_HTTP.operation(options), () -> results.add(Row.WS_LOAD_HTTP,
-                    node.httpLoads(Options.LOAD_THREADS, Options.HTTP_PLAYERS, options.secondsNanos(), options.secondsNanos())));
+                    node.http(HttpBench.Mode.GET, Options.LOAD_THREADS, Options.HTTP_PLAYERS, options.secondsNanos(), options.secondsNanos())));
             step("done, closing");
         }
     }
@@ -146,6 +165,106 @@ final class Compare {
         closer.closeNow(batchNode);
     }
 
+    /**
+     * The saves on the default broker, for every producer setting of {@link Linger#SWEEP}: the bare
+     * producer and worldstore with the same settings, 256 in flight, at the offered rate and one
+     * sequential caller, in alternating rounds. worldstore's default setting runs on the main
+     * topics and node (its 256-in-flight runs write every record that catch-up, Kafka Streams and the
+     * loads read later) and also fills the main rows; every other setting gets a producer, a node
+     * and topics of its own, closed after the sweep.
+     */
+    private void saveSweep(Closer closer, Broker broker, Lane mainBare, Lane mainWs) throws Exception {
+        List<Measured> many = new ArrayList<>();
+        List<Measured> rest = new ArrayList<>();
+        List<AutoCloseable> own = new ArrayList<>();
+        for (Linger l : Linger.SWEEP) {
+            Lane b = mainBare;
+            Lane w = mainWs;
+            if (!l.isDefault()) {
+                RawKafka.Producer p = closer.add(new RawKafka.Producer(broker, "bench.sweep.bare." + l.slug(), workload, l));
+                WorldStoreNode n = closer.add(WorldStoreNode.open(broker, dir.resolve("ws-" + l.slug()), "bench.sweep.ws." + l.slug(),
+                        workload, l.worldstoreSettings()));
+                own.add(p);
+                own.add(n);
+                b = new Lane(p);
+                w = new Lane(n.writer());
+            }
+            Budget budget = Budget.ops(l.isDefault() ? options.records() : options.sweepRecords());
+            many.add(sweep(l, Results.SweepCell.BARE_MANY, l.isDefault() ? Row.RAW_PRODUCE : null,
+                    saves(null, b, budget, options.inFlight())));
+            many.add(sweep(l, Results.SweepCell.WS_MANY, l.isDefault() ? Row.WS_SAVE : null, saves(null, w, budget, options.inFlight())));
+            // the other settings' latency and sequential runs take half the time (the run stays under 6 minutes)
+            int share = l.isDefault() ? 1 : 2;
+            rest.add(sweep(l, Results.SweepCell.BARE_RATE, l.isDefault() ? Row.RAW_PRODUCE_RATE : null, fixedRate(null, b, share)));
+            rest.add(sweep(l, Results.SweepCell.WS_RATE, l.isDefault() ? Row.WS_SAVE_RATE : null, fixedRate(null, w, share)));
+            rest.add(sweep(l, Results.SweepCell.BARE_SEQ, l.isDefault() ? Row.RAW_PRODUCE_SEQ : null, coldSeq(b, share)));
+            rest.add(sweep(l, Results.SweepCell.WS_SEQ, l.isDefault() ? Row.WS_SAVE_SEQ : null, coldSeq(w, share)));
+        }
+        List<Measured> all = new ArrayList<>(many);
+        all.addAll(rest);
+        alternate("saves, default broker, " + Linger.SWEEP.size() + " producer settings", all.toArray(Measured[]::new));
+        for (AutoCloseable c : own) {
+            closer.closeNow(c);
+        }
+    }
+
+    /** One cell of the sweep; for worldstore's default setting also the main {@code row} (null for none). */
+    private Measured sweep(Linger setting, Results.SweepCell cell, Row row, Measured m) {
+        return new Measured(setting.label() + ", " + cell, m.trial, s -> {
+            results.add(setting, cell, s);
+            if (row != null) {
+                results.add(row, s);
+            }
+        });
+    }
+
+    /** One sequential caller for a {@code share}th of the usual time; not warmed up on its own (the lane's 256-in-flight warm-up did). */
+    private Measured coldSeq(Lane lane, int share) {
+        Budget round = new Budget(options.records(), options.secondsNanos() / share).perRound(options.rounds());
+        return new Measured(null, warmUp -> warmUp ? null : lane.save(saves, round, 1), null);
+    }
+
+    /** PostgreSQL started (closed by {@code closer}), or null when it is not installed (its rows are marked skipped) or fails to start. */
+    private Postgres attemptPostgres(Closer closer) {
+        step("starting PostgreSQL (initdb into a temporary directory)");
+        try {
+            Postgres.Started started = Postgres.start(workload);
+            if (started.postgres() == null) {
+                step("PostgreSQL skipped: " + started.skipped());
+                for (Row r : Row.values()) {
+                    if (r.isPostgres()) {
+                        results.skip(r, started.skipped());
+                    }
+                }
+                return null;
+            }
+            postgresVersion = started.postgres().version;
+            return closer.add(started.postgres());
+        } catch (Exception e) {
+            failures.add("starting PostgreSQL: " + e);
+            step("FAILED starting PostgreSQL: " + e);
+            return null;
+        }
+    }
+
+    /** The version line of the PostgreSQL measured, or null. */
+    String postgresVersion() {
+        return postgresVersion;
+    }
+
+    /**
+     * {@link HttpBench} against {@code base} (null: the main worldstore node's API), {@link Options#HTTP_CONNECTIONS}
+     * connections over {@link Options#HTTP_PLAYERS} players; the warm-up run is a short measured run, discarded.
+     */
+    private Measured http(Row row, java.net.URI base, HttpBench.Mode mode) {
+        long round = options.secondsNanos() / options.rounds();
+        return measured(row, warmUp -> {
+            long nanos = warmUp ? options.warmupNanos() : round;
+            return base == null ? mainNode.http(mode, Options.HTTP_CONNECTIONS, Options.HTTP_PLAYERS, 0, nanos)
+                    : WorldStoreNode.http(base, mode, Options.HTTP_CONNECTIONS, Options.HTTP_PLAYERS, 0, nanos);
+        });
+    }
+
     // ---- what is measured -------------------------------------------------------------------
 
     /** One measurement of one row: called once to warm up (its sample discarded), then once per round. */
@@ -154,7 +273,12 @@ final class Compare {
         Sample run(boolean warmUp) throws Exception;
     }
 
-    private record Measured(Row row, Trial trial) {
+    /** A measurement: its name in progress lines, what it runs, and where its samples go. */
+    private record Measured(String name, Trial trial, java.util.function.Consumer<Sample> sink) {
+    }
+
+    private Measured measured(Row row, Trial trial) {
+        return new Measured(row.contender + ", " + row.operation(options), trial, s -> results.add(row, s));
     }
 
     /**
@@ -162,18 +286,18 @@ final class Compare {
      * each row's rounds. A failing measurement is reported, not repeated, and the others go on.
      */
     private void alternate(String phase, Measured... measured) {
-        Set<Row> failed = EnumSet.noneOf(Row.class);
+        Set<Measured> failed = new java.util.HashSet<>();
         for (int r = -1; r < options.rounds(); r++) {
             boolean warmUp = r < 0;
             step(phase + ": " + (warmUp ? "warm-up" : "round " + (r + 1) + " of " + options.rounds()));
             for (Measured m : measured) {
-                if (!failed.contains(m.row) && !attempt(m.row.contender + ", " + m.row.operation(options), () -> {
+                if (m != null && !failed.contains(m) && !attempt(m.name, () -> {
                     Sample s = m.trial.run(warmUp);
-                    if (!warmUp) {
-                        results.add(m.row, s);
+                    if (!warmUp && s != null) {
+                        m.sink.accept(s);
                     }
                 })) {
-                    failed.add(m.row);
+                    failed.add(m);
                 }
             }
         }
@@ -226,13 +350,19 @@ final class Compare {
 
     private Measured saves(Row row, Lane lane, Budget warm, Budget total, int inFlight) {
         Budget round = total.perRound(options.rounds());
-        return new Measured(row, warmUp -> lane.save(saves, warmUp ? warm : round, inFlight));
+        Trial t = warmUp -> lane.save(saves, warmUp ? warm : round, inFlight);
+        return row == null ? new Measured(null, t, null) : measured(row, t);
     }
 
-    private Measured fixedRate(Row row, Lane lane) {
-        long round = options.latencyNanos() / options.rounds();
-        return new Measured(row, warmUp -> saves.fixedRate(lane.writer, options.rate(), warmUp ? options.warmupNanos() : round,
-                seed++));
+    /**
+     * Saves at the offered rate for a {@code share}th of the latency runs' time; not warmed up on its own when {@code row} is null
+     * (a sweep cell: the lane's 256-in-flight warm-up did).
+     */
+    private Measured fixedRate(Row row, Lane lane, int share) {
+        long round = options.latencyNanos() / share / options.rounds();
+        Trial t = warmUp -> warmUp && row == null ? null
+                : saves.fixedRate(lane.writer, options.rate(), warmUp ? options.warmupNanos() : round, seed++);
+        return row == null ? new Measured(null, t, null) : measured(row, t);
     }
 
     private Budget timeBounded() {
@@ -241,13 +371,13 @@ final class Compare {
 
     /** A one-shot job: the warm-up run is abandoned at twice the warm-up time (Kafka Streams needs seconds to start). */
     private Measured catchUp(Row row, CatchUp job) {
-        return new Measured(row, warmUp -> job.run(System.nanoTime() + (warmUp ? 2 * options.warmupNanos() : AWAIT_NANOS)));
+        return measured(row, warmUp -> job.run(System.nanoTime() + (warmUp ? 2 * options.warmupNanos() : AWAIT_NANOS)));
     }
 
     /** Random-key loads on {@code threads} threads for one round's time (the warm-up too). */
     private Measured load(Row row, Reader.Source source, int threads) {
         long round = options.secondsNanos() / options.rounds();
-        return new Measured(row, warmUp -> LoadDriver.parallel(source, threads, round, options.filledKeys()));
+        return measured(row, warmUp -> LoadDriver.parallel(source, threads, round, options.filledKeys()));
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
@@ -255,6 +385,17 @@ final class Compare {
     @FunctionalInterface
     private interface Step {
         void run() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Value<T> {
+        T get() throws Exception;
+    }
+
+    /** {@code value}'s result, or {@code fallback} when it fails (the failure is recorded). */
+    private <T> T attemptOr(Value<T> value, T fallback) {
+        List<T> got = new ArrayList<>(1);
+        return attempt("reading a value for the next phase", () -> got.add(value.get())) ? got.get(0) : fallback;
     }
 
     /** Runs one phase; a failure is recorded (and shown in the report) instead of ending the run. */

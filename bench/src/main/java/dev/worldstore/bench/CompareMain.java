@@ -113,14 +113,26 @@ public final class CompareMain implements Callable<Integer> {
                             + Latency.count(options.batchChanges()) + " changes per run, the saves' topic is what the batch catch-up reads",
                     "Kafka: two single-node KRaft brokers embedded in this JVM: \"default\" acknowledges from the page cache "
                             + "(survives a process crash), \"fsync\" sets log.flush.interval.messages=1 (survives a power loss); "
-                            + "6 partitions per topic; producers acks=all, idempotent, lz4, linger 5 ms, 64 KiB batches (worldstore's settings)",
+                            + "6 partitions per topic; producers acks=all, idempotent, lz4, 64 KiB batches and worldstore's default batching ("
+                            + "linger.ms=" + Linger.DEFAULT.lingerMs() + ", " + Linger.DEFAULT.maxInFlightRequests() + " requests in flight) "
+                            + "unless the sweep says otherwise; the sweep's other settings each write topics of their own "
+                            + "(a bare producer, and a worldstore node of their own), " + Latency.count(options.sweepRecords())
+                            + " saves per 256-in-flight run, latency and sequential runs half as long as the default's",
                     "peers: SQLite = sqlite-jdbc, WAL, one table (world, player) -> JSON TEXT, one writer thread; "
                             + "Kafka Streams reads a topic of the same records keyed by world/player (no headers), "
                             + "worldstore's projector reads its own change events (the same JSON plus event headers)",
                     "Kafka Streams tuned: topology.optimization=all (the source topic doubles as changelog), one stream thread per "
                             + "core, 5,000-record polls and 8 MiB partition fetches, 64 MiB record cache, 64 MiB memtables",
                     "catch-up and restore runs start from empty local state and include opening the node / starting the application; "
-                            + "HTTP loads are measured by loadgen's HttpBench after the alternating loads, with its own warm-up"));
+                            + "the RocksDB limit writes as many events as the worldstore topic holds",
+                    "HTTP: loadgen's HttpBench (keep-alive HTTP/1.1 on plain sockets, one request in flight per connection, in this JVM) "
+                            + "against worldstore's API (Javalin " + io.javalin.Javalin.class.getPackage().getImplementationVersion()
+                            + " on Jetty, auth off, access log off, the main node) and against bare Javalin with the same request thread pool "
+                            + "answering the same route from a ConcurrentHashMap; " + Latency.count(Options.HTTP_PLAYERS)
+                            + " players of 1 KB saved first by each run",
+                    "PostgreSQL: " + (run.postgresVersion() == null ? "not measured" : run.postgresVersion().strip()
+                            + ", a cluster of its own (initdb in a temporary directory, shared_buffers=256MB, fsync on), table (world, player) -> "
+                            + "JSONB, PostgreSQL JDBC driver over TCP loopback, one writer connection")));
             run.failures().forEach(f -> facts.add("FAILED: " + f));
             new Report(options, run.results()).print(out, facts);
             return run.failures().isEmpty() && run.results().errors() == 0 ? CommandLine.ExitCode.OK : CommandLine.ExitCode.SOFTWARE;

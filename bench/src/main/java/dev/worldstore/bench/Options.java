@@ -24,7 +24,9 @@ record Options(long records, int keys, int payloadBytes, int rate, int inFlight,
     static final int LOAD_THREADS = 2;
     /** Players HttpBench saves (over HTTP, one at a time per connection) and then loads at random. */
     static final int HTTP_PLAYERS = 1_000;
-    /** Records per SQLite transaction in the batched runs. */
+    /** Connections of the HTTP throughput rows (bare Javalin and worldstore, GET and PUT), as the issue asks. */
+    static final int HTTP_CONNECTIONS = 64;
+    /** Records per SQLite (and PostgreSQL) transaction in the batched runs. */
     static final int SQLITE_BATCH = 1_000;
     /** Records per RocksDB WriteBatch in the bare-RocksDB run: the projector's default poll size. */
     static final int ROCKS_BATCH = 5_000;
@@ -68,6 +70,11 @@ record Options(long records, int keys, int payloadBytes, int rate, int inFlight,
 
     long warmupNanos() {
         return warmupMillis * 1_000_000L;
+    }
+
+    /** Saves of each 256-in-flight run of a sweep setting other than the default (whose runs fill the main topic). */
+    long sweepRecords() {
+        return Math.max(records / 4, 100);
     }
 
     /** Warm-up saves of each writer: a tenth of the records, at least one batch. */

@@ -30,14 +30,19 @@ final class RawKafka {
     private RawKafka() {
     }
 
-    /** KafkaChangeLog's producer settings. */
+    /** worldstore's producer settings with its default batching ({@link Linger#DEFAULT}). */
     static Properties producerSettings(String bootstrap) {
+        return producerSettings(bootstrap, Linger.DEFAULT);
+    }
+
+    /** worldstore's producer settings (KafkaClients.producer) with the batching of {@code linger}. */
+    static Properties producerSettings(String bootstrap, Linger linger) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, DEFAULTS.get(WorldStoreConfig.PRODUCER_LINGER_MS));
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, Integer.toString(linger.maxInFlightRequests()));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(linger.lingerMs()));
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, DEFAULTS.get(WorldStoreConfig.PRODUCER_BATCH_BYTES));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, DEFAULTS.get(WorldStoreConfig.PRODUCER_COMPRESSION));
         // KafkaChangeLog: the largest value plus 1 MiB for headers and batch overhead
@@ -75,10 +80,14 @@ final class RawKafka {
         private final Workload workload;
 
         Producer(Broker broker, String topic, Workload workload) {
+            this(broker, topic, workload, Linger.DEFAULT);
+        }
+
+        Producer(Broker broker, String topic, Workload workload, Linger linger) {
             this.partitions = broker.createTopic(topic);
             this.topic = topic;
             this.workload = workload;
-            this.producer = new KafkaProducer<>(producerSettings(broker.bootstrap()));
+            this.producer = new KafkaProducer<>(producerSettings(broker.bootstrap(), linger));
         }
 
         @Override

@@ -27,17 +27,28 @@ final class Report {
             out.println(tableRow(row));
         }
         out.println();
+        printSweep(out);
         out.println("Targets of the issues (ratios of this run, or absolute rates; worldstore \"many callers\" saves = "
                 + Latency.count(options.inFlight()) + " writeAsync in flight, SQLite = one thread, one transaction per save unless "
                 + "the row says batched; batch rows count changes):");
         out.println();
-        out.println("| target | measured | met |");
-        out.println("|---|---:|---|");
+        out.println("| target | measured | raw limit in this run | met |");
+        out.println("|---|---:|---|---|");
         for (Comparison c : Comparison.ALL) {
             if (c.isTarget()) {
                 Optional<Double> r = c.ratio(results);
-                out.println("| " + c.targetText(options) + " | " + r.map(c::measured).orElse("-") + " | "
-                        + r.map(v -> c.met(v) ? "yes" : "**no**").orElse("not measured") + " |");
+                Optional<Double> limit = c.limit(results);
+                String limitCell = limit.map(l -> c.measured(l) + " (" + c.limitRow().orElseThrow().shortName(options) + ")").orElse("");
+                boolean above = limit.map(c::aboveLimit).orElse(false);
+                out.println("| " + c.targetText(options) + " | " + r.map(c::measured).orElse("-") + " | " + limitCell + " | "
+                        + r.map(v -> c.met(v) ? "yes" : above ? "**no** (above the raw limit)" : "**no**").orElse("not measured") + " |");
+            }
+        }
+        if (java.util.Arrays.stream(Row.values()).anyMatch(r -> results.skipped(r).isPresent())) {
+            out.println();
+            for (Row row : Row.values()) {
+                results.skipped(row).ifPresent(reason -> out.println("- skipped: " + row.contender + " / " + row.operation(options) + ": "
+                        + reason));
             }
         }
         if (results.errors() > 0) {
@@ -54,7 +65,7 @@ final class Report {
         Optional<Sample> s = results.get(row);
         List<String> cells = new ArrayList<>(List.of(row.contender, row.operation(options)));
         if (s.isEmpty()) {
-            cells.addAll(List.of("-", "not run", "-", "-", "-", "", ""));
+            cells.addAll(List.of("-", results.skipped(row).isPresent() ? "skipped" : "not run", "-", "-", "-", "", ""));
         } else {
             Sample v = s.get();
             cells.add(Latency.count(v.ops()));
@@ -66,6 +77,43 @@ final class Report {
             cells.add(ratios(row, true));
         }
         return "| " + String.join(" | ", cells) + " |";
+    }
+
+    /**
+     * The producer sweep: each batching setting, the bare producer and worldstore with the same
+     * settings, side by side (256 in flight, latency at the offered rate, one sequential caller).
+     */
+    private void printSweep(PrintWriter out) {
+        if (Linger.SWEEP.stream().allMatch(l -> results.get(l, Results.SweepCell.WS_MANY).isEmpty())) {
+            return;
+        }
+        String many = Latency.count(options.inFlight()) + " in flight";
+        String rate = "p50 / p99 at " + Latency.count(options.rate()) + "/s";
+        out.println("Producer batching sweep (same run; the bare producer and worldstore with the same producer settings; "
+                + "worldstore's default is marked *):");
+        out.println();
+        out.println("| producer setting | bare: " + many + " | worldstore: " + many + " | ratio | bare: " + rate + " | worldstore: "
+                + rate + " | bare: 1 caller | worldstore: 1 caller |");
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Linger l : Linger.SWEEP) {
+            Optional<Sample> bm = results.get(l, Results.SweepCell.BARE_MANY);
+            Optional<Sample> wm = results.get(l, Results.SweepCell.WS_MANY);
+            String ratio = bm.isPresent() && wm.isPresent() && bm.get().opsPerSecond() > 0
+                    ? Latency.ratio(wm.get().opsPerSecond() / bm.get().opsPerSecond()) : "-";
+            out.println("| " + l.label() + (l.isDefault() ? " *" : "") + " | " + rateCell(bm) + " | " + rateCell(wm) + " | " + ratio + " | "
+                    + latencyCell(results.get(l, Results.SweepCell.BARE_RATE)) + " | " + latencyCell(results.get(l, Results.SweepCell.WS_RATE))
+                    + " | " + rateCell(results.get(l, Results.SweepCell.BARE_SEQ)) + " | " + rateCell(results.get(l, Results.SweepCell.WS_SEQ))
+                    + " |");
+        }
+        out.println();
+    }
+
+    private static String rateCell(Optional<Sample> s) {
+        return s.map(v -> Latency.count(Math.round(v.opsPerSecond())) + "/s").orElse("-");
+    }
+
+    private static String latencyCell(Optional<Sample> s) {
+        return s.map(v -> Latency.format(v.percentile(50)) + " / " + Latency.format(v.percentile(99))).orElse("-");
     }
 
     private String ratios(Row row, boolean raw) {

@@ -4,7 +4,7 @@ import dev.worldstore.loadgen.Latency;
 /**
  * Every line of the comparison table, in table order. Operation texts may name run parameters in
  * braces ({@code {inFlight}}, {@code {rate}}, {@code {sqliteBatch}}, {@code {rocksBatch}},
- * {@code {threads}}, {@code {httpPlayers}}, {@code {batch}}, {@code {batchesInFlight}}), filled in
+ * {@code {threads}}, {@code {httpPlayers}}, {@code {httpConnections}}, {@code {batch}}, {@code {batchesInFlight}}), filled in
  * from the {@link Options} of the run. The batch rows count changes (entity rows) as their ops.
  */
 enum Row {
@@ -15,8 +15,13 @@ enum Row {
     RAW_PRODUCE_FSYNC("bare producer", "produce, {inFlight} in flight, fsync broker", "bare producer fsync", true),
     RAW_PRODUCE_FSYNC_SEQ("bare producer", "produce, 1 sequential caller, fsync broker", "bare producer fsync 1 caller", true),
     RAW_CONSUME("bare consumer", "consume the pre-filled worldstore topic", "bare consumer", false),
-    RAW_ROCKS_PUT("bare RocksDB", "WriteBatch puts, {rocksBatch} per batch, projector options", "RocksDB puts", false),
+    RAW_ROCKS_PUT("bare RocksDB", "WriteBatch of the projector's writes per event (state put, history put, lastSeen merge), "
+            + "{rocksBatch} events per batch, projector options; ops = events", "RocksDB limit", false),
     RAW_ROCKS_GET("bare RocksDB", "point gets, {threads} threads", "RocksDB gets", true),
+    RAW_HTTP_GET("bare Javalin", "GET 1 KB from a ConcurrentHashMap, {httpConnections} connections (loadgen's HttpBench)",
+            "bare Javalin GET", true),
+    RAW_HTTP_PUT("bare Javalin", "PUT 1 KB into a ConcurrentHashMap, {httpConnections} connections (loadgen's HttpBench)",
+            "bare Javalin PUT", true),
 
     // worldstore -------------------------------------------------------------------------------
     WS_SAVE("worldstore", "save (writeAsync), {inFlight} in flight", null, true),
@@ -28,6 +33,8 @@ enum Row {
     WS_LOAD("worldstore", "load in-process (LOCAL), {threads} threads", null, true),
     WS_LOAD_HTTP("worldstore", "load over HTTP (loadgen's HttpBench: GET player state, {threads} connections, {httpPlayers} players)", null,
             true),
+    WS_HTTP_GET("worldstore", "GET player state over HTTP, {httpConnections} connections (loadgen's HttpBench)", null, true),
+    WS_HTTP_PUT("worldstore", "PUT player state over HTTP, {httpConnections} connections (loadgen's HttpBench)", null, true),
     WS_BATCH_SAVE("worldstore", "batch save (writeBatchAsync) of {batch} Hyperfy entities, {batchesInFlight} batches in flight; "
             + "ops = changes, latency per batch", null, true),
     WS_BATCH_CATCHUP("worldstore", "projector catch-up, fresh node, topic of those batches (state and history); ops = changes", null,
@@ -47,7 +54,13 @@ enum Row {
     SQLITE_ENTITY_BATCH("SQLite WAL", "upsert the same entity rows, {sqliteBatch} per transaction, synchronous=NORMAL",
             "SQLite NORMAL batched entities", false),
     SQLITE_LOAD_1("SQLite WAL", "primary-key load, 1 thread", "SQLite 1 thread", true),
-    SQLITE_LOAD_2("SQLite WAL", "primary-key load, {threads} threads", "SQLite {threads} threads", true);
+    SQLITE_LOAD_2("SQLite WAL", "primary-key load, {threads} threads", "SQLite {threads} threads", true),
+
+    // PostgreSQL (skipped where its binaries are absent) -----------------------------------------
+    PG_TXN_ON("PostgreSQL", "JSONB upsert, 1 transaction per save, synchronous_commit=on", "PostgreSQL sync on", true),
+    PG_TXN_OFF("PostgreSQL", "JSONB upsert, 1 transaction per save, synchronous_commit=off", "PostgreSQL sync off", true),
+    PG_BATCH("PostgreSQL", "JSONB upsert, {sqliteBatch} per transaction, synchronous_commit=on", "PostgreSQL batched", false),
+    PG_LOAD_2("PostgreSQL", "primary-key load, {threads} threads", "PostgreSQL {threads} threads", true);
 
     final String contender;
     private final String operation;
@@ -71,6 +84,10 @@ enum Row {
         return fill(shortName == null ? name() : shortName, o);
     }
 
+    boolean isPostgres() {
+        return name().startsWith("PG_");
+    }
+
     boolean isWorldstore() {
         return name().startsWith("WS_");
     }
@@ -82,6 +99,7 @@ enum Row {
                 .replace("{rocksBatch}", Latency.count(Options.ROCKS_BATCH))
                 .replace("{threads}", Integer.toString(Options.LOAD_THREADS))
                 .replace("{httpPlayers}", Latency.count(Options.HTTP_PLAYERS))
+                .replace("{httpConnections}", Latency.count(Options.HTTP_CONNECTIONS))
                 .replace("{batch}", Latency.count(Options.BATCH))
                 .replace("{batchesInFlight}", Latency.count(Options.BATCHES_IN_FLIGHT));
     }

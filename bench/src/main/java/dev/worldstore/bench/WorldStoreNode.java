@@ -10,6 +10,9 @@ import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.http.HttpConfig;
 import dev.worldstore.http.HttpServer;
 import dev.worldstore.loadgen.HttpBench;
+import dev.worldstore.loadgen.Latency;
+import java.net.URI;
+import org.HdrHistogram.Histogram;
 import dev.worldstore.projector.WorldStores;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -41,8 +44,16 @@ final class WorldStoreNode implements AutoCloseable {
     }
 
     static WorldStoreNode open(Broker broker, Path dir, String topic, Workload workload) {
-        return new WorldStoreNode(WorldStores.open(WorldStoreConfig.of("kafka.bootstrap.servers", broker.bootstrap(),
-                "kafka.topic", topic, "data.dir", dir.toString())), dir, workload);
+        return open(broker, dir, topic, workload, Map.of());
+    }
+
+    /** A node with {@code settings} on top of the run's (broker, topic, data.dir). */
+    static WorldStoreNode open(Broker broker, Path dir, String topic, Workload workload, Map<String, String> settings) {
+        Map<String, String> all = new java.util.HashMap<>(settings);
+        all.put("kafka.bootstrap.servers", broker.bootstrap());
+        all.put("kafka.topic", topic);
+        all.put("data.dir", dir.toString());
+        return new WorldStoreNode(WorldStores.open(WorldStoreConfig.of(all)), dir, workload);
     }
 
     private static Key.PlayerState key(int key) {
@@ -141,26 +152,33 @@ final class WorldStoreNode implements AutoCloseable {
     }
 
     /**
-     * Loads over the HTTP API (auth off, loopback) with the loadgen module's load generator,
-     * {@link HttpBench}: keep-alive HTTP/1.1 connections on plain sockets, closed loop, so the
-     * client costs little CPU next to the server. HttpBench first saves its own {@code players}
-     * (PUT, world {@code bench-http}), then warms up, then measures.
+     * Requests over the HTTP API (auth off, loopback; the API started on first use) with the loadgen
+     * module's load generator: see {@link #http(URI, HttpBench.Mode, int, int, long, long)}.
      */
-    synchronized Sample httpLoads(int connections, int players, long warmupNanos, long nanos) throws Exception {
+    Sample http(HttpBench.Mode mode, int connections, int players, long warmupNanos, long nanos) throws Exception {
+        return http(httpUri(), mode, connections, players, warmupNanos, nanos);
+    }
+
+    private synchronized URI httpUri() {
         if (http == null) {
             http = HttpServer.start(store, HttpConfig.of("http.port", "0", "http.auth.enabled", "false"), dir,
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         }
-        HttpBench.Result r = HttpBench.run(new HttpBench.Options(http.uri(), null, "bench-http", HttpBench.Mode.GET, connections,
-                Duration.ofNanos(warmupNanos), Duration.ofNanos(nanos), players, workload.bytes(0).length, 0));
-        Percentiles latency = new Percentiles.Reported(Map.of(50.0, millisToNanos(r.p50Ms()), 99.0, millisToNanos(r.p99Ms()),
-                99.9, millisToNanos(r.p999Ms())));
-        return new Sample(r.requests(), (long) (r.seconds() * 1e9), latency, r.errors(),
-                r.errors() > 0 ? r.errors() + " requests failed or did not answer 200" : null);
+        return http.uri();
     }
 
-    private static long millisToNanos(double millis) {
-        return Math.round(millis * 1e6);
+    /**
+     * GETs or PUTs of player states of world {@code bench-http} at {@code base} with {@link HttpBench}:
+     * keep-alive HTTP/1.1 connections on plain sockets, closed loop, so the client costs little CPU
+     * next to the server. HttpBench first saves its {@code players} (1 KB each, PUT), then warms up,
+     * then measures; latencies are kept exactly, so rounds merge.
+     */
+    static Sample http(URI base, HttpBench.Mode mode, int connections, int players, long warmupNanos, long nanos) throws Exception {
+        Histogram latency = Latency.histogram();
+        HttpBench.Result r = HttpBench.run(new HttpBench.Options(base, null, "bench-http", mode, connections,
+                Duration.ofNanos(warmupNanos), Duration.ofNanos(nanos), players, 1024, 0), latency);
+        return Sample.of(r.requests(), (long) (r.seconds() * 1e9), latency, r.errors(),
+                r.errors() > 0 ? r.errors() + " requests failed or did not answer 200" : null);
     }
 
     /** Waits until the node's projector has applied everything in its topic. */

@@ -124,6 +124,16 @@ public final class HttpBench {
      * @throws InterruptedException if the caller is interrupted while waiting for the workers
      */
     public static Result run(Options o) throws IOException, InterruptedException {
+        return run(o, null);
+    }
+
+    /**
+     * As {@link #run(Options)}, also adding every measured latency (nanoseconds, from each
+     * request's start or scheduled start) to {@code measured}, so runs can be merged exactly.
+     *
+     * @param measured where the measured latencies go as well; {@code null} for nowhere
+     */
+    public static Result run(Options o, Histogram measured) throws IOException, InterruptedException {
         byte[][] bodies = new byte[Math.min(o.players(), 64)][];
         for (int i = 0; i < bodies.length; i++) {
             bodies[i] = playerState(i, o.valueBytes());
@@ -155,6 +165,9 @@ public final class HttpBench {
         for (Worker w : workers) {
             all.add(w.histogram);
             errors += w.errors;
+        }
+        if (measured != null) {
+            measured.add(all);
         }
         double seconds = o.duration().toNanos() / 1e9;
         long requests = all.getTotalCount();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -96,13 +97,21 @@ final class KafkaClients implements AutoCloseable {
         return p;
     }
 
+    /** Requests in flight per broker unless {@code kafka.max.in.flight.requests.per.connection} says otherwise. */
+    static final String DEFAULT_MAX_IN_FLIGHT_REQUESTS = "5";
+
+    /** Settings worldstore puts only where the user's {@code kafka.*} ones leave them out: defaults, not fixed. */
+    static final Set<String> DEFAULTS = Set.of(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+
     /** The producer's settings: the user's {@code kafka.*} ones, then worldstore's fixed ones. */
     static Properties producerProperties(KafkaSettings settings) {
         Properties p = settings.clientOverrides();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        // up to 5 requests in flight per broker (the most idempotence allows) unless kafka.max.in.flight.requests.per.connection
+        // says fewer: with 1, records wait while one request is out and go in the next, batching by load
+        p.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, DEFAULT_MAX_IN_FLIGHT_REQUESTS);
         p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(settings.lingerMs()));
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(settings.batchBytes()));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compression());

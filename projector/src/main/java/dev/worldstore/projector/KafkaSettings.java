@@ -76,7 +76,8 @@ record KafkaSettings(String bootstrapServers, String topic, int partitions, int 
             for (Map.Entry<Set<String>, Set<String>> client : clients) {
                 if (client.getKey().contains(name)) {
                     known = true;
-                    used |= !client.getValue().contains(name);
+                    // a default worldstore puts only where the user gave none (KafkaClients.DEFAULTS) is the user's to set
+                    used |= !client.getValue().contains(name) || KafkaClients.DEFAULTS.contains(name);
                 }
             }
             String key = "kafka." + name;

@@ -54,6 +54,8 @@ final class Projector implements AutoCloseable {
             ProjectorState.FAILED, EnumSet.of(ProjectorState.CLOSED),
             ProjectorState.CLOSED, EnumSet.noneOf(ProjectorState.class));
 
+    /** Events behind at start from which the catch-up runs without compactions ({@link RocksProjection#beginBulkLoad()}). */
+    static final long BULK_MIN_EVENTS = 50_000;
     /** How long a start waits for Kafka to tell the log ends. */
     private static final Duration START_ENDS_WAIT = Duration.ofSeconds(30);
     /** How long each later attempt waits, from the fetch thread. */
@@ -77,7 +79,7 @@ final class Projector implements AutoCloseable {
     /** Decoded polls from the fetch thread to the apply thread, in log order. */
     private final BlockingQueue<RecordDecoder.Polled> handoff = new ArrayBlockingQueue<>(HANDOFF_POLLS);
     /** Used by the fetch thread only. */
-    private final RecordDecoder decoder;
+    private final SplitDecoder decoder;
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread fetchThread;
     private Thread applyThread;
@@ -97,7 +99,7 @@ final class Projector implements AutoCloseable {
             tps.add(new TopicPartition(clients.topic(), p));
         }
         this.topicPartitions = List.copyOf(tps);
-        this.decoder = new RecordDecoder(partitions);
+        this.decoder = new SplitDecoder(partitions);
         this.startEnd = new long[partitions];
         this.lag = new AtomicLongArray(partitions);
         this.highWatermarks = new AtomicLongArray(partitions);
@@ -176,6 +178,10 @@ final class Projector implements AutoCloseable {
             LOG.warn("projector could not read the end offsets of topic {}; it keeps asking while it applies what arrives",
                     clients.topic());
         }
+        if (startEndsKnown && lag() >= BULK_MIN_EVENTS) {
+            // a long catch-up: compactions wait until it is done (or too many files piled up)
+            store.beginBulkLoad();
+        }
         checkLive();
         fetchThread = new Thread(this::fetch, "worldstore-projector-fetch");
         fetchThread.setDaemon(true);
@@ -210,6 +216,7 @@ final class Projector implements AutoCloseable {
             }
         }
         if (transition(ProjectorState.CATCHING_UP, ProjectorState.LIVE)) {
+            store.endBulkLoad();
             LOG.info("projector caught up with topic {} ({} partitions)", clients.topic(), startEnd.length);
         }
     }
@@ -256,6 +263,7 @@ final class Projector implements AutoCloseable {
                 RecordDecoder.Polled polled = handoff.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
                 if (polled != null) {
                     applier.apply(polled, null);
+                    store.checkBulkLoad();
                 }
                 updateLag();
                 checkLive();
@@ -271,6 +279,11 @@ final class Projector implements AutoCloseable {
 
     private void fail(Throwable t) {
         failure = t;
+        try {
+            store.endBulkLoad(); // a node that stays open to serve reads gets its compactions back
+        } catch (RuntimeException e) {
+            t.addSuppressed(e);
+        }
         ProjectorState s = state.get();
         if (transition(s, ProjectorState.FAILED)) {
             LOG.error("projector of topic {} stopped by an error it cannot skip", clients.topic(), t);
@@ -322,6 +335,7 @@ final class Projector implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        decoder.close();
         transition(ProjectorState.CLOSING, ProjectorState.CLOSED);
     }
 }

@@ -99,14 +99,18 @@ final class RecordDecoder {
     Polled decode(ConsumerRecords<byte[], byte[]> records) {
         Polled polled = new Polled();
         for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
-            List<Decoded> decoded = new ArrayList<>(rs.size());
-            for (ConsumerRecord<byte[], byte[]> r : rs) {
-                decoded.add(decode(r));
-            }
-            polled.partitions.put(tp.partition(), decoded);
+            polled.partitions.put(tp.partition(), decode(records.records(tp)));
         }
         return polled;
+    }
+
+    /** The records of one partition, decoded, in log order. */
+    List<Decoded> decode(List<ConsumerRecord<byte[], byte[]>> records) {
+        List<Decoded> decoded = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            decoded.add(decode(r));
+        }
+        return decoded;
     }
 
     Decoded decode(ConsumerRecord<byte[], byte[]> r) {

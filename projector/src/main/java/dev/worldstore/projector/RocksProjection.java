@@ -83,6 +83,10 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
             }
             ColumnFamilyOptions o = new ColumnFamilyOptions()
                     .setCompressionType(compression)
+                    // L0 files (flushed memtables) are written uncompressed: the first compaction
+                    // compresses them into the levels below, so each value is compressed once, not
+                    // at flush and again at that compaction; a catch-up's flushes cost less CPU
+                    .setCompressionPerLevel(List.of(CompressionType.NO_COMPRESSION, compression))
                     .setWriteBufferSize(32L * 1024 * 1024)
                     .setMaxWriteBufferNumber(3)
                     .setTableFormatConfig(table);
@@ -393,6 +397,70 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
             cp.createCheckpoint(target.toString());
         } catch (RocksDBException e) {
             throw new StorageException("RocksDB checkpoint of " + dir + " into " + target + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- bulk catch-up ------------------------------------------------------------------------
+
+    /**
+     * Most L0 files a family may gather while {@link #beginBulkLoad() bulk loading}: past it
+     * compactions resume, so a very long catch-up does not leave reads to search hundreds of files.
+     */
+    static final int BULK_MAX_L0_FILES = 48;
+    private volatile boolean bulk;
+
+    /**
+     * Catch-up mode: no background compactions, so the cores go to applying events; every flush adds
+     * an L0 file. Ended by {@link #endBulkLoad()} (the projector caught up) or by
+     * {@link #checkBulkLoad()} when a family holds {@link #BULK_MAX_L0_FILES} L0 files; then
+     * compactions resume and work through the files in the background. Thread-safe.
+     */
+    void beginBulkLoad() {
+        setAutoCompactions(false);
+        bulk = true;
+    }
+
+    /** Ends catch-up mode if it is on: compactions resume. Thread-safe, idempotent. */
+    void endBulkLoad() {
+        if (bulk) {
+            bulk = false;
+            setAutoCompactions(true);
+        }
+    }
+
+    boolean bulkLoading() {
+        return bulk;
+    }
+
+    /** Ends catch-up mode once a family holds {@link #BULK_MAX_L0_FILES} L0 files (cheap: reads a property per family). */
+    void checkBulkLoad() {
+        if (bulk && level0Files() >= BULK_MAX_L0_FILES) {
+            endBulkLoad();
+        }
+    }
+
+    /** The most L0 files (flushed, not yet compacted) any family holds; {@link Long#MAX_VALUE} if RocksDB cannot tell. */
+    long level0Files() {
+        long most = 0;
+        try {
+            for (ColumnFamilyHandle h : handles.values()) {
+                // a string property (RocksDB's integer properties do not include it)
+                most = Math.max(most, Long.parseLong(db.getProperty(h, "rocksdb.num-files-at-level0").strip()));
+            }
+        } catch (RocksDBException | NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+        return most;
+    }
+
+    private void setAutoCompactions(boolean on) {
+        org.rocksdb.MutableColumnFamilyOptions o = org.rocksdb.MutableColumnFamilyOptions.builder().setDisableAutoCompactions(!on).build();
+        try {
+            for (ColumnFamilyHandle h : handles.values()) {
+                db.setOptions(h, o);
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("RocksDB could not " + (on ? "resume" : "pause") + " compactions in " + dir + ": " + e.getMessage(), e);
         }
     }
 

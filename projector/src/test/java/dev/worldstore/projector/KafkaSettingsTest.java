@@ -51,6 +51,7 @@ class KafkaSettingsTest {
     @ParameterizedTest
     @CsvSource({"kafka.security.protocol,SASL_SSL", "kafka.sasl.mechanism,SCRAM-SHA-512", "kafka.ssl.truststore.location,/t.p12",
             "kafka.request.timeout.ms,20000", "kafka.client.dns.lookup,use_all_dns_ips", "kafka.fetch.min.bytes,1",
+            "kafka.max.in.flight.requests.per.connection,1",
             "kafka.config.providers,file", "kafka.config.providers.file.class,org.apache.kafka.common.config.provider.FileConfigProvider"})
     void aSettingAClientUsesPassesThroughWithoutItsPrefix(String key, String value) {
         // given a setting at least one Kafka client reads and worldstore leaves to the user
