@@ -200,7 +200,7 @@ final class ApiRoutes {
         } else {
             byte[] body = HttpSupport.readJsonBytes(ctx, maxBodyBytes, op == Op.PUT ? PUT_TYPES : PATCH_TYPES);
             if (key instanceof Key.Entity k) {
-                body = HttpSupport.withId(body, k.entityId());
+                body = RequestBodies.withId(body, k.entityId());
             }
             requested = op == Op.PUT ? Change.putJson(key, body) : Change.mergeJson(key, body);
         }

@@ -142,7 +142,7 @@ final class BatchBodies {
                     : "a " + o.wireName() + " carries its " + expected);
         }
         if (o == Op.PUT && key instanceof Key.Entity e) {
-            payload = HttpSupport.withId(payload, e.entityId()); // as a single PUT does: listed entities name themselves
+            payload = RequestBodies.withId(payload, e.entityId()); // as a single PUT does: listed entities name themselves
         }
         Change c = o == Op.PUT ? Change.putJson(key, payload) : o == Op.MERGE ? Change.mergeJson(key, payload) : Change.delete(key);
         return c.withCondition(condition);

@@ -1,9 +1,15 @@
 package dev.worldstore.http;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.Json;
 import io.javalin.http.Context;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,7 +18,8 @@ import java.util.zip.ZipException;
 
 /**
  * Reading a request body within {@code http.max.body.bytes}, as sent or gzip-coded
- * ({@code Content-Encoding}, RFC 9110 §8.4), without ever holding more than the limit. Stateless.
+ * ({@code Content-Encoding}, RFC 9110 §8.4), without ever holding more than the limit, and an
+ * entity body given its {@code id} ({@link #withId}). Stateless.
  */
 final class RequestBodies {
     private RequestBodies() {
@@ -156,5 +163,49 @@ final class RequestBodies {
     private static ApiProblem tooLarge(long maxBytes, String was) {
         return new ApiProblem(413, Problems.BODY_TOO_LARGE, null,
                 "the request body must be at most " + maxBytes + " bytes (http.max.body.bytes), was " + was);
+    }
+
+    /**
+     * The JSON {@code body} with {@code "id":"<id>"} added as its last member when it is an object
+     * without a top-level {@code id}; otherwise {@code body} itself. Reads top-level names only and
+     * stops at the first {@code id}. A body it cannot read is returned as it is, for the store's
+     * validator to report.
+     */
+    static byte[] withId(byte[] body, String id) {
+        try (JsonParser p = Json.parser(body, 0, body.length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return body;
+            }
+            boolean empty = true;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                if (p.currentName().equals("id")) {
+                    return body;
+                }
+                empty = false;
+                p.nextToken();
+                p.skipChildren();
+            }
+            long close = p.currentTokenLocation().getByteOffset();
+            if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return body;
+            }
+            if (close < 0 || close >= body.length || body[(int) close] != '}') {
+                // not UTF-8 (Jackson read it as characters): fall back to the tree
+                ObjectNode o = (ObjectNode) Json.parse(body);
+                o.put("id", id);
+                return Json.bytes(o);
+            }
+            byte[] member = ((empty ? "" : ",") + "\"id\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(id)) + "\"")
+                    .getBytes(StandardCharsets.UTF_8);
+            int at = (int) close;
+            byte[] out = new byte[body.length + member.length];
+            System.arraycopy(body, 0, out, 0, at);
+            System.arraycopy(member, 0, out, at, member.length);
+            System.arraycopy(body, at, out, at + member.length, body.length - at);
+            return out;
+        } catch (IOException e) {
+            return body;
+        }
     }
 }

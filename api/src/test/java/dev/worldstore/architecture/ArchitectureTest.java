@@ -15,6 +15,7 @@ import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -161,5 +162,27 @@ class ArchitectureTest {
     @Test
     void noPackageIsCalledInternal() {
         noClasses().should().resideInAPackage("..internal..").check(classes);
+    }
+
+    /** Issue 9's floor plan: no main source file over 400 lines (a file that grows past it holds two concepts). */
+    @Test
+    void noMainSourceFileIsLongerThan400Lines() throws java.io.IOException {
+        Map<String, Long> tooLong = new java.util.TreeMap<>();
+        for (String module : List.of("core", "embedded-kafka", "projector", "loadgen", "api", "bench")) {
+            java.nio.file.Path main = java.nio.file.Path.of("..", module, "src", "main", "java");
+            assertTrue(java.nio.file.Files.isDirectory(main), main + " exists");
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(main)) {
+                for (java.nio.file.Path p : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+                    long lines;
+                    try (java.util.stream.Stream<String> l = java.nio.file.Files.lines(p)) {
+                        lines = l.count();
+                    }
+                    if (lines > 400) {
+                        tooLong.put(p.toString(), lines);
+                    }
+                }
+            }
+        }
+        assertEquals(Map.of(), tooLong, "main source files over 400 lines");
     }
 }

@@ -34,7 +34,7 @@ class HttpSupportTest {
     @ParameterizedTest
     @MethodSource("bodiesWithoutId")
     void objectWithoutTopLevelIdGetsTheIdAsItsLastMember(String body, String expected) {
-        byte[] filled = HttpSupport.withId(utf8(body), "e1");
+        byte[] filled = RequestBodies.withId(utf8(body), "e1");
 
         assertEquals(expected, new String(filled, StandardCharsets.UTF_8));
     }
@@ -45,19 +45,19 @@ class HttpSupportTest {
     void bodyWithIdOrNotAnObjectOrUnreadableIsLeftAsItIs(String body) {
         byte[] sent = utf8(body);
 
-        assertSame(sent, HttpSupport.withId(sent, "e1"));
+        assertSame(sent, RequestBodies.withId(sent, "e1"));
     }
 
     @Test
     void idIsEscapedAsAJsonString() {
-        byte[] filled = HttpSupport.withId(utf8("{}"), "a\"b");
+        byte[] filled = RequestBodies.withId(utf8("{}"), "a\"b");
 
         assertEquals("a\"b", Json.parse(new String(filled, StandardCharsets.UTF_8)).path("id").asText());
     }
 
     @Test
     void utf16BodyFallsBackToATree() {
-        byte[] filled = HttpSupport.withId("{\"a\":1}".getBytes(StandardCharsets.UTF_16LE), "e1");
+        byte[] filled = RequestBodies.withId("{\"a\":1}".getBytes(StandardCharsets.UTF_16LE), "e1");
 
         assertEquals(Json.parse("{\"a\":1,\"id\":\"e1\"}"), Json.parse(new String(filled, StandardCharsets.UTF_8)));
     }

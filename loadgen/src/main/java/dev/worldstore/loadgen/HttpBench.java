@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -146,12 +144,12 @@ public final class HttpBench {
 
         long warmupEnd = System.nanoTime() + o.warmup().toNanos();
         long end = warmupEnd + o.duration().toNanos();
-        List<Worker> workers = new ArrayList<>();
+        List<HttpBenchWorker> workers = new ArrayList<>();
         for (int i = 0; i < o.concurrency(); i++) {
-            workers.add(new Worker(o, bodies, i, warmupEnd, end));
+            workers.add(new HttpBenchWorker(o, bodies, i, warmupEnd, end));
         }
         List<Thread> threads = new ArrayList<>();
-        for (Worker w : workers) {
+        for (HttpBenchWorker w : workers) {
             Thread t = new Thread(w, "http-bench-" + threads.size());
             t.setDaemon(true);
             threads.add(t);
@@ -162,7 +160,7 @@ public final class HttpBench {
         }
         Histogram all = new Histogram(3);
         long errors = 0;
-        for (Worker w : workers) {
+        for (HttpBenchWorker w : workers) {
             all.add(w.histogram);
             errors += w.errors;
         }
@@ -184,11 +182,11 @@ public final class HttpBench {
         return Bodies.entity(id, tick);
     }
 
-    private static String batchPath(Options o) {
+    static String batchPath(Options o) {
         return "/v1/worlds/" + o.worldId() + "/batch";
     }
 
-    private static String readPath(Options o) {
+    static String readPath(Options o) {
         return "/v1/worlds/" + o.worldId() + "/read";
     }
 
@@ -226,11 +224,11 @@ public final class HttpBench {
         }
     }
 
-    private static double ms(long nanos) {
+    static double ms(long nanos) {
         return nanos / 1e6;
     }
 
-    private static String path(Options o, int player) {
+    static String path(Options o, int player) {
         return "/v1/worlds/" + o.worldId() + "/players/bench-" + player + "/state";
     }
 
@@ -274,81 +272,6 @@ public final class HttpBench {
         }
         if (!failures.isEmpty()) {
             throw failures.get(0);
-        }
-    }
-
-    private static final class Worker implements Runnable {
-        final Histogram histogram = new Histogram(3);
-        long errors;
-        private final Options o;
-        private final byte[][] bodies;
-        private final int index;
-        private final long warmupEnd;
-        private final long end;
-
-        Worker(Options o, byte[][] bodies, int index, long warmupEnd, long end) {
-            this.o = o;
-            this.bodies = bodies;
-            this.index = index;
-            this.warmupEnd = warmupEnd;
-            this.end = end;
-        }
-
-        @Override
-        public void run() {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            long interval = o.targetOpsPerSecond() > 0 ? (long) (1e9 * o.concurrency() / o.targetOpsPerSecond()) : 0;
-            long scheduled = System.nanoTime() + (interval > 0 ? random.nextLong(interval) : 0);
-            HttpConnection c = null;
-            int tick = 0;
-            while (true) {
-                long start;
-                if (interval > 0) {
-                    long now;
-                    while ((now = System.nanoTime()) < scheduled) {
-                        LockSupport.parkNanos(scheduled - now);
-                    }
-                    start = scheduled;
-                    scheduled += interval;
-                } else {
-                    start = System.nanoTime();
-                }
-                if (start >= end) {
-                    break;
-                }
-                int player = random.nextInt(o.players());
-                boolean put = o.mode() == Mode.PUT || (o.mode() == Mode.MIXED && random.nextBoolean());
-                int status;
-                try {
-                    if (c == null) {
-                        c = new HttpConnection(o.baseUrl(), o.apiKey());
-                    }
-                    if (o.mode() == Mode.BATCH) {
-                        status = c.exchange("POST", batchPath(o), Bodies.batch(player, o.batchSize(), o.players(), ++tick));
-                    } else if (o.mode() == Mode.READ) {
-                        status = c.exchange("POST", readPath(o), Bodies.read(player, o.batchSize(), o.players()));
-                    } else {
-                        status = put ? c.exchange("PUT", path(o, player), bodies[player % bodies.length])
-                                : c.exchange("GET", path(o, player), null);
-                    }
-                } catch (IOException e) {
-                    status = -1;
-                    if (c != null) {
-                        c.close();
-                    }
-                    c = null;
-                }
-                long done = System.nanoTime();
-                if (start >= warmupEnd) {
-                    histogram.recordValue(Math.max(0, done - start));
-                    if (status != 200) {
-                        errors++;
-                    }
-                }
-            }
-            if (c != null) {
-                c.close();
-            }
         }
     }
 

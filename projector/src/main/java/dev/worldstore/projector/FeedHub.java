@@ -97,10 +97,10 @@ final class FeedHub implements AutoCloseable {
                 }
                 String worldId = worldOf(d.event());
                 byte[] mark = marks.get(offset);
-                if (worldId == null || d.malformed() != null || mark == DEAD || RocksProjection.refused(mark)) {
+                if (worldId == null || d.malformed() != null || mark == DEAD || RejectedMarks.refused(mark)) {
                     continue;
                 }
-                Entry e = new Entry(offset, worldId, d.event(), eventTimes[i], RocksProjection.skipped(mark));
+                Entry e = new Entry(offset, worldId, d.event(), eventTimes[i], RejectedMarks.skipped(mark));
                 WorldLog w = t.worlds.computeIfAbsent(worldId, k -> new WorldLog());
                 w.entries.addLast(e);
                 t.all.addLast(e);

@@ -87,7 +87,7 @@ final class NodeReads {
     }
 
     Optional<PlayerRecord> playerByUsername(String username, ReadConsistency consistency) {
-        String normalized = Validator.normalizeUsername(username);
+        String normalized = Usernames.normalizeUsername(username);
         return use.apply(() -> {
             parts.gate().awaitAll(consistency);
             return parts.state().playerByUsername(normalized);

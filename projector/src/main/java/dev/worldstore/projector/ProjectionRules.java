@@ -1,7 +1,6 @@
 package dev.worldstore.projector;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.worldstore.BatchConflictException;
 import dev.worldstore.Condition;
 import dev.worldstore.DeadLetter;
@@ -17,10 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -64,7 +61,6 @@ import java.util.Set;
  * events read what earlier ones wrote. Thread-safe ({@code Poll}s are not: one per thread).
  */
 final class ProjectionRules {
-    private static final byte[] TOMBSTONE = new byte[0];
     private static final byte[] NULL_JSON = "null".getBytes(StandardCharsets.UTF_8);
 
     /** Where verdicts go: only events a writer waits for are reported. */
@@ -96,17 +92,18 @@ final class ProjectionRules {
     /** The events of one atomic write: apply them in log order. Not thread-safe. */
     final class Poll {
         private final StateView state;
-        private final WriteSink out;
+        final WriteSink out;
         private final Verdicts verdicts;
-        private final Map<OverlayKey, byte[]> overlay = new HashMap<>(1024);
+        final PollOverlay overlay;
         private final List<String> deadLetters = new ArrayList<>();
         private final EventClock clock;
         /** The event time of the event being applied ({@link EventClock}): what state and history record as its time. */
-        private long time;
+        long time;
 
         private Poll(StateView state, WriteSink out, Verdicts verdicts, EventClock clock) {
             this.state = state;
             this.out = out;
+            this.overlay = new PollOverlay(state, out);
             this.verdicts = verdicts;
             this.clock = clock;
         }
@@ -133,7 +130,7 @@ final class ProjectionRules {
             if (event instanceof BatchEvent b) {
                 batch(d, b);
             } else if (((ChangeEvent) event).key() instanceof Key.Player player) {
-                register(d, (ChangeEvent) event, player);
+                RegistrationRule.apply(this, d, (ChangeEvent) event, player);
             } else {
                 change(d, (ChangeEvent) event);
             }
@@ -154,16 +151,16 @@ final class ProjectionRules {
             long[] versions = new long[items.size()];
             BitSet skipped = new BitSet(items.size());
             List<BatchConflictException.Failure> failures = new ArrayList<>();
-            Set<OverlayKey> seen = new HashSet<>();
+            Set<PollOverlay.CfKey> seen = new HashSet<>();
             for (int i = 0; i < items.size(); i++) {
                 BatchEvent.Item item = items.get(i);
                 Cf cf = Cf.of(item.key().table());
                 keys[i] = KeyCodec.encode(item.key());
-                if (!seen.add(new OverlayKey(cf, keys[i]))) {
+                if (!seen.add(new PollOverlay.CfKey(cf, keys[i]))) {
                     deadLetter(d, "changes[" + i + "]: the same key twice in one batch");
                     return;
                 }
-                byte[] current = item.condition().isConditional() || item.op() != Op.PUT ? read(cf, keys[i]) : null;
+                byte[] current = item.condition().isConditional() || item.op() != Op.PUT ? overlay.read(cf, keys[i]) : null;
                 Long actual = current == null ? null : StoredCodec.version(current);
                 if (!holds(item.condition(), current, actual)) {
                     failures.add(new BatchConflictException.Failure(i, item.key(), item.condition(), actual));
@@ -206,16 +203,16 @@ final class ProjectionRules {
             }
             if (skipped.cardinality() == items.size()) {
                 // nothing changed: no event anyone sees
-                out.put(Cf.REJECTED, positionKey(d), RocksProjection.REFUSED_MARK);
+                out.put(Cf.REJECTED, positionKey(d), RejectedMarks.REFUSED_MARK);
             } else if (!skipped.isEmpty()) {
-                out.put(Cf.REJECTED, positionKey(d), RocksProjection.skippedMark(skipped));
+                out.put(Cf.REJECTED, positionKey(d), RejectedMarks.skippedMark(skipped));
             }
             for (int i = skipped.nextClearBit(0); i < items.size(); i = skipped.nextClearBit(i + 1)) {
                 BatchEvent.Item item = items.get(i);
                 Cf cf = Cf.of(item.key().table());
                 Table table = item.key().table();
                 if (item.op() == Op.DELETE) {
-                    delete(cf, keys[i]);
+                    overlay.delete(cf, keys[i]);
                     out.put(Cf.HISTORY, HistoryCodec.key(table, keys[i], version), HistoryCodec.value(Op.DELETE,
                             StoredCodec.encode(version, time, item.formatVersion(), b.origin(), b.actor(), NULL_JSON)));
                 } else {
@@ -223,7 +220,7 @@ final class ProjectionRules {
                             ? StoredCodec.encode(version, time, formats[i], b.origin(), b.actor(), item.buffer(), item.offset(),
                                     item.length())
                             : StoredCodec.encode(version, time, formats[i], b.origin(), b.actor(), values[i]);
-                    put(cf, keys[i], stored);
+                    overlay.put(cf, keys[i], stored);
                     out.put(Cf.HISTORY, HistoryCodec.key(table, keys[i], version), item.op() == Op.PUT ? HistoryCodec.value(Op.PUT, stored)
                             : HistoryCodec.value(Op.MERGE, StoredCodec.encode(version, time, item.formatVersion(), b.origin(),
                                     b.actor(), item.buffer(), item.offset(), item.length())));
@@ -248,7 +245,7 @@ final class ProjectionRules {
             if (idem == null) {
                 return false;
             }
-            byte[] first = read(Cf.IDEMPOTENCY, IdempotencyRecords.key(event.worldId(), idem.key()));
+            byte[] first = overlay.read(Cf.IDEMPOTENCY, IdempotencyRecords.key(event.worldId(), idem.key()));
             if (first == null || !IdempotencyRecords.covers(first, time)) {
                 return false;
             }
@@ -263,7 +260,7 @@ final class ProjectionRules {
         private void remember(Decoded d, LogEvent event, long... versions) {
             Idempotency idem = event.idempotency();
             if (idem != null) {
-                put(Cf.IDEMPOTENCY, IdempotencyRecords.key(event.worldId(), idem.key()),
+                overlay.put(Cf.IDEMPOTENCY, IdempotencyRecords.key(event.worldId(), idem.key()),
                         IdempotencyRecords.value(time, d.position().offset(), idem.windowMs(),
                                 IdempotencyRecords.fingerprint(event), versions));
             }
@@ -277,7 +274,7 @@ final class ProjectionRules {
             long version = d.position().offset();
             Cf cf = Cf.of(e.key().table());
             byte[] key = KeyCodec.encode(e.key());
-            byte[] current = e.condition().isConditional() || e.op() != Op.PUT ? read(cf, key) : null;
+            byte[] current = e.condition().isConditional() || e.op() != Op.PUT ? overlay.read(cf, key) : null;
             Long actual = current == null ? null : StoredCodec.version(current);
             if (e.condition().isConditional() && !holds(e.condition(), current, actual)) {
                 refuse(d, e.eventId(), new Verdict.Conflict(actual));
@@ -292,7 +289,7 @@ final class ProjectionRules {
                         refuse(d, e.eventId(), new Verdict.NotFound());
                         return;
                     }
-                    delete(cf, key);
+                    overlay.delete(cf, key);
                     out.put(Cf.HISTORY, HistoryCodec.key(e.key().table(), key, version), HistoryCodec.value(e, version, time));
                     remember(d, e, version);
                     applied(e, version);
@@ -327,7 +324,7 @@ final class ProjectionRules {
                 default -> json = e.payload();
             }
             byte[] stored = StoredCodec.encode(version, time, format, e.origin(), e.actor(), json);
-            put(cf, key, stored);
+            overlay.put(cf, key, stored);
             out.put(Cf.HISTORY, HistoryCodec.key(e.key().table(), key, version),
                     e.op() == Op.PUT ? HistoryCodec.value(Op.PUT, stored) : HistoryCodec.value(e, version, time));
             if (e.key() instanceof Key.PlayerState ps) {
@@ -357,59 +354,19 @@ final class ProjectionRules {
             return new Merge(target, MergePatch.apply(target, Json.parse(patch)));
         }
 
-        private void register(Decoded d, ChangeEvent e, Key.Player player) {
-            if (e.op() != Op.PUT) {
-                deadLetter(d, "players support registration (put) only, got " + e.op().wireName());
-                return;
-            }
-            String username;
-            String normalized;
-            try {
-                JsonNode body = Json.parse(e.payload());
-                username = body.path("username").asText(null);
-                normalized = Validator.normalizeUsername(username);
-            } catch (RuntimeException ex) {
-                deadLetter(d, "bad registration: " + ex.getMessage());
-                return;
-            }
-            long version = d.position().offset();
-            byte[] key = KeyCodec.encode(player);
-            byte[] current = read(Cf.PLAYERS, key);
-            if (current != null) {
-                refuse(d, e.eventId(), new Verdict.Conflict(StoredCodec.version(current)));
-                return;
-            }
-            byte[] nameKey = normalized.getBytes(StandardCharsets.UTF_8);
-            byte[] holder = read(Cf.USERNAMES, nameKey);
-            if (holder != null && !Arrays.equals(holder, key)) {
-                refuse(d, e.eventId(), new Verdict.UsernameTaken());
-                return;
-            }
-            ObjectNode record = Json.object()
-                    .put("id", player.playerId())
-                    .put("username", username)
-                    .put("createdAt", Instant.ofEpochMilli(time).toString());
-            put(Cf.PLAYERS, key, StoredCodec.encode(version, time, e.formatVersion(), e.origin(), e.actor(),
-                    Json.bytes(record)));
-            put(Cf.USERNAMES, nameKey, key);
-            out.put(Cf.HISTORY, HistoryCodec.key(Table.PLAYERS, key, version), HistoryCodec.value(e, version, time));
-            touch(player.playerId(), time);
-            applied(e, version);
-        }
-
-        private void touch(String playerId, long timestampMs) {
+        void touch(String playerId, long timestampMs) {
             out.merge(Cf.LAST_SEEN, playerId.getBytes(StandardCharsets.UTF_8), ByteBuffer.allocate(8).putLong(timestampMs).array());
         }
 
-        private void applied(ChangeEvent e, long version) {
+        void applied(ChangeEvent e, long version) {
             if (verdicts.awaited(e.eventId())) {
                 verdicts.decided(e.eventId(), new Verdict.Applied(version, time));
             }
         }
 
         /** The event's condition did not hold: nothing changes but the mark that feeds skip it. */
-        private void refuse(Decoded d, String eventId, Verdict verdict) {
-            out.put(Cf.REJECTED, positionKey(d), RocksProjection.REFUSED_MARK);
+        void refuse(Decoded d, String eventId, Verdict verdict) {
+            out.put(Cf.REJECTED, positionKey(d), RejectedMarks.REFUSED_MARK);
             if (verdicts.awaited(eventId)) {
                 verdicts.decided(eventId, verdict);
             }
@@ -419,7 +376,7 @@ final class ProjectionRules {
             return DeadLetters.positionKey(d.position().partition(), d.position().offset());
         }
 
-        private void deadLetter(Decoded d, String reason) {
+        void deadLetter(Decoded d, String reason) {
             LogPosition p = d.position();
             out.put(Cf.DEAD_LETTERS, DeadLetters.positionKey(p.partition(), p.offset()), DeadLetters.encode(new DeadLetter(p,
                     Instant.ofEpochMilli(d.timestampMs()), reason, d.raw().headersText(), d.raw().value())));
@@ -430,39 +387,6 @@ final class ProjectionRules {
             }
         }
 
-        private byte[] read(Cf cf, byte[] key) {
-            byte[] v = overlay.get(new OverlayKey(cf, key));
-            if (v != null) {
-                return v == TOMBSTONE ? null : v;
-            }
-            return state.get(cf, key);
-        }
-
-        private void put(Cf cf, byte[] key, byte[] value) {
-            out.put(cf, key, value);
-            overlay.put(new OverlayKey(cf, key), value);
-        }
-
-        private void delete(Cf cf, byte[] key) {
-            out.delete(cf, key);
-            overlay.put(new OverlayKey(cf, key), TOMBSTONE);
-        }
     }
 
-    private record OverlayKey(Cf cf, byte[] key) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof OverlayKey k && k.cf == cf && Arrays.equals(k.key, key);
-        }
-
-        @Override
-        public int hashCode() {
-            return cf.ordinal() * 31 + Arrays.hashCode(key); // perf: ordinal, not Enum.hashCode (an identity hash)
-        }
-
-        @Override
-        public String toString() {
-            return cf + ":" + Arrays.toString(key);
-        }
-    }
 }

@@ -54,7 +54,7 @@ final class Projector implements AutoCloseable {
             ProjectorState.FAILED, EnumSet.of(ProjectorState.CLOSED),
             ProjectorState.CLOSED, EnumSet.noneOf(ProjectorState.class));
 
-    /** Events behind at start from which the catch-up runs without compactions ({@link RocksProjection#beginBulkLoad()}). */
+    /** Events behind at start from which the catch-up runs without compactions ({@link BulkLoad#begin()}). */
     static final long BULK_MIN_EVENTS = 50_000;
     /** How long a start waits for Kafka to tell the log ends. */
     private static final Duration START_ENDS_WAIT = Duration.ofSeconds(30);
@@ -180,7 +180,7 @@ final class Projector implements AutoCloseable {
         }
         if (startEndsKnown && lag() >= BULK_MIN_EVENTS) {
             // a long catch-up: compactions wait until it is done (or too many files piled up)
-            store.beginBulkLoad();
+            store.bulkLoad().begin();
         }
         checkLive();
         fetchThread = new Thread(this::fetch, "worldstore-projector-fetch");
@@ -216,7 +216,7 @@ final class Projector implements AutoCloseable {
             }
         }
         if (transition(ProjectorState.CATCHING_UP, ProjectorState.LIVE)) {
-            store.endBulkLoad();
+            store.bulkLoad().end();
             LOG.info("projector caught up with topic {} ({} partitions)", clients.topic(), startEnd.length);
         }
     }
@@ -263,7 +263,7 @@ final class Projector implements AutoCloseable {
                 RecordDecoder.Polled polled = handoff.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
                 if (polled != null) {
                     applier.apply(polled, null);
-                    store.checkBulkLoad();
+                    store.bulkLoad().check();
                 }
                 updateLag();
                 checkLive();
@@ -280,7 +280,7 @@ final class Projector implements AutoCloseable {
     private void fail(Throwable t) {
         failure = t;
         try {
-            store.endBulkLoad(); // a node that stays open to serve reads gets its compactions back
+            store.bulkLoad().end(); // a node that stays open to serve reads gets its compactions back
         } catch (RuntimeException e) {
             t.addSuppressed(e);
         }

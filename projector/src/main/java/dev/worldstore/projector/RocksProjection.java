@@ -53,6 +53,7 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Entries in {@link Cf#DEAD_LETTERS}: counted at open, then added to as the applier writes them. */
     private final AtomicLong deadLetters = new AtomicLong();
+    private final BulkLoad bulkLoad;
 
     private RocksProjection(Path dir, ProjectionSettings settings) throws RocksDBException {
         this.dir = dir;
@@ -119,6 +120,7 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
         // flushes first, so only a crash costs a replay of the unflushed tail.
         this.writeOptions = new WriteOptions().setDisableWAL(true);
         this.deadLetters.set(countEntries(Cf.DEAD_LETTERS));
+        this.bulkLoad = new BulkLoad(db, handles.values(), dir);
     }
 
     private long countEntries(Cf cf) {
@@ -233,8 +235,6 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
         return db.newIterator(handles.get(cf), options);
     }
 
-    // ---- bookkeeping -----------------------------------------------------------------------
-
     static byte[] partitionKey(int partition) {
         return ByteBuffer.allocate(4).putInt(partition).array();
     }
@@ -247,11 +247,6 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
      */
     static byte[] offsetValue(long nextOffset, long appliedCount, long lastEventTime) {
         return ByteBuffer.allocate(24).putLong(nextOffset).putLong(appliedCount).putLong(lastEventTime).array();
-    }
-
-    /** The 16-byte checkpoint of releases before event times; for tests of the upgrade. */
-    static byte[] offsetValueWithoutEventTime(long nextOffset, long appliedCount) {
-        return ByteBuffer.allocate(16).putLong(nextOffset).putLong(appliedCount).array();
     }
 
     /**
@@ -288,33 +283,10 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
         }
     }
 
-    /** The {@link Cf#REJECTED} mark of an event that changed nothing (refused, or every change of it a no-op). */
-    static final byte[] REFUSED_MARK = {1};
-    private static final byte SKIPPED_CHANGES = 2;
-
-    /** The {@link Cf#REJECTED} mark of a batch that was applied but whose changes at {@code skipped} changed nothing. */
-    static byte[] skippedMark(BitSet skipped) {
-        byte[] bits = skipped.toByteArray();
-        byte[] mark = new byte[bits.length + 1];
-        mark[0] = SKIPPED_CHANGES;
-        System.arraycopy(bits, 0, mark, 1, bits.length);
-        return mark;
-    }
-
     /** True if the event at this position was dead-lettered or refused, i.e. never changed the state. */
     boolean notApplied(int partition, long offset) {
         byte[] k = DeadLetters.positionKey(partition, offset);
-        return refused(get(Cf.REJECTED, k)) || get(Cf.DEAD_LETTERS, k) != null;
-    }
-
-    /** True if a {@link Cf#REJECTED} mark ({@code null}: none) says its event changed nothing. */
-    static boolean refused(byte[] mark) {
-        return mark != null && mark[0] != SKIPPED_CHANGES;
-    }
-
-    /** The changes a {@link Cf#REJECTED} mark ({@code null}: none) says changed nothing in an applied batch. */
-    static BitSet skipped(byte[] mark) {
-        return mark == null || mark[0] != SKIPPED_CHANGES ? new BitSet() : BitSet.valueOf(ByteBuffer.wrap(mark, 1, mark.length - 1));
+        return RejectedMarks.refused(get(Cf.REJECTED, k)) || get(Cf.DEAD_LETTERS, k) != null;
     }
 
     /**
@@ -322,7 +294,7 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
      * key, a merge patch whose result equals the value), by index in the batch; empty when none.
      */
     BitSet skippedChanges(int partition, long offset) {
-        return skipped(get(Cf.REJECTED, DeadLetters.positionKey(partition, offset)));
+        return RejectedMarks.skipped(get(Cf.REJECTED, DeadLetters.positionKey(partition, offset)));
     }
 
     /** Per partition that has one, in partition order: the checkpoint stored with the state by the last atomic write. */
@@ -400,68 +372,9 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
         }
     }
 
-    // ---- bulk catch-up ------------------------------------------------------------------------
-
-    /**
-     * Most L0 files a family may gather while {@link #beginBulkLoad() bulk loading}: past it
-     * compactions resume, so a very long catch-up does not leave reads to search hundreds of files.
-     */
-    static final int BULK_MAX_L0_FILES = 48;
-    private volatile boolean bulk;
-
-    /**
-     * Catch-up mode: no background compactions, so the cores go to applying events; every flush adds
-     * an L0 file. Ended by {@link #endBulkLoad()} (the projector caught up) or by
-     * {@link #checkBulkLoad()} when a family holds {@link #BULK_MAX_L0_FILES} L0 files; then
-     * compactions resume and work through the files in the background. Thread-safe.
-     */
-    void beginBulkLoad() {
-        setAutoCompactions(false);
-        bulk = true;
-    }
-
-    /** Ends catch-up mode if it is on: compactions resume. Thread-safe, idempotent. */
-    void endBulkLoad() {
-        if (bulk) {
-            bulk = false;
-            setAutoCompactions(true);
-        }
-    }
-
-    boolean bulkLoading() {
-        return bulk;
-    }
-
-    /** Ends catch-up mode once a family holds {@link #BULK_MAX_L0_FILES} L0 files (cheap: reads a property per family). */
-    void checkBulkLoad() {
-        if (bulk && level0Files() >= BULK_MAX_L0_FILES) {
-            endBulkLoad();
-        }
-    }
-
-    /** The most L0 files (flushed, not yet compacted) any family holds; {@link Long#MAX_VALUE} if RocksDB cannot tell. */
-    long level0Files() {
-        long most = 0;
-        try {
-            for (ColumnFamilyHandle h : handles.values()) {
-                // a string property (RocksDB's integer properties do not include it)
-                most = Math.max(most, Long.parseLong(db.getProperty(h, "rocksdb.num-files-at-level0").strip()));
-            }
-        } catch (RocksDBException | NumberFormatException e) {
-            return Long.MAX_VALUE;
-        }
-        return most;
-    }
-
-    private void setAutoCompactions(boolean on) {
-        org.rocksdb.MutableColumnFamilyOptions o = org.rocksdb.MutableColumnFamilyOptions.builder().setDisableAutoCompactions(!on).build();
-        try {
-            for (ColumnFamilyHandle h : handles.values()) {
-                db.setOptions(h, o);
-            }
-        } catch (RocksDBException e) {
-            throw new StorageException("RocksDB could not " + (on ? "resume" : "pause") + " compactions in " + dir + ": " + e.getMessage(), e);
-        }
+    /** Catch-up mode of this projection (compactions paused while the projector catches up). */
+    BulkLoad bulkLoad() {
+        return bulkLoad;
     }
 
     /** Closes handles before the database and options after it, as RocksDB requires. Idempotent. */

@@ -112,7 +112,7 @@ final class Writer {
             String id = playerId == null ? UUID.randomUUID().toString() : playerId;
             Key.Player key = new Key.Player(id);
             key.check();
-            Validator.normalizeUsername(username);
+            Usernames.normalizeUsername(username);
             Change change = new Change(key, Op.PUT, Json.object().put("id", id).put("username", username), Condition.absent(), null);
             long at = clock.millis();
             ChangeEvent event = new ChangeEvent(newEventId(), key, Op.PUT, validator.check(change), Condition.absent(),

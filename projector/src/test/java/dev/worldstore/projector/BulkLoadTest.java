@@ -16,7 +16,7 @@ import org.rocksdb.WriteBatch;
 
 /**
  * A catch-up's bulk-load mode: compactions wait while it writes, and resume when it ends or when a
- * family gathered {@link RocksProjection#BULK_MAX_L0_FILES} flushed files.
+ * family gathered {@link BulkLoad#MAX_L0_FILES} flushed files.
  */
 class BulkLoadTest {
     @TempDir
@@ -46,24 +46,24 @@ class BulkLoadTest {
     void flushesPileUpWithoutCompactionUntilTheLimitThenCompactionsResume() throws Exception {
         try (RocksProjection p = open()) {
             // given a projection in bulk-load mode
-            p.beginBulkLoad();
-            assertTrue(p.bulkLoading());
+            p.bulkLoad().begin();
+            assertTrue(p.bulkLoad().active());
             // when more flushes than L0's usual compaction and write-stop triggers happen
-            for (int i = 0; i < RocksProjection.BULK_MAX_L0_FILES - 1; i++) {
+            for (int i = 0; i < BulkLoad.MAX_L0_FILES - 1; i++) {
                 putAndFlush(p, i);
-                p.checkBulkLoad();
+                p.bulkLoad().check();
             }
             // then nothing was compacted and writes never stalled
-            assertEquals(RocksProjection.BULK_MAX_L0_FILES - 1, p.level0Files());
-            assertTrue(p.bulkLoading());
+            assertEquals(BulkLoad.MAX_L0_FILES - 1, p.bulkLoad().level0Files());
+            assertTrue(p.bulkLoad().active());
             // when one more flush reaches the limit
-            putAndFlush(p, RocksProjection.BULK_MAX_L0_FILES);
-            p.checkBulkLoad();
+            putAndFlush(p, BulkLoad.MAX_L0_FILES);
+            p.bulkLoad().check();
             // then bulk loading ends and the background compactions work the files down
-            assertFalse(p.bulkLoading());
-            await().atMost(Duration.ofSeconds(60)).until(() -> p.level0Files() < RocksProjection.BULK_MAX_L0_FILES);
+            assertFalse(p.bulkLoad().active());
+            await().atMost(Duration.ofSeconds(60)).until(() -> p.bulkLoad().level0Files() < BulkLoad.MAX_L0_FILES);
             // and every value reads back
-            for (int i = 0; i < RocksProjection.BULK_MAX_L0_FILES - 1; i++) {
+            for (int i = 0; i < BulkLoad.MAX_L0_FILES - 1; i++) {
                 assertArrayEquals(value(i), p.get(Cf.ENTITY_STATES, key(i)));
             }
         }
@@ -73,15 +73,15 @@ class BulkLoadTest {
     void endingBulkLoadIsIdempotentAndACheckOutsideItDoesNothing() throws Exception {
         try (RocksProjection p = open()) {
             // given a projection that is not bulk loading
-            assertFalse(p.bulkLoading());
+            assertFalse(p.bulkLoad().active());
             // when it is checked, or ended twice after a begin
-            p.checkBulkLoad();
-            p.beginBulkLoad();
+            p.bulkLoad().check();
+            p.bulkLoad().begin();
             putAndFlush(p, 1);
-            p.endBulkLoad();
-            p.endBulkLoad();
+            p.bulkLoad().end();
+            p.bulkLoad().end();
             // then it is not bulk loading and what it wrote reads back
-            assertFalse(p.bulkLoading());
+            assertFalse(p.bulkLoad().active());
             assertArrayEquals(value(1), p.get(Cf.ENTITY_STATES, key(1)));
         }
     }

@@ -305,7 +305,7 @@ class EventTimeIT {
                 org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
             for (dev.worldstore.NodeOperations.Checkpoint c : projection.checkpoints()) {
                 batch.put(projection.handle(Cf.OFFSETS), RocksProjection.partitionKey(c.partition()),
-                        RocksProjection.offsetValueWithoutEventTime(c.nextOffset(), c.appliedEvents()));
+                        java.nio.ByteBuffer.allocate(16).putLong(c.nextOffset()).putLong(c.appliedEvents()).array());
             }
             try (ReadOptions ro = new ReadOptions(); RocksIterator it = projection.iterator(Cf.EVENT_TIMES, ro)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {

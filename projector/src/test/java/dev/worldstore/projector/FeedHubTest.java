@@ -42,7 +42,7 @@ class FeedHubTest {
         FeedHub hub = new FeedHub(1, 1 << 20, 1);
         hub.resume(0, 10);
         Map<Long, byte[]> marks = new HashMap<>();
-        marks.put(12L, RocksProjection.REFUSED_MARK);
+        marks.put(12L, RejectedMarks.REFUSED_MARK);
         marks.put(13L, FeedHub.DEAD);
         append(hub, List.of(put("a", 10), put("b", 11), put("a", 12), put("a", 13), put("a", 14)), marks, 15);
         // when world a reads from the floor, then it gets 10 and 14 and continues at the end

@@ -284,12 +284,12 @@ final class RulesHarness {
 
     /** True when the event at {@code position} is marked refused (it changed nothing; feeds skip it). */
     boolean rejected(int partition, long offset) {
-        return RocksProjection.refused(maps.get(Cf.REJECTED).get(DeadLetters.positionKey(partition, offset)));
+        return RejectedMarks.refused(maps.get(Cf.REJECTED).get(DeadLetters.positionKey(partition, offset)));
     }
 
     /** The changes of the applied batch at {@code position} marked as having changed nothing. */
     java.util.BitSet skipped(int partition, long offset) {
-        return RocksProjection.skipped(maps.get(Cf.REJECTED).get(DeadLetters.positionKey(partition, offset)));
+        return RejectedMarks.skipped(maps.get(Cf.REJECTED).get(DeadLetters.positionKey(partition, offset)));
     }
 
     /** The dead letter at {@code position}, or {@code null}. */

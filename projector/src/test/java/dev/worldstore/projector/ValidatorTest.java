@@ -576,46 +576,46 @@ class ValidatorTest {
 
     @Test
     void normalizeUsernameLowerCases() {
-        assertEquals("alice", Validator.normalizeUsername("Alice"));
-        assertEquals(Validator.normalizeUsername("Alice"), Validator.normalizeUsername("ALICE"));
-        assertNotEquals(Validator.normalizeUsername("Alice"), Validator.normalizeUsername("Alicia"));
+        assertEquals("alice", Usernames.normalizeUsername("Alice"));
+        assertEquals(Usernames.normalizeUsername("Alice"), Usernames.normalizeUsername("ALICE"));
+        assertNotEquals(Usernames.normalizeUsername("Alice"), Usernames.normalizeUsername("Alicia"));
     }
 
     @Test
     void acceptsUsernameWithInnerSpace() {
-        assertEquals("dark knight", Validator.normalizeUsername("Dark Knight"));
+        assertEquals("dark knight", Usernames.normalizeUsername("Dark Knight"));
     }
 
     @Test
     void acceptsUsernameOf64Characters() {
-        assertEquals("a".repeat(64), Validator.normalizeUsername("A".repeat(64)));
+        assertEquals("a".repeat(64), Usernames.normalizeUsername("A".repeat(64)));
     }
 
     @Test
     void acceptsNonAsciiLetters() {
-        assertEquals("jos\u00e9", Validator.normalizeUsername("Jos\u00c9"));
-        assertEquals("\u03c9\u03bc\u03ad\u03b3\u03b1", Validator.normalizeUsername("\u03a9\u039c\u0388\u0393\u0391"));
+        assertEquals("jos\u00e9", Usernames.normalizeUsername("Jos\u00c9"));
+        assertEquals("\u03c9\u03bc\u03ad\u03b3\u03b1", Usernames.normalizeUsername("\u03a9\u039c\u0388\u0393\u0391"));
     }
 
     @Test
     void rejectsEmptyUsername() {
-        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Validator.normalizeUsername(""));
+        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalizeUsername(""));
     }
 
     @Test
     void rejectsNullUsername() {
-        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Validator.normalizeUsername(null));
+        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalizeUsername(null));
     }
 
     @Test
     void rejectsUsernameOf65Characters() {
-        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Validator.normalizeUsername("a".repeat(65)));
+        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalizeUsername("a".repeat(65)));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {" alice", "alice ", " ", "a\tb", "a\nb", "ali/ce", "ali#ce", "a@b"})
     void rejectsUsernameWithLeadingOrTrailingSpaceOrForbiddenCharacters(String name) {
-        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Validator.normalizeUsername(name));
+        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalizeUsername(name));
     }
 
     @Test
@@ -624,14 +624,14 @@ class ValidatorTest {
         String composed = "Jos\u00e9";
         String decomposed = "Jose\u0301";
 
-        assertEquals(Validator.normalizeUsername(composed), Validator.normalizeUsername(decomposed));
+        assertEquals(Usernames.normalizeUsername(composed), Usernames.normalizeUsername(decomposed));
     }
 
     /** RFC 8265 UsernameCaseMapped: fullwidth and halfwidth forms are the same name. */
     @Test
     void fullwidthLettersAreTheSameUsernameAsTheirAsciiForms() {
-        assertEquals(Validator.normalizeUsername("bobxyz"), Validator.normalizeUsername("\uff42\uff4f\uff42\uff58\uff59\uff5a"));
-        assertEquals(Validator.normalizeUsername("BOB"), Validator.normalizeUsername("\uff22\uff2f\uff22"));
-        assertEquals("\u30ab", Validator.normalizeUsername("\uff76"), "halfwidth katakana maps to its fullwidth form");
+        assertEquals(Usernames.normalizeUsername("bobxyz"), Usernames.normalizeUsername("\uff42\uff4f\uff42\uff58\uff59\uff5a"));
+        assertEquals(Usernames.normalizeUsername("BOB"), Usernames.normalizeUsername("\uff22\uff2f\uff22"));
+        assertEquals("\u30ab", Usernames.normalizeUsername("\uff76"), "halfwidth katakana maps to its fullwidth form");
     }
 }
