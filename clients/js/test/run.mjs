@@ -19,7 +19,11 @@ console.log(`worldstore test node at ${node.url} (broker 127.0.0.1:${kafkaPort},
 
 let code = 1;
 try {
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  // a test that hangs fails after 5 minutes, and a file whose test failed with handles still open
+  // (a feed, a child node) exits instead of keeping the build waiting (where this Node has the flags)
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const guards = major > 20 || (major === 20 && minor >= 14) ? ['--test-timeout=300000', '--test-force-exit'] : [];
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...guards, '--test-reporter=spec', ...files], {
     stdio: 'inherit',
     env: {
       ...process.env,

@@ -1,11 +1,9 @@
 package dev.worldstore.cli;
 
 import dev.worldstore.ConfigException;
-import dev.worldstore.ProjectorState;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.loadgen.Dirs;
-import dev.worldstore.loadgen.Latency;
 import dev.worldstore.projector.WorldStores;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -13,7 +11,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
 
 /**
@@ -63,9 +60,7 @@ abstract class HyperfyCommand extends StoreCommand {
         if (apiKey != null) {
             throw new ConfigException("--api-key", "needs --url (a node of this process needs no key)");
         }
-        if (catchUpTimeoutSeconds < 1 || catchUpTimeoutSeconds > 86_400) {
-            throw new ConfigException("--catch-up-timeout-seconds", "must be between 1 and 86400, was " + catchUpTimeoutSeconds);
-        }
+        CatchUp.checkTimeout(catchUpTimeoutSeconds);
         Settings settings = settings();
         WorldStoreConfig given = settings.storeConfig();
         boolean dataDirSet = settings.isSet(WorldStoreConfig.DATA_DIR.name());
@@ -119,23 +114,7 @@ abstract class HyperfyCommand extends StoreCommand {
         ProgressLine progress = new ProgressLine(err(), label + ": catching up with the log", "events", ProgressLine.interactive());
         long behind = Math.max(1, store.projectorLag());
         progress.total(behind);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(catchUpTimeoutSeconds);
-        while (!(store.projectorState() == ProjectorState.LIVE && store.projectorLag() == 0)) {
-            if (store.projectorState() == ProjectorState.FAILED) {
-                throw new CliFailure("this command's projector failed while catching up with the log (run with --verbose to see why)");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new CliFailure("the projection did not catch up with the log within " + catchUpTimeoutSeconds + " s (lag "
-                        + Latency.count(store.projectorLag()) + " events); raise --catch-up-timeout-seconds");
-            }
-            progress.update(Math.max(0, behind - store.projectorLag()));
-            try {
-                TimeUnit.MILLISECONDS.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliFailure("interrupted", e);
-            }
-        }
+        CatchUp.await(store, catchUpTimeoutSeconds, progress, () -> Math.max(0, behind - store.projectorLag()), 20, "");
     }
 
     final String worldId() {

@@ -1,8 +1,6 @@
 package dev.worldstore.cli;
 
 import dev.worldstore.AsOf;
-import dev.worldstore.ConfigException;
-import dev.worldstore.ProjectorState;
 import dev.worldstore.WorldStore;
 import dev.worldstore.WorldStoreConfig;
 import dev.worldstore.loadgen.Dirs;
@@ -13,7 +11,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,9 +53,7 @@ final class RestoreCommand extends StoreCommand {
     public Integer call() throws Exception {
         String worldId = ChangeLog.worldId("--world", world);
         AsOf asOf = ChangeLog.asOf("--to", to);
-        if (catchUpTimeoutSeconds < 1 || catchUpTimeoutSeconds > 86_400) {
-            throw new ConfigException("--catch-up-timeout-seconds", "must be between 1 and 86400, was " + catchUpTimeoutSeconds);
-        }
+        CatchUp.checkTimeout(catchUpTimeoutSeconds);
         Settings settings = settings();
         WorldStoreConfig given = settings.storeConfig();
         boolean tempDir = !settings.isSet(WorldStoreConfig.DATA_DIR.name());
@@ -107,25 +102,13 @@ final class RestoreCommand extends StoreCommand {
     }
 
     /** Waits until the node's projector is LIVE with no lag, showing how far it got; bounded by the timeout. */
-    private void awaitCaughtUp(WorldStore store, long[] starts, long[] ends) throws InterruptedException {
+    private void awaitCaughtUp(WorldStore store, long[] starts, long[] ends) {
         long total = 0;
         for (int p = 0; p < ends.length; p++) {
             total += ends[p] - starts[p];
         }
         ProgressLine progress = new ProgressLine(err(), "restore: catching up", "events", ProgressLine.interactive()).total(total);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(catchUpTimeoutSeconds);
-        while (!(store.projectorState() == ProjectorState.LIVE && store.projectorLag() == 0)) {
-            if (store.projectorState() == ProjectorState.FAILED) {
-                throw new CliFailure("this command's projector failed while catching up with the log (run with --verbose to see why)");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new CliFailure("the projection did not catch up with the log within " + catchUpTimeoutSeconds + " s (lag "
-                        + Latency.count(store.projectorLag()) + " events); raise --catch-up-timeout-seconds or give --data.dir of a "
-                        + "stopped node");
-            }
-            progress.update(applied(store, starts));
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
+        CatchUp.await(store, catchUpTimeoutSeconds, progress, () -> applied(store, starts), 50, " or give --data.dir of a stopped node");
         progress.finish(applied(store, starts));
     }
 

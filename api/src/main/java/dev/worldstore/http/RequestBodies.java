@@ -40,6 +40,13 @@ final class RequestBodies {
         boolean gzip = gzipCoded(ctx);
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBytes) {
+            if (declared <= maxBytes + drainAllowance(maxBytes)) {
+                try {
+                    drain(ctx.req().getInputStream(), declared);
+                } catch (IOException e) {
+                    // the sender went away: nobody reads the answer
+                }
+            }
             throw tooLarge(maxBytes, declared + " bytes");
         }
         int limit = (int) Math.min(Integer.MAX_VALUE - 8, maxBytes);
@@ -57,18 +64,27 @@ final class RequestBodies {
             if (!gzip) {
                 byte[] bytes = in.readNBytes(limit + 1);
                 if (bytes.length > limit) {
+                    drain(in, drainAllowance(maxBytes));
                     throw tooLarge(maxBytes, "more");
                 }
                 return bytes;
             }
             Bounded compressed = new Bounded(in, limit);
-            byte[] decoded = gunzip(compressed, limit);
+            byte[] decoded;
+            try {
+                decoded = gunzip(compressed, limit);
+            } catch (ApiProblem e) {
+                drain(in, drainAllowance(maxBytes));
+                throw e;
+            }
             if (compressed.exceeded) {
                 // GZIPInputStream takes a failed read of a further member's header for the end of the data
+                drain(in, drainAllowance(maxBytes));
                 throw tooLarge(maxBytes, "more");
             }
             return decoded;
         } catch (Bounded.TooLarge e) {
+            drainQuietly(ctx, drainAllowance(maxBytes));
             throw tooLarge(maxBytes, "more");
         } catch (IOException e) {
             throw ApiProblem.badRequest(Problems.INVALID_JSON, null, "the request body could not be read: " + e.getMessage());
@@ -157,6 +173,34 @@ final class RequestBodies {
                 throw new TooLarge();
             }
             return n;
+        }
+    }
+
+    /**
+     * How many more bytes of a refused body are read (and dropped) before the answer: a server that
+     * answers while the client is still sending, then closes, makes the client's TCP stack reset the
+     * connection, and the client may never see the 413 (RFC 9112 §9.6 asks servers to close in
+     * stages for this reason). Bodies larger still get the answer at once and the connection closed.
+     */
+    static long drainAllowance(long maxBytes) {
+        return Math.min(maxBytes, 8L << 20);
+    }
+
+    /** Reads and drops up to {@code max} bytes of {@code in}, or until it ends. */
+    private static void drain(InputStream in, long max) throws IOException {
+        byte[] scratch = new byte[8192];
+        long left = max;
+        int n;
+        while (left > 0 && (n = in.read(scratch, 0, (int) Math.min(scratch.length, left))) >= 0) {
+            left -= n;
+        }
+    }
+
+    private static void drainQuietly(Context ctx, long max) {
+        try {
+            drain(ctx.req().getInputStream(), max);
+        } catch (IOException e) {
+            // the sender went away: nobody reads the answer
         }
     }
 
