@@ -77,13 +77,13 @@ describe('two nodes, one Kafka', () => {
     };
     let i = 0;
     for (; i < 20; i++) await write(i);
-    await waitFor(() => received.length === 20, 15_000, '20 events before the restart');
+    await waitFor(() => received.length === 20, 60_000, '20 events before the restart');
 
     await b.stop('SIGKILL'); // mid-stream: the feed's connection dies with its node
     for (; i < 40; i++) await write(i); // written while the subscriber's node is down
     b = await startNode({ ...b.settings, dataDir: b.dataDir }); // same port, same data
     for (; i < 60; i++) await write(i);
-    await waitFor(() => received.length >= 60, 30_000, 'all 60 events after the restart');
+    await waitFor(() => received.length >= 60, 90_000, 'all 60 events after the restart');
     await sub.unsubscribe();
 
     assert.deepEqual(received.map((e) => e.position), written, 'every change once, in log order');
