@@ -160,15 +160,6 @@ class ConsoleIT {
         return node.store.writeBatch(world, changes, "builder").position();
     }
 
-    static HttpResponse<String> as(String key, String method, String path, String json) {
-        node.apiKey = key;
-        try {
-            return node.call(method, path, json);
-        } finally {
-            node.apiKey = null;
-        }
-    }
-
     /** Waits until the wall clock is past {@code ms}: changes made after it get a later timestamp. */
     static void pastMillisecond(long ms) {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(1))
@@ -247,7 +238,7 @@ class ConsoleIT {
         String world = newWorld();
         seed(world, 10, 1);
         pastMillisecond(System.currentTimeMillis());
-        HttpResponse<String> moved = as(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-3", "{\"position\":[77,1,-40]}");
+        HttpResponse<String> moved = node.callAs(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-3", "{\"position\":[77,1,-40]}");
         assertEquals(200, moved.statusCode(), moved.body());
         signIn("/console?world=" + world, ADMIN, world);
         assertTrue(at(marker("entity:e-3"), 77, -40), "live: the new position");
@@ -277,7 +268,7 @@ class ConsoleIT {
         LogPosition created = seed(world, 5, 0);
         for (int i = 1; i <= 3; i++) {
             pastMillisecond(System.currentTimeMillis());
-            assertEquals(200, as(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-0", "{\"position\":[" + (i * 100) + ",1,5]}")
+            assertEquals(200, node.callAs(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-0", "{\"position\":[" + (i * 100) + ",1,5]}")
                     .statusCode());
         }
         // and the console opened at the creation (a position in the URL)
@@ -305,12 +296,12 @@ class ConsoleIT {
         assertTrue(at(marker("entity:e-2"), 20, 0));
 
         // when another client saves e-2 at a new position
-        HttpResponse<String> put = as(ADMIN, "PUT", "/v1/worlds/" + world + "/entities/e-2", entity("e-2", "rock", -55, 66, "moved"));
+        HttpResponse<String> put = node.callAs(ADMIN, "PUT", "/v1/worlds/" + world + "/entities/e-2", entity("e-2", "rock", -55, 66, "moved"));
         assertEquals(200, put.statusCode(), put.body());
 
         // then the marker moves within 2 s, and a new entity appears as well
         browser.await("e-2 moved live", Duration.ofSeconds(2), d -> at(marker("entity:e-2"), -55, 66));
-        assertEquals(200, as(ADMIN, "PUT", "/v1/worlds/" + world + "/entities/new-1", entity("new-1", "lamp", 1, 2, "new")).statusCode());
+        assertEquals(200, node.callAs(ADMIN, "PUT", "/v1/worlds/" + world + "/entities/new-1", entity("new-1", "lamp", 1, 2, "new")).statusCode());
         browser.await("new-1 drawn", Duration.ofSeconds(2), d -> marker("entity:new-1") != null && "7".equals(mapData("markerCount")));
         assertNothingRan();
     }
@@ -322,7 +313,7 @@ class ConsoleIT {
         // given e-1 created by "builder" (a batch) and renamed and moved by "admin" (over HTTP)
         String world = newWorld();
         seed(world, 4, 0);
-        HttpResponse<String> patched = as(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-1",
+        HttpResponse<String> patched = node.callAs(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-1",
                 "{\"position\":[11,1,-3],\"metadata\":{\"name\":\"renamed\"},\"tags\":[\"a\",\"b\"]}");
         assertEquals(200, patched.statusCode(), patched.body());
 
@@ -364,8 +355,8 @@ class ConsoleIT {
         // given a batch by "builder" and two single changes by "admin"
         String world = newWorld();
         seed(world, 3, 2);
-        assertEquals(200, as(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-0", "{\"position\":[500,1,500]}").statusCode());
-        assertEquals(200, as(ADMIN, "PUT", "/v1/worlds/" + world + "/state", "{\"weather\":\"rain\"}").statusCode());
+        assertEquals(200, node.callAs(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-0", "{\"position\":[500,1,500]}").statusCode());
+        assertEquals(200, node.callAs(ADMIN, "PUT", "/v1/worlds/" + world + "/state", "{\"weather\":\"rain\"}").statusCode());
         signIn("/console?world=" + world, ADMIN, world);
 
         // when the audit log is opened
@@ -457,9 +448,9 @@ class ConsoleIT {
         assertFalse(browser.find("[data-testid=tab-act]").isDisplayed());
         assertEquals("viewer", ((Map<?, ?>) status().get("caller")).get("name"));
         // and the server refuses restore and fork to that key whatever the console shows
-        assertEquals(403, as(VIEWER, "POST", "/v1/worlds/" + world + "/restore", "{\"asOf\":\"2020-01-01T00:00:00Z\",\"dryRun\":true}")
+        assertEquals(403, node.callAs(VIEWER, "POST", "/v1/worlds/" + world + "/restore", "{\"asOf\":\"2020-01-01T00:00:00Z\",\"dryRun\":true}")
                 .statusCode());
-        assertEquals(403, as(VIEWER, "POST", "/v1/worlds/" + world + "/fork", "{\"to\":\"x-copy\",\"asOf\":\"2020-01-01T00:00:00Z\"}")
+        assertEquals(403, node.callAs(VIEWER, "POST", "/v1/worlds/" + world + "/fork", "{\"to\":\"x-copy\",\"asOf\":\"2020-01-01T00:00:00Z\"}")
                 .statusCode());
         assertNothingRan();
     }
@@ -469,8 +460,8 @@ class ConsoleIT {
         // given a world whose e-0 moved and whose e-9 was added after the seeding
         String world = newWorld();
         LogPosition seeded = seed(world, 3, 0);
-        assertEquals(200, as(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-0", "{\"position\":[9,9,9]}").statusCode());
-        assertEquals(200, as(ADMIN, "PUT", "/v1/worlds/" + world + "/entities/e-9", entity("e-9", "rock", 9, 9, "late")).statusCode());
+        assertEquals(200, node.callAs(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-0", "{\"position\":[9,9,9]}").statusCode());
+        assertEquals(200, node.callAs(ADMIN, "PUT", "/v1/worlds/" + world + "/entities/e-9", entity("e-9", "rock", 9, 9, "late")).statusCode());
         signIn("/console?world=" + world + "&at=" + seeded, ADMIN, world);
 
         // when restore is asked for at the seeding's position
@@ -483,15 +474,15 @@ class ConsoleIT {
         assertEquals("1", confirm.findElement(org.openqa.selenium.By.cssSelector("tr[data-key=rewritten] .n")).getText());
         assertEquals("1", confirm.findElement(org.openqa.selenium.By.cssSelector("tr[data-key=deleted] .n")).getText());
         assertEquals("2", confirm.findElement(org.openqa.selenium.By.cssSelector("tr[data-key=unchanged] .n")).getText());
-        assertEquals(200, as(ADMIN, "GET", "/v1/worlds/" + world + "/entities/e-9", null).statusCode());
+        assertEquals(200, node.callAs(ADMIN, "GET", "/v1/worlds/" + world + "/entities/e-9", null).statusCode());
 
         // when confirmed
         browser.find("[data-testid=confirm-ok]").click();
 
         // then the world is as it was: e-0 back, e-9 gone
         browser.await("the restore's notice", d -> browser.find("[data-testid=notice]").getText().contains("Restored"));
-        assertEquals(404, as(ADMIN, "GET", "/v1/worlds/" + world + "/entities/e-9", null).statusCode());
-        assertTrue(as(ADMIN, "GET", "/v1/worlds/" + world + "/entities/e-0", null).body().contains("\"position\":[0,1,0]"));
+        assertEquals(404, node.callAs(ADMIN, "GET", "/v1/worlds/" + world + "/entities/e-9", null).statusCode());
+        assertTrue(node.callAs(ADMIN, "GET", "/v1/worlds/" + world + "/entities/e-0", null).body().contains("\"position\":[0,1,0]"));
         assertNothingRan();
     }
 
@@ -500,7 +491,7 @@ class ConsoleIT {
         // given a link to a world at a position with a key selected, opened signed out
         String world = newWorld();
         LogPosition seeded = seed(world, 6, 1);
-        assertEquals(200, as(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-5", "{\"position\":[-1,1,-1]}").statusCode());
+        assertEquals(200, node.callAs(ADMIN, "PATCH", "/v1/worlds/" + world + "/entities/e-5", "{\"position\":[-1,1,-1]}").statusCode());
         String link = "/console?world=" + world + "&at=" + seeded + "&key=" + enc("entity:e-5");
         openSignedOut(link);
 

@@ -45,21 +45,12 @@ class HttpAuthIT {
         node.close();
     }
 
-    private static HttpResponse<String> as(String key, String method, String path, String json) {
-        node.apiKey = key;
-        try {
-            return node.call(method, path, json);
-        } finally {
-            node.apiKey = null;
-        }
-    }
-
     @Test
     void missingOrUnknownKeyIs401() {
         HttpResponse<String> none = node.get("/v1/worlds/wa/state");
         assertProblem(none, 401, "UNAUTHORIZED", "Authorization");
         assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
-        assertProblem(as(ApiKeys.newKey(), "GET", "/v1/worlds/wa/state", null), 401, "UNAUTHORIZED");
+        assertProblem(node.callAs(ApiKeys.newKey(), "GET", "/v1/worlds/wa/state", null), 401, "UNAUTHORIZED");
         assertProblem(node.get("/v1/worlds/wa/state", "Authorization", "Basic " + SERVER_A), 401, "UNAUTHORIZED");
         assertProblem(node.call("PUT", "/v1/worlds/wa/state", "{}"), 401, "UNAUTHORIZED");
         assertProblem(node.call("POST", "/v1/players", "{\"username\":\"x\"}"), 401, "UNAUTHORIZED");
@@ -74,52 +65,52 @@ class HttpAuthIT {
 
     @Test
     void worldKeyReachesOnlyItsWorlds() {
-        assertOk(as(SERVER_A, "PUT", "/v1/worlds/wa/players/p1/state", "{\"hp\":1}"));
-        assertOk(as(SERVER_A, "GET", "/v1/worlds/wa/players/p1/state", null));
-        assertOk(as(SERVER_A, "GET", "/v1/worlds/wa/entities", null));
+        assertOk(node.callAs(SERVER_A, "PUT", "/v1/worlds/wa/players/p1/state", "{\"hp\":1}"));
+        assertOk(node.callAs(SERVER_A, "GET", "/v1/worlds/wa/players/p1/state", null));
+        assertOk(node.callAs(SERVER_A, "GET", "/v1/worlds/wa/entities", null));
 
-        assertProblem(as(SERVER_A, "PUT", "/v1/worlds/wb/players/p1/state", "{\"hp\":1}"), 403, "FORBIDDEN");
-        assertProblem(as(SERVER_A, "GET", "/v1/worlds/wb/entities", null), 403, "FORBIDDEN");
-        assertProblem(as(SERVER_A, "GET", "/v1/worlds/wb/changes", null), 403, "FORBIDDEN");
-        assertProblem(as(SERVER_B, "GET", "/v1/worlds/wa/players/p1/state", null), 403, "FORBIDDEN");
-        assertProblem(as(SERVER_B, "PATCH", "/v1/worlds/wa/state", "{\"a\":1}"), 403, "FORBIDDEN");
-        assertProblem(as(SERVER_B, "DELETE", "/v1/worlds/wa/entities/e1", null), 403, "FORBIDDEN");
-        assertOk(as(SERVER_B, "PUT", "/v1/worlds/wb/state", "{\"time\":\"night\"}"));
-        assertOk(as(ADMIN, "GET", "/v1/worlds/wb/state", null));
-        assertOk(as(ADMIN, "GET", "/v1/worlds/wa/players/p1/state", null));
+        assertProblem(node.callAs(SERVER_A, "PUT", "/v1/worlds/wb/players/p1/state", "{\"hp\":1}"), 403, "FORBIDDEN");
+        assertProblem(node.callAs(SERVER_A, "GET", "/v1/worlds/wb/entities", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(SERVER_A, "GET", "/v1/worlds/wb/changes", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(SERVER_B, "GET", "/v1/worlds/wa/players/p1/state", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(SERVER_B, "PATCH", "/v1/worlds/wa/state", "{\"a\":1}"), 403, "FORBIDDEN");
+        assertProblem(node.callAs(SERVER_B, "DELETE", "/v1/worlds/wa/entities/e1", null), 403, "FORBIDDEN");
+        assertOk(node.callAs(SERVER_B, "PUT", "/v1/worlds/wb/state", "{\"time\":\"night\"}"));
+        assertOk(node.callAs(ADMIN, "GET", "/v1/worlds/wb/state", null));
+        assertOk(node.callAs(ADMIN, "GET", "/v1/worlds/wa/players/p1/state", null));
     }
 
     @Test
     void appKeyReachesOnlyItsAppInItsWorlds() {
-        assertOk(as(APP_X, "PUT", "/v1/worlds/wa/apps/x/data/settings", "{\"pvp\":true}"));
-        assertOk(as(APP_X, "PUT", "/v1/worlds/wa/apps/x/players/p1/data/character", "{\"class\":\"mage\"}"));
-        assertOk(as(APP_X, "GET", "/v1/worlds/wa/apps/x/data", null));
-        assertOk(as(SERVER_A, "PUT", "/v1/worlds/wa/apps/y/data/settings", "{\"y\":1}"));
+        assertOk(node.callAs(APP_X, "PUT", "/v1/worlds/wa/apps/x/data/settings", "{\"pvp\":true}"));
+        assertOk(node.callAs(APP_X, "PUT", "/v1/worlds/wa/apps/x/players/p1/data/character", "{\"class\":\"mage\"}"));
+        assertOk(node.callAs(APP_X, "GET", "/v1/worlds/wa/apps/x/data", null));
+        assertOk(node.callAs(SERVER_A, "PUT", "/v1/worlds/wa/apps/y/data/settings", "{\"y\":1}"));
 
-        assertProblem(as(APP_X, "GET", "/v1/worlds/wa/apps/y/data/settings", null), 403, "FORBIDDEN");
-        assertProblem(as(APP_X, "PUT", "/v1/worlds/wa/apps/y/data/settings", "{}"), 403, "FORBIDDEN");
-        assertProblem(as(APP_X, "GET", "/v1/worlds/wa/apps/y/data", null), 403, "FORBIDDEN");
-        assertProblem(as(APP_X, "DELETE", "/v1/worlds/wa/apps/y/players/p1/data/k", null), 403, "FORBIDDEN");
-        assertProblem(as(APP_X, "GET", "/v1/worlds/wb/apps/x/data/settings", null), 403, "FORBIDDEN");
-        assertProblem(as(SERVER_B, "GET", "/v1/worlds/wa/apps/x/data/settings", null), 403, "FORBIDDEN");
-        assertEquals(true, assertOk(as(SERVER_A, "GET", "/v1/worlds/wa/apps/x/data/settings", null)).path("pvp").asBoolean());
+        assertProblem(node.callAs(APP_X, "GET", "/v1/worlds/wa/apps/y/data/settings", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(APP_X, "PUT", "/v1/worlds/wa/apps/y/data/settings", "{}"), 403, "FORBIDDEN");
+        assertProblem(node.callAs(APP_X, "GET", "/v1/worlds/wa/apps/y/data", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(APP_X, "DELETE", "/v1/worlds/wa/apps/y/players/p1/data/k", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(APP_X, "GET", "/v1/worlds/wb/apps/x/data/settings", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(SERVER_B, "GET", "/v1/worlds/wa/apps/x/data/settings", null), 403, "FORBIDDEN");
+        assertEquals(true, assertOk(node.callAs(SERVER_A, "GET", "/v1/worlds/wa/apps/x/data/settings", null)).path("pvp").asBoolean());
     }
 
     @Test
     void playerRegistryNeedsThePlayersScope() {
-        assertEquals(201, as(SERVER_A, "POST", "/v1/players", "{\"id\":\"auth-p1\",\"username\":\"AuthOne\"}").statusCode());
-        assertEquals(201, as(ADMIN, "POST", "/v1/players", "{\"username\":\"AuthTwo\"}").statusCode());
-        assertOk(as(SERVER_A, "GET", "/v1/players/auth-p1", null));
-        assertProblem(as(SERVER_B, "POST", "/v1/players", "{\"username\":\"AuthThree\"}"), 403, "FORBIDDEN");
-        assertProblem(as(SERVER_B, "GET", "/v1/players/auth-p1", null), 403, "FORBIDDEN");
-        assertProblem(as(APP_X, "GET", "/v1/players?username=AuthOne", null), 403, "FORBIDDEN");
+        assertEquals(201, node.callAs(SERVER_A, "POST", "/v1/players", "{\"id\":\"auth-p1\",\"username\":\"AuthOne\"}").statusCode());
+        assertEquals(201, node.callAs(ADMIN, "POST", "/v1/players", "{\"username\":\"AuthTwo\"}").statusCode());
+        assertOk(node.callAs(SERVER_A, "GET", "/v1/players/auth-p1", null));
+        assertProblem(node.callAs(SERVER_B, "POST", "/v1/players", "{\"username\":\"AuthThree\"}"), 403, "FORBIDDEN");
+        assertProblem(node.callAs(SERVER_B, "GET", "/v1/players/auth-p1", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(APP_X, "GET", "/v1/players?username=AuthOne", null), 403, "FORBIDDEN");
     }
 
     @Test
     void theKeyNameIsTheActorOfItsWrites() {
-        assertOk(as(SERVER_A, "PUT", "/v1/worlds/wa/entities/actor-test", "{}"));
+        assertOk(node.callAs(SERVER_A, "PUT", "/v1/worlds/wa/entities/actor-test", "{}"));
         assertEquals("server-a", node.store.read(new Key.Entity("wa", "actor-test")).orElseThrow().actor());
-        assertOk(as(APP_X, "PUT", "/v1/worlds/wa/apps/x/data/actor-test", "1"));
+        assertOk(node.callAs(APP_X, "PUT", "/v1/worlds/wa/apps/x/data/actor-test", "1"));
         assertEquals("app-x", node.store.read(new Key.AppData("wa", "x", null, "actor-test")).orElseThrow().actor());
     }
 

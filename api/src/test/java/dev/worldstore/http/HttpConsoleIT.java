@@ -55,15 +55,6 @@ class HttpConsoleIT {
         node.close();
     }
 
-    private static HttpResponse<String> as(String key, String method, String path, String json) {
-        node.apiKey = key;
-        try {
-            return node.call(method, path, json);
-        } finally {
-            node.apiKey = null;
-        }
-    }
-
     // ---- the console's files ----------------------------------------------------------------------
 
     @Test
@@ -117,7 +108,7 @@ class HttpConsoleIT {
     @Test
     void anAdminListsEveryWorldWithItsCountsPageByPage() {
         // when the admin lists worlds
-        JsonNode all = assertOk(as(ADMIN, "GET", "/v1/worlds", null));
+        JsonNode all = assertOk(node.callAs(ADMIN, "GET", "/v1/worlds", null));
 
         // then every world is there in id order, with exact counts, and the caller is described
         List<String> ids = new ArrayList<>();
@@ -134,9 +125,9 @@ class HttpConsoleIT {
         assertTrue(all.path("caller").path("admin").asBoolean());
 
         // when listed one at a time
-        JsonNode first = assertOk(as(ADMIN, "GET", "/v1/worlds?limit=1", null));
-        JsonNode second = assertOk(as(ADMIN, "GET", "/v1/worlds?limit=1&cursor=" + first.path("next").asText(), null));
-        JsonNode third = assertOk(as(ADMIN, "GET", "/v1/worlds?limit=1&cursor=" + second.path("next").asText(), null));
+        JsonNode first = assertOk(node.callAs(ADMIN, "GET", "/v1/worlds?limit=1", null));
+        JsonNode second = assertOk(node.callAs(ADMIN, "GET", "/v1/worlds?limit=1&cursor=" + first.path("next").asText(), null));
+        JsonNode third = assertOk(node.callAs(ADMIN, "GET", "/v1/worlds?limit=1&cursor=" + second.path("next").asText(), null));
 
         // then the pages follow each other with no gap
         assertEquals("hc-a", first.path("items").get(0).path("worldId").asText());
@@ -148,7 +139,7 @@ class HttpConsoleIT {
     @Test
     void aScopedKeySeesExactlyItsWorldsAndNoneWithoutAKey() {
         // when a key holding hc-b and hc-empty lists worlds
-        JsonNode page = assertOk(as(SCOPED, "GET", "/v1/worlds", null));
+        JsonNode page = assertOk(node.callAs(SCOPED, "GET", "/v1/worlds", null));
 
         // then it sees those two (the empty one as not existing), never hc-a or hc-c
         assertEquals(2, page.path("items").size());
@@ -160,7 +151,7 @@ class HttpConsoleIT {
         assertEquals("x", page.path("caller").path("apps").get(0).asText());
         // and without a key, or with a bad cursor, it is refused
         assertProblem(node.get("/v1/worlds"), 401, "UNAUTHORIZED");
-        assertProblem(as(ADMIN, "GET", "/v1/worlds?cursor=!!", null), 400, "INVALID_ARGUMENT", "cursor");
+        assertProblem(node.callAs(ADMIN, "GET", "/v1/worlds?cursor=!!", null), 400, "INVALID_ARGUMENT", "cursor");
     }
 
     // ---- timeline, dead letters -------------------------------------------------------------------
@@ -177,7 +168,7 @@ class HttpConsoleIT {
         }
 
         // when its timeline is read in 4 buckets
-        JsonNode t = assertOk(as(ADMIN, "GET", "/v1/worlds/" + w + "/timeline?buckets=4", null));
+        JsonNode t = assertOk(node.callAs(ADMIN, "GET", "/v1/worlds/" + w + "/timeline?buckets=4", null));
 
         // then it counts 5 changes, spans the first to the last and spreads them over 4 buckets
         assertEquals(5, t.path("changes").asInt());
@@ -193,24 +184,24 @@ class HttpConsoleIT {
         assertTrue(t.path("density").get(0).asInt() >= 2, "the batch is in the first bucket");
 
         // and a world without history has an empty timeline; bad buckets and other keys' worlds are refused
-        JsonNode none = assertOk(as(ADMIN, "GET", "/v1/worlds/hc-nothing/timeline", null));
+        JsonNode none = assertOk(node.callAs(ADMIN, "GET", "/v1/worlds/hc-nothing/timeline", null));
         assertEquals(0, none.path("changes").asInt());
         assertTrue(none.path("first").isNull());
         assertEquals(0, none.path("density").size());
-        assertProblem(as(ADMIN, "GET", "/v1/worlds/" + w + "/timeline?buckets=0", null), 400, "INVALID_ARGUMENT", "buckets");
-        assertProblem(as(SCOPED, "GET", "/v1/worlds/hc-a/timeline", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(ADMIN, "GET", "/v1/worlds/" + w + "/timeline?buckets=0", null), 400, "INVALID_ARGUMENT", "buckets");
+        assertProblem(node.callAs(SCOPED, "GET", "/v1/worlds/hc-a/timeline", null), 403, "FORBIDDEN");
     }
 
     @Test
     void deadLettersAreForAdminKeysOnly() {
         // when the admin and a scoped key ask for dead letters
-        JsonNode page = assertOk(as(ADMIN, "GET", "/v1/dead-letters?limit=5", null));
+        JsonNode page = assertOk(node.callAs(ADMIN, "GET", "/v1/dead-letters?limit=5", null));
 
         // then the admin gets the list (none here) and the scoped key a 403
         assertNotNull(page.path("items"));
         assertTrue(page.path("items").isArray());
-        assertProblem(as(SCOPED, "GET", "/v1/dead-letters", null), 403, "FORBIDDEN");
-        assertProblem(as(ADMIN, "GET", "/v1/dead-letters?limit=0", null), 400, "INVALID_ARGUMENT", "limit");
+        assertProblem(node.callAs(SCOPED, "GET", "/v1/dead-letters", null), 403, "FORBIDDEN");
+        assertProblem(node.callAs(ADMIN, "GET", "/v1/dead-letters?limit=0", null), 400, "INVALID_ARGUMENT", "limit");
     }
 
     // ---- dry runs -----------------------------------------------------------------------------------
@@ -227,7 +218,7 @@ class HttpConsoleIT {
         LogPosition end = node.store.write(Change.putJson(new Key.Entity(w, "d"), "{\"id\":\"d\"}")).position();
 
         // when a restore to `then` is dry-run
-        JsonNode plan = assertOk(as(ADMIN, "POST", "/v1/worlds/" + w + "/restore",
+        JsonNode plan = assertOk(node.callAs(ADMIN, "POST", "/v1/worlds/" + w + "/restore",
                 "{\"asOf\":\"" + then + "\",\"dryRun\":true}"));
 
         // then it counts a and b to rewrite, d to delete, c unchanged, and nothing was written
@@ -239,9 +230,9 @@ class HttpConsoleIT {
         assertEquals(end.offset() + 1, node.store.endOf(w).offset(), "no event was appended");
 
         // when a fork is dry-run into a new world, and into an existing one
-        JsonNode fork = assertOk(as(ADMIN, "POST", "/v1/worlds/" + w + "/fork",
+        JsonNode fork = assertOk(node.callAs(ADMIN, "POST", "/v1/worlds/" + w + "/fork",
                 "{\"to\":\"" + w + "-copy\",\"asOf\":\"" + then + "\",\"dryRun\":true}"));
-        HttpResponse<String> onto = as(ADMIN, "POST", "/v1/worlds/" + w + "/fork", "{\"to\":\"hc-b\",\"asOf\":\"" + then + "\",\"dryRun\":true}");
+        HttpResponse<String> onto = node.callAs(ADMIN, "POST", "/v1/worlds/" + w + "/fork", "{\"to\":\"hc-b\",\"asOf\":\"" + then + "\",\"dryRun\":true}");
 
         // then the first counts the three keys it would copy, the second is the fork's own 409, and no world was made
         assertTrue(fork.path("dryRun").asBoolean());
@@ -250,7 +241,7 @@ class HttpConsoleIT {
         assertProblem(onto, 409, "ALREADY_EXISTS");
         assertFalse(node.store.worldSummary(w + "-copy", dev.worldstore.ReadConsistency.LOCAL).exists());
         // and a dryRun that is not a boolean is refused
-        assertProblem(as(ADMIN, "POST", "/v1/worlds/" + w + "/restore", "{\"asOf\":\"" + then + "\",\"dryRun\":\"yes\"}"), 422,
+        assertProblem(node.callAs(ADMIN, "POST", "/v1/worlds/" + w + "/restore", "{\"asOf\":\"" + then + "\",\"dryRun\":\"yes\"}"), 422,
                 "INVALID_SHAPE", "dryRun");
     }
 }

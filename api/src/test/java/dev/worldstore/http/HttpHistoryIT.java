@@ -59,12 +59,12 @@ class HttpHistoryIT {
     }
 
     private static HttpResponse<String> get(String key, String path) {
-        return as(key, "GET", path, null);
+        return node.callAs(key, "GET", path, null);
     }
 
     /** Writes as {@code key} and returns the write's log position. */
     private static LogPosition write(String key, String method, String path, String json) {
-        HttpResponse<String> r = as(key, method, path, json);
+        HttpResponse<String> r = node.callAs(key, method, path, json);
         assertOk(r);
         return LogPosition.parse(r.headers().firstValue("X-Worldstore-Position").orElseThrow());
     }
@@ -157,7 +157,7 @@ class HttpHistoryIT {
         assertEquals(Json.parse("{\"b\":true}"), assertOk(get(ADMIN, w + "/apps/x/data/quests/history")));
 
         // the player registry
-        assertEquals(201, as(ADMIN, "POST", "/v1/players", "{\"id\":\"hist-p\",\"username\":\"HistP\"}").statusCode());
+        assertEquals(201, node.callAs(ADMIN, "POST", "/v1/players", "{\"id\":\"hist-p\",\"username\":\"HistP\"}").statusCode());
         JsonNode reg = assertOk(get(ADMIN, "/v1/players/hist-p/history"));
         assertEquals(1, reg.path("items").size());
         assertEquals("put", reg.path("items").get(0).path("op").asText());
@@ -228,7 +228,7 @@ class HttpHistoryIT {
         write(ADMIN, "PATCH", ws, "{\"day\":2}");
         assertAsOf(asOf(ws, ws1), "{\"day\":1}", ws1.offset());
 
-        HttpResponse<String> reg = as(ADMIN, "POST", "/v1/players", "{\"id\":\"asof-p\",\"username\":\"AsOfP\"}");
+        HttpResponse<String> reg = node.callAs(ADMIN, "POST", "/v1/players", "{\"id\":\"asof-p\",\"username\":\"AsOfP\"}");
         LogPosition regAt = LogPosition.parse(reg.headers().firstValue("X-Worldstore-Position").orElseThrow());
         JsonNode then = assertOk(asOf("/v1/players/asof-p", regAt));
         assertEquals("AsOfP", then.path("username").asText());
@@ -246,8 +246,8 @@ class HttpHistoryIT {
         assertProblem(get(ADMIN, "/v1/players/hist-p?asOf=nope"), 400, "INVALID_ARGUMENT", "asOf");
         assertProblem(get(ADMIN, "/v1/worlds/wa/snapshot?asOf=nope"), 400, "INVALID_ARGUMENT", "asOf");
         assertProblem(get(ADMIN, "/v1/worlds/wa/snapshot"), 400, "INVALID_ARGUMENT", "asOf");
-        assertProblem(as(ADMIN, "POST", "/v1/worlds/wa/restore", "{\"asOf\":\"nope\"}"), 400, "INVALID_ARGUMENT", "asOf");
-        assertProblem(as(ADMIN, "POST", "/v1/worlds/wa/restore", "{}"), 400, "INVALID_ARGUMENT", "asOf");
+        assertProblem(node.callAs(ADMIN, "POST", "/v1/worlds/wa/restore", "{\"asOf\":\"nope\"}"), 400, "INVALID_ARGUMENT", "asOf");
+        assertProblem(node.callAs(ADMIN, "POST", "/v1/worlds/wa/restore", "{}"), 400, "INVALID_ARGUMENT", "asOf");
         // a position in another partition than the world's
         LogPosition p = write(ADMIN, "PUT", e, "{}");
         String elsewhere = ((p.partition() + 1) % 6) + "-" + p.offset();
@@ -298,7 +298,7 @@ class HttpHistoryIT {
         all.add(new Written(write(WORLD_A, "PUT", w + "/apps/y/data/k2", "2"), "app_storage", "server-a"));
         all.add(new Written(write(WORLD_A, "PUT", w + "/players/p1/state", "{}"), "player_states", "server-a"));
         // a refused change is not in the audit log
-        assertEquals(412, as(ADMIN, "PUT", w + "/entities/e2", "{}", "If-Match", "\"0\"").statusCode());
+        assertEquals(412, node.callAs(ADMIN, "PUT", w + "/entities/e2", "{}", "If-Match", "\"0\"").statusCode());
         all.add(new Written(write(ADMIN, "DELETE", w + "/entities/e2", null), "entity_states", "admin"));
 
         List<JsonNode> items = auditPages(ADMIN, "", 5);
@@ -347,15 +347,6 @@ class HttpHistoryIT {
         assertProblem(get(ADMIN, w + "/history?to=soon"), 400, "INVALID_ARGUMENT", "to");
         assertProblem(get(ADMIN, w + "/history?cursor=abc"), 400, "INVALID_ARGUMENT", "cursor");
         assertProblem(get(ADMIN, w + "/history?limit=0"), 400, "INVALID_ARGUMENT", "limit");
-    }
-
-    private static HttpResponse<String> as(String key, String method, String path, String json, String... headers) {
-        node.apiKey = key;
-        try {
-            return node.call(method, path, json, headers);
-        } finally {
-            node.apiKey = null;
-        }
     }
 
     private static List<JsonNode> listOf(JsonNode array) {
@@ -552,13 +543,13 @@ class HttpHistoryIT {
         LogPosition bad = write(ADMIN, "PUT", w + "/apps/x/data/cfg", "{\"a\":2}");
 
         String body = "{\"asOf\":\"" + good + "\"}";
-        assertProblem(as(APP_X, "POST", w + "/restore", body), 403, "FORBIDDEN"); // limited to some apps
-        assertProblem(as(WORLD_B, "POST", w + "/restore", body), 403, "FORBIDDEN");
-        assertProblem(as(WORLD_A, "POST", w + "/restore", "{\"asOf\":1}"), 400, "INVALID_ARGUMENT", "asOf");
-        assertProblem(as(WORLD_A, "POST", w + "/restore", "{\"asOf\":\"" + good + "\",\"force\":true}"), 422, "INVALID_SHAPE",
+        assertProblem(node.callAs(APP_X, "POST", w + "/restore", body), 403, "FORBIDDEN"); // limited to some apps
+        assertProblem(node.callAs(WORLD_B, "POST", w + "/restore", body), 403, "FORBIDDEN");
+        assertProblem(node.callAs(WORLD_A, "POST", w + "/restore", "{\"asOf\":1}"), 400, "INVALID_ARGUMENT", "asOf");
+        assertProblem(node.callAs(WORLD_A, "POST", w + "/restore", "{\"asOf\":\"" + good + "\",\"force\":true}"), 422, "INVALID_SHAPE",
                 "force");
 
-        JsonNode result = assertOk(as(WORLD_A, "POST", w + "/restore", body));
+        JsonNode result = assertOk(node.callAs(WORLD_A, "POST", w + "/restore", body));
         assertEquals(good.toString(), result.path("asOf").asText());
         assertEquals(4, result.path("rewritten").asInt(), result.toString()); // state, e1, e2, cfg
         assertEquals(1, result.path("deleted").asInt(), result.toString()); // e3
@@ -590,12 +581,12 @@ class HttpHistoryIT {
     @Test
     void streamedRoutesAnswerNoHeadButKeyHistoryDoes() {
         for (String path : List.of("/v1/worlds/wa/snapshot?asOf=2999-01-01T00:00:00Z", "/v1/worlds/wa/history")) {
-            HttpResponse<String> head = as(ADMIN, "HEAD", path, null);
+            HttpResponse<String> head = node.callAs(ADMIN, "HEAD", path, null);
             assertEquals(405, head.statusCode(), path);
             assertEquals("GET, OPTIONS", head.headers().firstValue("Allow").orElseThrow(), path);
         }
         write(ADMIN, "PUT", "/v1/worlds/wa/entities/headed", "{}");
-        assertEquals(200, as(ADMIN, "HEAD", "/v1/worlds/wa/entities/headed/history", null).statusCode());
+        assertEquals(200, node.callAs(ADMIN, "HEAD", "/v1/worlds/wa/entities/headed/history", null).statusCode());
     }
 
     // ---- scopes ---------------------------------------------------------------------------------
@@ -610,7 +601,7 @@ class HttpHistoryIT {
             assertProblem(get(WORLD_A, path), 403, "FORBIDDEN");
             assertProblem(node.get(path), 401, "UNAUTHORIZED");
         }
-        assertProblem(as(WORLD_A, "POST", b + "/restore", "{\"asOf\":\"2000-01-01T00:00:00Z\"}"), 403, "FORBIDDEN");
+        assertProblem(node.callAs(WORLD_A, "POST", b + "/restore", "{\"asOf\":\"2000-01-01T00:00:00Z\"}"), 403, "FORBIDDEN");
         assertOk(get(WORLD_B, b + "/history"));
         assertOk(get(WORLD_B, b + "/snapshot?asOf=2999-01-01T00:00:00Z"));
         assertOk(get(WORLD_B, b + "/entities/e/history"));

@@ -130,6 +130,17 @@ final class HttpTestNode implements AutoCloseable {
     }
 
     /** Sends {@code method path} with a JSON body (or none when {@code json} is null) and extra headers as pairs. */
+    /** {@link #call} with {@code key} as the API key for this one request (not thread-safe: the node's key is swapped). */
+    HttpResponse<String> callAs(String key, String method, String path, String json, String... headers) {
+        String before = apiKey;
+        apiKey = key;
+        try {
+            return call(method, path, json, headers);
+        } finally {
+            apiKey = before;
+        }
+    }
+
     HttpResponse<String> call(String method, String path, String json, String... headers) {
         HttpRequest.Builder b = request(path);
         boolean typed = false;
