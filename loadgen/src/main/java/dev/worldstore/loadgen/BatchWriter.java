@@ -11,12 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 /**
  * Issues the in-process bench's world transactions: batches of {@link #SIZE} Hyperfy-shaped
@@ -84,36 +81,12 @@ final class BatchWriter {
 
     /** {@code n} batches with at most {@code inFlight} outstanding; the latency of each batch from its call to its acknowledgement. */
     Phase run(long n, int inFlight) throws InterruptedException {
-        ConcurrentHistogram h = Latency.concurrent();
-        Semaphore permits = new Semaphore(inFlight);
-        long start = System.nanoTime();
-        for (long i = 0; i < n; i++) {
-            permits.acquire();
-            long sent = System.nanoTime();
-            send().whenComplete((s, e) -> {
-                Latency.record(h, System.nanoTime() - sent);
-                done(s, e);
-                permits.release();
-            });
-        }
-        permits.acquire(inFlight);
-        long nanos = System.nanoTime() - start;
-        Histogram copy = Latency.histogram();
-        copy.add(h);
-        return new Phase(n, nanos, copy);
+        return InFlight.measure(n, inFlight, i -> send(), this::done);
     }
 
     /** Batches with at most {@code inFlight} outstanding until {@code deadline} ({@link System#nanoTime()}); not measured. */
     void runUntil(long deadline, int inFlight) throws InterruptedException {
-        Semaphore permits = new Semaphore(inFlight);
-        while (System.nanoTime() < deadline) {
-            permits.acquire();
-            send().whenComplete((s, e) -> {
-                done(s, e);
-                permits.release();
-            });
-        }
-        permits.acquire(inFlight);
+        InFlight.until(deadline, inFlight, i -> send(), this::done);
     }
 
     /** The batch the {@code i}-th save sends. */

@@ -62,35 +62,11 @@ final class BenchWriter {
 
     /** {@code n} saves of keys {@code index(0..n-1)} with at most {@code inFlight} outstanding. */
     Phase run(long n, int inFlight, LongFunction<Long> index) throws InterruptedException {
-        ConcurrentHistogram h = Latency.concurrent();
-        Semaphore permits = new Semaphore(inFlight);
-        long start = System.nanoTime();
-        for (long i = 0; i < n; i++) {
-            permits.acquire();
-            long sent = System.nanoTime();
-            save(index.apply(i)).whenComplete((s, e) -> {
-                Latency.record(h, System.nanoTime() - sent);
-                done(s, e);
-                permits.release();
-            });
-        }
-        permits.acquire(inFlight);
-        long nanos = System.nanoTime() - start;
-        Histogram copy = Latency.histogram();
-        copy.add(h);
-        return new Phase(n, nanos, copy);
+        return InFlight.measure(n, inFlight, i -> save(index.apply(i)), this::done);
     }
 
     void runUntil(long deadline, int inFlight, LongFunction<Long> index) throws InterruptedException {
-        Semaphore permits = new Semaphore(inFlight);
-        for (long i = 0; System.nanoTime() < deadline; i++) {
-            permits.acquire();
-            save(index.apply(i)).whenComplete((s, e) -> {
-                done(s, e);
-                permits.release();
-            });
-        }
-        permits.acquire(inFlight);
+        InFlight.until(deadline, inFlight, i -> save(index.apply(i)), this::done);
     }
 
     /**
