@@ -170,36 +170,11 @@ final class Postgres implements AutoCloseable {
         try (Statement s = c.createStatement()) {
             s.execute("SET synchronous_commit = " + (synchronousCommit ? "on" : "off"));
         }
-        boolean autocommit = perTransaction == 1;
-        c.setAutoCommit(autocommit);
-        PreparedStatement upsert = c.prepareStatement(UPSERT);
-        return new BatchingWriter(perTransaction) {
-            @Override
-            void add(int key, int variant) throws SQLException {
-                upsert.setString(1, Workload.worldId(key));
-                upsert.setString(2, Workload.playerId(key));
-                upsert.setString(3, workload.text(variant));
-                upsert.setLong(4, System.currentTimeMillis());
-                upsert.executeUpdate();
-            }
-
-            @Override
-            void commit() throws SQLException {
-                if (!autocommit) {
-                    c.commit();
-                }
-            }
-
-            @Override
-            public void close() {
-                try {
-                    upsert.close();
-                    c.close();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("closing a PostgreSQL connection failed: " + e.getMessage(), e);
-                }
-            }
-        };
+        return JdbcUpserts.writer(c, UPSERT, perTransaction, (upsert, key, variant) -> {
+            upsert.setString(1, Workload.worldId(key));
+            upsert.setString(2, Workload.playerId(key));
+            upsert.setString(3, workload.text(variant));
+        }, "a PostgreSQL connection");
     }
 
     /** Primary-key loads, each load thread on its own connection; the JSONB comes back as text, as a server sends it on. */

@@ -76,43 +76,9 @@ final class Sqlite {
         });
     }
 
-    /** Sets an upsert's first three parameters (the key and the JSON) for one save. */
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement upsert, int key, int variant) throws SQLException;
-    }
-
     /** {@code sql}'s fourth parameter is the time of the save. */
-    private Writer writer(int perTransaction, String sql, Binder binder) throws SQLException {
-        Connection c = connect(false);
-        boolean autocommit = perTransaction == 1;
-        c.setAutoCommit(autocommit);
-        PreparedStatement upsert = c.prepareStatement(sql);
-        return new BatchingWriter(perTransaction) {
-            @Override
-            void add(int key, int variant) throws SQLException {
-                binder.bind(upsert, key, variant);
-                upsert.setLong(4, System.currentTimeMillis());
-                upsert.executeUpdate();
-            }
-
-            @Override
-            void commit() throws SQLException {
-                if (!autocommit) {
-                    c.commit();
-                }
-            }
-
-            @Override
-            public void close() {
-                try {
-                    upsert.close();
-                    c.close();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("closing SQLite failed: " + e.getMessage(), e);
-                }
-            }
-        };
+    private Writer writer(int perTransaction, String sql, JdbcUpserts.Binder binder) throws SQLException {
+        return JdbcUpserts.writer(connect(false), sql, perTransaction, binder, "SQLite");
     }
 
     /** Primary-key loads, each load thread on its own read-only connection. */
