@@ -1,5 +1,6 @@
 package dev.worldstore.cli;
 
+import dev.worldstore.Usernames;
 import dev.worldstore.cli.HyperfyMapping.Registration;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,8 +139,8 @@ final class HyperfyPlayerImport {
     private static void alreadyRegistered(Registration r, String has, HyperfyImport.Result result) {
         result.alreadyRegistered.incrementAndGet();
         String name = r.username();
-        if (!HyperfyUsernames.canonical(has).equals(HyperfyUsernames.canonical(name))
-                && !HyperfyUsernames.canonical(has).equals(HyperfyUsernames.canonical(HyperfyUsernames.suffixed(name, r.playerId())))) {
+        if (!Usernames.comparisonForm(has).equals(Usernames.comparisonForm(name))
+                && !Usernames.comparisonForm(has).equals(Usernames.comparisonForm(HyperfyUsernames.suffixed(name, r.playerId())))) {
             result.playerNotes.add("user " + r.playerId() + " ('" + r.hyperfyName() + "') is registered as '" + has
                     + "' already; kept");
         } else if (!has.equals(r.hyperfyName())) {

@@ -1,5 +1,6 @@
 package dev.worldstore.cli;
 
+import dev.worldstore.Usernames;
 import java.text.Normalizer;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -16,8 +17,6 @@ import java.util.regex.Pattern;
 
 /** The clash rule that turns Hyperfy user names (not unique) into worldstore usernames (unique per RFC 8265). Pure. */
 final class HyperfyUsernames {
-    static final int MAX_USERNAME = 64;
-    private static final Pattern USERNAME = Pattern.compile("[\\p{L}\\p{N}_.-](?:[\\p{L}\\p{N}_. -]{0,62}[\\p{L}\\p{N}_.-])?");
     private static final Pattern NOT_USERNAME_CHAR = Pattern.compile("[^\\p{L}\\p{N}_. -]");
     private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss[.SSS]", Locale.ROOT);
 
@@ -27,7 +26,7 @@ final class HyperfyUsernames {
     /**
      * The players to register, one per user, by the clash rule: Hyperfy names are not unique, and
      * worldstore's are, compared as RFC 8265 prescribes (width-mapped, case-folded, NFC; see
-     * {@link #canonical}). Of the users whose names compare equal, the one created first (earliest
+     * {@link Usernames#comparisonForm}). Of the users whose names compare equal, the one created first (earliest
      * {@code createdAt}, then smallest id) keeps the name; every other one gets
      * {@code <name>-<its id>}. A name that breaks worldstore's username rule is first spelt with
      * {@code _} for each character the rule does not allow ({@code user} when nothing is left).
@@ -45,11 +44,11 @@ final class HyperfyUsernames {
             HyperfyDb.UserRow u = c.user();
             String name = (String) u.columns().get("name");
             String usable = usableName(name);
-            String canonical = canonical(usable);
+            String canonical = Usernames.comparisonForm(usable);
             HyperfyDb.UserRow holder = first.putIfAbsent(canonical, u);
             if (holder == null) {
                 out.add(new HyperfyMapping.Registration(u.id(), name, usable, usable.equals(name) ? null
-                        : "the name breaks worldstore's username rule (" + USERNAME_RULE + ")"));
+                        : "the name breaks worldstore's username rule (" + Usernames.RULE + ")"));
             } else {
                 out.add(new HyperfyMapping.Registration(u.id(), name, suffixed(usable, u.id()), "'" + holder.columns().get("name")
                         + "' (user " + holder.id() + ", created first) holds the name"));
@@ -59,43 +58,26 @@ final class HyperfyUsernames {
         return out;
     }
 
-    static final String USERNAME_RULE = "1 to 64 letters, digits, _ - . or inner spaces";
-
     /** The name, or the name with {@code _} for each character worldstore's username rule does not allow. */
     static String usableName(String name) {
-        String n = Normalizer.normalize(widthMapped(name), Normalizer.Form.NFC);
-        if (USERNAME.matcher(n).matches()) {
+        if (Usernames.isValid(name)) {
             return name;
         }
+        String n = Normalizer.normalize(Usernames.widthMapped(name), Normalizer.Form.NFC);
         String s = NOT_USERNAME_CHAR.matcher(n).replaceAll("_").strip();
-        s = cut(s, MAX_USERNAME).strip();
+        s = cut(s, Usernames.MAX_LENGTH).strip();
         return s.isEmpty() ? "user" : s;
     }
 
     /** {@code <name>-<id>}, the name shortened so the whole fits 64 characters; the id spelt with the username's characters. */
     static String suffixed(String name, String id) {
         String idPart = cut(NOT_USERNAME_CHAR.matcher(id).replaceAll("_").replace(' ', '_'), 40);
-        String base = cut(name, MAX_USERNAME - 1 - idPart.codePointCount(0, idPart.length())).strip();
+        String base = cut(name, Usernames.MAX_LENGTH - 1 - idPart.codePointCount(0, idPart.length())).strip();
         return (base.isEmpty() ? "user" : base) + "-" + idPart;
     }
 
     private static String cut(String s, int codePoints) {
         return s.codePointCount(0, s.length()) <= codePoints ? s : s.substring(0, s.offsetByCodePoints(0, codePoints));
-    }
-
-    /** The form worldstore compares usernames in (RFC 8265 UsernameCaseMapped): width-mapped, upper then lower case, NFC. */
-    static String canonical(String username) {
-        String composed = Normalizer.normalize(widthMapped(username), Normalizer.Form.NFC);
-        return Normalizer.normalize(composed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT), Normalizer.Form.NFC);
-    }
-
-    private static String widthMapped(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            out.append(c >= '\uFF00' && c <= '\uFFEF' ? Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFKC) : String.valueOf(c));
-        }
-        return out.toString();
     }
 
     /** A row time in epoch millis for ordering: ISO-8601 text, {@code yyyy-MM-dd HH:mm:ss} text or a number; unknown last. */

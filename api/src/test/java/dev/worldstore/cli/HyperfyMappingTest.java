@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.worldstore.Usernames;
 import dev.worldstore.Json;
 import dev.worldstore.Key;
 import dev.worldstore.cli.HyperfyMapping.Registration;
@@ -89,9 +90,9 @@ class HyperfyMappingTest {
 
     @Test
     void canonicalFormFoldsCaseAndWidth() {
-        assertEquals(HyperfyUsernames.canonical("bob"), HyperfyUsernames.canonical("\uFF22\uFF4F\uFF42"));
-        assertEquals(HyperfyUsernames.canonical("bob"), HyperfyUsernames.canonical("BOB"));
-        assertFalse(HyperfyUsernames.canonical("bob").equals(HyperfyUsernames.canonical("bab")));
+        assertEquals(Usernames.comparisonForm("bob"), Usernames.comparisonForm("\uFF22\uFF4F\uFF42"));
+        assertEquals(Usernames.comparisonForm("bob"), Usernames.comparisonForm("BOB"));
+        assertFalse(Usernames.comparisonForm("bob").equals(Usernames.comparisonForm("bab")));
     }
 
     // ---- rows ----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import dev.worldstore.PlayerRecord;
 import dev.worldstore.ReadConsistency;
 import dev.worldstore.Scan;
 import dev.worldstore.Stored;
+import dev.worldstore.Usernames;
 import dev.worldstore.ValidationException;
 import java.util.List;
 import java.util.Optional;
@@ -87,7 +88,7 @@ final class NodeReads {
     }
 
     Optional<PlayerRecord> playerByUsername(String username, ReadConsistency consistency) {
-        String normalized = Usernames.normalizeUsername(username);
+        String normalized = Usernames.normalize(username);
         return use.apply(() -> {
             parts.gate().awaitAll(consistency);
             return parts.state().playerByUsername(normalized);

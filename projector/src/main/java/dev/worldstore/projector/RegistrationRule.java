@@ -6,6 +6,7 @@ import dev.worldstore.Json;
 import dev.worldstore.Key;
 import dev.worldstore.Op;
 import dev.worldstore.Table;
+import dev.worldstore.Usernames;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ final class RegistrationRule {
         try {
             JsonNode body = Json.parse(e.payload());
             username = body.path("username").asText(null);
-            normalized = Usernames.normalizeUsername(username);
+            normalized = Usernames.normalize(username);
         } catch (RuntimeException ex) {
             poll.deadLetter(d, "bad registration: " + ex.getMessage());
             return;

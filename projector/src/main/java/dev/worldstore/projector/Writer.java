@@ -18,6 +18,7 @@ import dev.worldstore.PlayerRecord;
 import dev.worldstore.Saved;
 import dev.worldstore.Upgraders;
 import dev.worldstore.UsernameTakenException;
+import dev.worldstore.Usernames;
 import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStoreException;
 import java.time.Clock;
@@ -112,7 +113,7 @@ final class Writer {
             String id = playerId == null ? UUID.randomUUID().toString() : playerId;
             Key.Player key = new Key.Player(id);
             key.check();
-            Usernames.normalizeUsername(username);
+            Usernames.normalize(username);
             Change change = new Change(key, Op.PUT, Json.object().put("id", id).put("username", username), Condition.absent(), null);
             long at = clock.millis();
             ChangeEvent event = new ChangeEvent(newEventId(), key, Op.PUT, validator.check(change), Condition.absent(),

@@ -17,6 +17,7 @@ import dev.worldstore.Change;
 import dev.worldstore.ErrorCode;
 import dev.worldstore.Key;
 import dev.worldstore.Json;
+import dev.worldstore.Usernames;
 import dev.worldstore.ValidationException;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
@@ -576,46 +577,46 @@ class ValidatorTest {
 
     @Test
     void normalizeUsernameLowerCases() {
-        assertEquals("alice", Usernames.normalizeUsername("Alice"));
-        assertEquals(Usernames.normalizeUsername("Alice"), Usernames.normalizeUsername("ALICE"));
-        assertNotEquals(Usernames.normalizeUsername("Alice"), Usernames.normalizeUsername("Alicia"));
+        assertEquals("alice", Usernames.normalize("Alice"));
+        assertEquals(Usernames.normalize("Alice"), Usernames.normalize("ALICE"));
+        assertNotEquals(Usernames.normalize("Alice"), Usernames.normalize("Alicia"));
     }
 
     @Test
     void acceptsUsernameWithInnerSpace() {
-        assertEquals("dark knight", Usernames.normalizeUsername("Dark Knight"));
+        assertEquals("dark knight", Usernames.normalize("Dark Knight"));
     }
 
     @Test
     void acceptsUsernameOf64Characters() {
-        assertEquals("a".repeat(64), Usernames.normalizeUsername("A".repeat(64)));
+        assertEquals("a".repeat(64), Usernames.normalize("A".repeat(64)));
     }
 
     @Test
     void acceptsNonAsciiLetters() {
-        assertEquals("jos\u00e9", Usernames.normalizeUsername("Jos\u00c9"));
-        assertEquals("\u03c9\u03bc\u03ad\u03b3\u03b1", Usernames.normalizeUsername("\u03a9\u039c\u0388\u0393\u0391"));
+        assertEquals("jos\u00e9", Usernames.normalize("Jos\u00c9"));
+        assertEquals("\u03c9\u03bc\u03ad\u03b3\u03b1", Usernames.normalize("\u03a9\u039c\u0388\u0393\u0391"));
     }
 
     @Test
     void rejectsEmptyUsername() {
-        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalizeUsername(""));
+        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalize(""));
     }
 
     @Test
     void rejectsNullUsername() {
-        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalizeUsername(null));
+        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalize(null));
     }
 
     @Test
     void rejectsUsernameOf65Characters() {
-        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalizeUsername("a".repeat(65)));
+        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalize("a".repeat(65)));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {" alice", "alice ", " ", "a\tb", "a\nb", "ali/ce", "ali#ce", "a@b"})
     void rejectsUsernameWithLeadingOrTrailingSpaceOrForbiddenCharacters(String name) {
-        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalizeUsername(name));
+        rejected(ErrorCode.INVALID_SHAPE, "username", () -> Usernames.normalize(name));
     }
 
     @Test
@@ -624,14 +625,14 @@ class ValidatorTest {
         String composed = "Jos\u00e9";
         String decomposed = "Jose\u0301";
 
-        assertEquals(Usernames.normalizeUsername(composed), Usernames.normalizeUsername(decomposed));
+        assertEquals(Usernames.normalize(composed), Usernames.normalize(decomposed));
     }
 
     /** RFC 8265 UsernameCaseMapped: fullwidth and halfwidth forms are the same name. */
     @Test
     void fullwidthLettersAreTheSameUsernameAsTheirAsciiForms() {
-        assertEquals(Usernames.normalizeUsername("bobxyz"), Usernames.normalizeUsername("\uff42\uff4f\uff42\uff58\uff59\uff5a"));
-        assertEquals(Usernames.normalizeUsername("BOB"), Usernames.normalizeUsername("\uff22\uff2f\uff22"));
-        assertEquals("\u30ab", Usernames.normalizeUsername("\uff76"), "halfwidth katakana maps to its fullwidth form");
+        assertEquals(Usernames.normalize("bobxyz"), Usernames.normalize("\uff42\uff4f\uff42\uff58\uff59\uff5a"));
+        assertEquals(Usernames.normalize("BOB"), Usernames.normalize("\uff22\uff2f\uff22"));
+        assertEquals("\u30ab", Usernames.normalize("\uff76"), "halfwidth katakana maps to its fullwidth form");
     }
 }

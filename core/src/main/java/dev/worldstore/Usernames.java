@@ -1,19 +1,21 @@
-package dev.worldstore.projector;
+package dev.worldstore;
 
-import dev.worldstore.ErrorCode;
-import dev.worldstore.ValidationException;
 import java.text.Normalizer;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The username rule of the player registry: which names are valid, and the form two names are
- * compared in (RFC 8265, UsernameCaseMapped profile), the key of their uniqueness. Pure.
+ * The username rule of the player registry, as the projector applies it: which names are valid
+ * ({@link #RULE}), and the form two names are compared in, the key of their uniqueness (RFC 8265,
+ * UsernameCaseMapped profile: width-mapped, case-folded, NFC). Clients that must predict a clash
+ * (an import of users with clashing names) use the same form. Pure, thread-safe.
  */
-final class Usernames {
-    static final int MAX_USERNAME_LENGTH = 64;
+public final class Usernames {
+    /** Most characters (code points after width mapping and NFC) of a username. */
+    public static final int MAX_LENGTH = 64;
 
-    static final String USERNAME_RULE = "1 to " + MAX_USERNAME_LENGTH
+    /** The rule in words, as errors state it. */
+    public static final String RULE = "1 to " + MAX_LENGTH
             + " letters, digits, _ - . or inner spaces";
 
     private static final Pattern USERNAME = Pattern.compile("[\\p{L}\\p{N}_.-](?:[\\p{L}\\p{N}_. -]{0,62}[\\p{L}\\p{N}_.-])?");
@@ -24,12 +26,28 @@ final class Usernames {
     /**
      * Checks a username and returns its comparison form, the uniqueness key, as RFC 8265's
      * UsernameCaseMapped profile prepares and enforces it: width-mapped, case-folded, NFC.
+     *
+     * @throws ValidationException {@link ErrorCode#INVALID_SHAPE} naming {@code username} when it is
+     *     {@code null} or breaks {@link #RULE}
      */
-    static String normalizeUsername(String username) {
-        String composed = username == null ? null : Normalizer.normalize(widthMapped(username), Normalizer.Form.NFC);
-        if (composed == null || !USERNAME.matcher(composed).matches()) {
-            throw new ValidationException(ErrorCode.INVALID_SHAPE, "username", "must be " + USERNAME_RULE + describe(username));
+    public static String normalize(String username) {
+        if (!isValid(username)) {
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, "username", "must be " + RULE + describe(username));
         }
+        return comparisonForm(username);
+    }
+
+    /** True when {@code username} (width-mapped, NFC) keeps {@link #RULE}; false for {@code null}. */
+    public static boolean isValid(String username) {
+        return username != null && USERNAME.matcher(Normalizer.normalize(widthMapped(username), Normalizer.Form.NFC)).matches();
+    }
+
+    /**
+     * The form {@code username} is compared in (RFC 8265 UsernameCaseMapped: width-mapped, case
+     * folded, NFC), whether or not it keeps the rule.
+     */
+    public static String comparisonForm(String username) {
+        String composed = Normalizer.normalize(widthMapped(username), Normalizer.Form.NFC);
         // Upper then lower folds case variants that lower-casing alone keeps apart (final sigma).
         return Normalizer.normalize(composed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT), Normalizer.Form.NFC);
     }
@@ -39,7 +57,7 @@ final class Usernames {
      * (U+FF00 to U+FFEF) are mapped to their decomposition, so {@code ｂｏｂ} and {@code bob} are one
      * name. Other characters are left as they are (case mapping and NFC follow).
      */
-    static String widthMapped(String s) {
+    public static String widthMapped(String s) {
         StringBuilder out = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
