@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -143,7 +142,7 @@ final class HyperfyMapping {
             try {
                 JsonNode storage = Json.parse(in.storageJson());
                 if (!storage.isObject()) {
-                    skipped.add(new Skipped(HyperfyDb.STORAGE_FILE, null, "must be one JSON object, was " + kind(storage)));
+                    skipped.add(new Skipped(HyperfyDb.STORAGE_FILE, null, "must be one JSON object, was " + Json.kind(storage)));
                 } else {
                     put(values, new Key.AppData(worldId, APP, null, STORAGE_KEY), storage, Kind.STORAGE);
                 }
@@ -287,7 +286,7 @@ final class HyperfyMapping {
             return java.util.Optional.empty();
         }
         if (!(data instanceof ObjectNode o)) {
-            skipped.add(new Skipped(table, r.id(), "data must be a JSON object, was " + kind(data)));
+            skipped.add(new Skipped(table, r.id(), "data must be a JSON object, was " + Json.kind(data)));
             return java.util.Optional.empty();
         }
         JsonNode id = o.get("id");
@@ -297,7 +296,7 @@ final class HyperfyMapping {
         }
         JsonNode own = o.get("metadata");
         if (own != null && !own.isObject()) {
-            skipped.add(new Skipped(table, r.id(), "data.metadata must be an object, was " + kind(own)));
+            skipped.add(new Skipped(table, r.id(), "data.metadata must be an object, was " + Json.kind(own)));
             return java.util.Optional.empty();
         }
         if (own != null && own.has(FORMAT)) {
@@ -362,18 +361,6 @@ final class HyperfyMapping {
             return f.booleanNode(b);
         }
         return f.textNode(v.toString());
-    }
-
-    static String kind(JsonNode n) {
-        return switch (n.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> n.getNodeType().name().toLowerCase(Locale.ROOT);
-        };
     }
 
     static String abbreviate(String s) {

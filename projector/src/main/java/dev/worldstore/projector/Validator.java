@@ -16,7 +16,6 @@ import dev.worldstore.Json;
 import dev.worldstore.ValidationException;
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -259,7 +258,7 @@ final class Validator {
 
     private static void requireObject(String field, JsonNode node) {
         if (node == null || !node.isObject()) {
-            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, "must be a JSON object, was " + kind(node));
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, "must be a JSON object, was " + Json.kind(node));
         }
     }
 
@@ -277,7 +276,7 @@ final class Validator {
             return;
         }
         if (!v.isObject()) {
-            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, "must be a JSON object, was " + kind(v));
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, "must be a JSON object, was " + Json.kind(v));
         }
     }
 
@@ -290,7 +289,7 @@ final class Validator {
         for (String f : new String[] {"type", "name"}) {
             JsonNode v = meta.get(f);
             if (v != null && !v.isTextual() && !(patch && v.isNull())) {
-                throw new ValidationException(ErrorCode.INVALID_SHAPE, "metadata." + f, "must be a string, was " + kind(v));
+                throw new ValidationException(ErrorCode.INVALID_SHAPE, "metadata." + f, "must be a string, was " + Json.kind(v));
             }
         }
     }
@@ -322,28 +321,13 @@ final class Validator {
                 requireFinite(field + "." + axis, v.get(axis), rule);
             }
         } else {
-            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, rule + ", was " + kind(v));
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, rule + ", was " + Json.kind(v));
         }
     }
 
     private static void requireFinite(String field, JsonNode n, String rule) {
         if (n == null || !n.isNumber() || !Double.isFinite(n.asDouble())) {
-            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, rule + ", was " + kind(n));
+            throw new ValidationException(ErrorCode.INVALID_SHAPE, field, rule + ", was " + Json.kind(n));
         }
-    }
-
-    static String kind(JsonNode n) {
-        if (n == null || n.isMissingNode()) {
-            return "missing";
-        }
-        return switch (n.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> n.getNodeType().name().toLowerCase(Locale.ROOT);
-        };
     }
 }
