@@ -21,7 +21,7 @@ export interface ChangesOptions {
    * `http.sse.heartbeat.ms`, 15 s by default) for this long is dropped and reopened. Default 45 000 ms.
    */
   idleTimeoutMs?: number;
-  /** Called whenever the feed (re)connects, with the position it resumes after (undefined: live from an empty partition). */
+  /** Called whenever the feed (re)connects, with the position it resumes after (`p-start` on a partition with no record yet). */
   onConnect?: (after: string | undefined) => void;
   /** Called for each failure the feed recovers from by reconnecting (network errors, 5xx, the stream ending). */
   onReconnect?: (error: unknown, attempt: number) => void;
@@ -124,19 +124,27 @@ function retryAfter(res: Response): number | undefined {
   return Number.isFinite(s) ? s * 1000 : undefined;
 }
 
-/** True when position `a` comes after `b` (same partition; other partitions count as after). */
+/**
+ * True when position `a` comes after `b` (same partition; other partitions count as after). The
+ * server names the point before a partition's first record `p-start` (the ready event's id on an
+ * empty partition): every offset comes after it.
+ */
 function after(a: string, b: string): boolean {
   const da = a.indexOf('-');
   const db = b.indexOf('-');
   if (a.slice(0, da) !== b.slice(0, db)) return true;
-  return Number(a.slice(da + 1)) > Number(b.slice(db + 1));
+  return offsetOf(a.slice(da + 1)) > offsetOf(b.slice(db + 1));
+}
+
+function offsetOf(offset: string): number {
+  return offset === 'start' ? -1 : Number(offset);
 }
 
 /** A running subscription (see `WorldPersistence.subscribe`). */
 export interface Subscription {
   /** Stops the feed. Resolves once the handler call in flight (if any) has finished; no call follows. */
   unsubscribe(): Promise<void>;
-  /** Resolves with the position the feed starts after once it is connected (undefined: live from an empty partition). */
+  /** Resolves with the position the feed starts after once it is connected (`p-start` on a partition with no record yet). */
   readonly ready: Promise<string | undefined>;
   /**
    * Settles when the subscription ends: resolves after `unsubscribe()` (or the signal aborting),

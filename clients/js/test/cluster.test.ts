@@ -105,3 +105,35 @@ describe('two nodes, one Kafka', () => {
     assert.deepEqual(rest, written.slice(30));
   });
 });
+
+describe('a node whose partitions hold no record yet', () => {
+  test('a live feed started on an empty partition (ready id p-start) delivers the first changes, and resumes after p-start', async () => {
+    const fresh = await startNode();
+    try {
+      const store = new WorldStore({ url: fresh.url, apiKey: fresh.apiKey! });
+      const world = store.world(uniqueWorld('empty'));
+      const received: string[] = [];
+      const sub = world.subscribe((event) => {
+        received.push(event.position);
+      });
+      const start = await sub.ready;
+      assert.match(start ?? '', /^\d+-start$/, 'the ready event names the point before the partition\'s first record');
+      const written: string[] = [];
+      for (let i = 0; i < 3; i++) written.push((await world.savePlayerState('p', { i })).position);
+      await waitFor(() => received.length >= 3, 30_000, 'the first three changes of the partition');
+      await sub.unsubscribe();
+      assert.deepEqual(received, written);
+      assert.match(written[0]!, /^\d+-0$/, "the world's changes are its partition's first records");
+
+      const replayed: string[] = [];
+      for await (const event of world.changes({ from: start })) {
+        replayed.push(event.position);
+        if (replayed.length === 3) break;
+      }
+      assert.deepEqual(replayed, written);
+    } finally {
+      await fresh.stop();
+      await removeData(fresh);
+    }
+  });
+});

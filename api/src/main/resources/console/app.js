@@ -451,7 +451,8 @@ async function goLive(opts = {}) {
   if (seq !== S.seq || after === undefined) return;
   let doc;
   try {
-    doc = after ? await S.api.get(`${worldPath(world)}/snapshot?asOf=${encodeURIComponent(after)}`, { headers: { 'X-Worldstore-Position': after } })
+    // "p-start": the world's partition had no record yet when the feed started, so nothing to load
+    doc = after && !after.endsWith('-start') ? await S.api.get(`${worldPath(world)}/snapshot?asOf=${encodeURIComponent(after)}`, { headers: { 'X-Worldstore-Position': after } })
       : { world, entities: [], players: [], apps: [] };
   } catch (e) {
     if (seq === S.seq) showProblem(e);

@@ -544,6 +544,27 @@ class ConsoleIT {
     }
 
     @Test
+    void aWorldWhosePartitionHasNoRecordYetOpensLiveAndDrawsItsFirstChange() {
+        // given a fresh node (every partition empty) with auth off
+        try (HttpTestNode fresh = HttpTestNode.start(dir.resolve("fresh-" + System.nanoTime()))) {
+            String world = newWorld();
+
+            // when the console follows the world live: its feed starts at "p-start"
+            browser.open(fresh.server.uri() + "/health/live");
+            browser.js("sessionStorage.clear();");
+            browser.open(fresh.server.uri() + "/console?world=" + world);
+            awaitMap(world);
+            assertEquals("live", status().get("mode"));
+            assertEquals("0", mapData("markerCount"));
+
+            // then the partition's first record is drawn as it arrives
+            fresh.store.writeBatch(world, List.of(Change.putJson(new Key.Entity(world, "first"), entity("first", "tree", 3, 4, "first"))), null);
+            browser.await("the first entity drawn", d -> at(marker("entity:first"), 3, 4));
+            assertNothingRan();
+        }
+    }
+
+    @Test
     void withAuthOffTheConsoleOpensWithoutSignIn() {
         // given a server with http.auth.enabled=false and a world
         try (HttpTestNode open = HttpTestNode.start(dir.resolve("open-" + System.nanoTime()))) {
