@@ -33,7 +33,8 @@ export interface ChangesOptions {
  * server back instead of buffering). Reconnects by itself after network failures, server restarts
  * and 5xx answers, resuming exactly after the last event it delivered (`Last-Event-ID`).
  *
- * @throws WorldStoreError for answers a retry cannot fix (401, 403, 400 for a bad `from`)
+ * @throws WorldStoreError for answers a retry cannot fix (401, 403, 400 for a bad `from`, 410
+ *     `POSITION_EXPIRED` when retention deleted changes after the resume position: never a silent gap)
  * @throws the signal's reason once `signal` aborts
  */
 export async function* changeFeed(transport: Transport, worldId: string, options: ChangesOptions = {}): AsyncGenerator<ChangeEvent, void, undefined> {

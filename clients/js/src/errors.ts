@@ -7,7 +7,8 @@ import type { BatchFailure, ErrorCode, Problem } from './types.js';
  *
  * Status and codes (see the server README's table): 400 `INVALID_ID`/`INVALID_ARGUMENT`/`INVALID_JSON`,
  * 401 `UNAUTHORIZED`, 403 `FORBIDDEN`, 404 `NOT_FOUND`/`KEY_NOT_FOUND`, 409 `USERNAME_TAKEN`/`BATCH_CONFLICT`,
- * 412 `VERSION_CONFLICT`/`ALREADY_EXISTS`, 413, 415, 422 `INVALID_SHAPE`/`IDEMPOTENCY_KEY_REUSED` (the key
+ * 410 `POSITION_EXPIRED` (a change feed's resume position is older than the log's start: retention deleted
+ * changes after it; reload the state, then follow the feed live), 412 `VERSION_CONFLICT`/`ALREADY_EXISTS`, 413, 415, 422 `INVALID_SHAPE`/`IDEMPOTENCY_KEY_REUSED` (the key
  * was used by a different write of the world: a bug of the caller, never retried), 5xx, 503
  * `PROJECTION_TIMEOUT`/`LOG_UNAVAILABLE`/`OUTCOME_UNKNOWN` (the write may still apply: retry with the
  * same `idempotencyKey`)/`STORE_CLOSED`/... (with `Retry-After`).

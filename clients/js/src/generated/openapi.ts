@@ -495,7 +495,7 @@ export interface paths {
         };
         /**
          * Follow the world's changes (Server-Sent Events)
-         * @description Every accepted change in log order. Each event: id = log position (partition-offset), event = put | merge-patch | delete, data = one line of ChangeEvent JSON. The stream starts with event: ready, whose id is the position it starts after (partition-start when the world's partition had no change yet). Resume without gaps or duplicates with Last-Event-ID (or ?from=) set to the last id received, the ready event's included; with neither, the feed starts live. An id past the log's end is 400 INVALID_ARGUMENT (never a replay from the start). Subscribers at the log's tail share the node's in-memory tail; one that is behind it reads the log until it catches up. A comment line is sent every http.sse.heartbeat.ms. A key limited to some apps does not see other apps' storage changes.
+         * @description Every accepted change in log order. Each event: id = log position (partition-offset), event = put | merge-patch | delete, data = one line of ChangeEvent JSON. The stream starts with event: ready, whose id is the position it starts after (partition-start when the world's partition had no change yet). Resume without gaps or duplicates with Last-Event-ID (or ?from=) set to the last id received, the ready event's included; with neither, the feed starts live. An id past the log's end is 400 INVALID_ARGUMENT (never a replay from the start); an id older than the log's start (retention deleted the changes after it) is 410 POSITION_EXPIRED, or an error event with that problem when a feed behind the tail reaches deleted records: never a silent gap. Subscribers at the log's tail share the node's in-memory tail; one that is behind it reads the log until it catches up. A comment line is sent every http.sse.heartbeat.ms. A key limited to some apps does not see other apps' storage changes.
          */
         get: operations["changes"];
         put?: never;
@@ -927,7 +927,7 @@ export interface components {
              * @description stable error code
              * @enum {string}
              */
-            code: "ALREADY_EXISTS" | "BATCH_CONFLICT" | "BODY_TOO_LARGE" | "CORRUPT_DATA" | "EVENT_REJECTED" | "FORBIDDEN" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INTERRUPTED" | "INVALID_ARGUMENT" | "INVALID_CONFIG" | "INVALID_ID" | "INVALID_JSON" | "INVALID_SHAPE" | "KEY_NOT_FOUND" | "LOG_UNAVAILABLE" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "NOT_READY" | "OUTCOME_UNKNOWN" | "PROJECTION_TIMEOUT" | "STORAGE_FAILURE" | "STORE_CLOSED" | "TOO_MANY_STREAMS" | "UNAUTHORIZED" | "UNSUPPORTED_MEDIA_TYPE" | "USERNAME_TAKEN" | "VALUE_TOO_LARGE" | "VERSION_CONFLICT";
+            code: "ALREADY_EXISTS" | "BATCH_CONFLICT" | "BODY_TOO_LARGE" | "CORRUPT_DATA" | "EVENT_REJECTED" | "FORBIDDEN" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "INTERRUPTED" | "INVALID_ARGUMENT" | "INVALID_CONFIG" | "INVALID_ID" | "INVALID_JSON" | "INVALID_SHAPE" | "KEY_NOT_FOUND" | "LOG_UNAVAILABLE" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "NOT_READY" | "OUTCOME_UNKNOWN" | "POSITION_EXPIRED" | "PROJECTION_TIMEOUT" | "STORAGE_FAILURE" | "STORE_CLOSED" | "TOO_MANY_STREAMS" | "UNAUTHORIZED" | "UNSUPPORTED_MEDIA_TYPE" | "USERNAME_TAKEN" | "VALUE_TOO_LARGE" | "VERSION_CONFLICT";
             detail: string;
             /** @description the offending field, header or parameter */
             field?: string;
@@ -2611,7 +2611,7 @@ export interface operations {
     changes: {
         parameters: {
             query?: {
-                /** @description resume after this position */
+                /** @description resume after this position (an event id, or partition-start: from the partition's first record) */
                 from?: string;
             };
             header?: {
@@ -2637,6 +2637,15 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description POSITION_EXPIRED: the resume position is older than the log's start (topic retention deleted changes after it); reload the world's state, then resume from the log's start or live */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             500: components["responses"]["ServerError"];
             503: components["responses"]["Unavailable"];
         };

@@ -38,6 +38,13 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_REUSED(false),
     /** A player registration asked for a username another player holds (case-insensitive). */
     USERNAME_TAKEN(false),
+    /**
+     * A change feed asked to resume from a position the log no longer holds: topic retention
+     * ({@code kafka.topic.retention.ms}) or a deletion of records removed changes after it, so the
+     * feed could not continue without a gap. Resume from the log's current start knowing changes were
+     * missed (e.g. reload the world's state first), or start live.
+     */
+    POSITION_EXPIRED(false),
     /** Stored data could not be decoded; the load reports it instead of crashing. */
     CORRUPT_DATA(false),
     /** The local RocksDB projection failed. */

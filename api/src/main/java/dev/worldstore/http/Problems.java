@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * VERSION_CONFLICT, ALREADY_EXISTS    412  when the request carried If-Match / If-None-Match,
  *                                     409  otherwise (e.g. registering an id that exists)
  * KEY_NOT_FOUND                       404  a delete (or read) found no value
+ * POSITION_EXPIRED                    410  a change feed's resume position is older than the log's start (RFC 9110 15.5.11)
  * USERNAME_TAKEN, BATCH_CONFLICT      409  (a batch conflict lists every failing change)
  * CORRUPT_DATA                        500  stored data is broken, not the request
  * STORAGE_FAILURE, INVALID_CONFIG     500
@@ -77,6 +78,7 @@ final class Problems {
         TITLES.put(ErrorCode.VERSION_CONFLICT.name(), "Version conflict");
         TITLES.put(ErrorCode.ALREADY_EXISTS.name(), "Already exists");
         TITLES.put(ErrorCode.KEY_NOT_FOUND.name(), "No value");
+        TITLES.put(ErrorCode.POSITION_EXPIRED.name(), "Position no longer in the log");
         TITLES.put(ErrorCode.USERNAME_TAKEN.name(), "Username taken");
         TITLES.put(ErrorCode.IDEMPOTENCY_KEY_REUSED.name(), "Idempotency key reused");
         TITLES.put(ErrorCode.BATCH_CONFLICT.name(), "Batch conflict");
@@ -111,6 +113,7 @@ final class Problems {
             case VALUE_TOO_LARGE -> 413;
             case VERSION_CONFLICT, ALREADY_EXISTS -> preconditionSent ? 412 : 409;
             case KEY_NOT_FOUND -> 404;
+            case POSITION_EXPIRED -> 410;
             case USERNAME_TAKEN, BATCH_CONFLICT -> 409;
             case CORRUPT_DATA, STORAGE_FAILURE, INVALID_CONFIG, EVENT_REJECTED -> 500;
             case PROJECTION_TIMEOUT, LOG_UNAVAILABLE, OUTCOME_UNKNOWN, STORE_CLOSED, INTERRUPTED -> 503;

@@ -29,7 +29,7 @@ class ProblemsTest {
                 Map.entry(ErrorCode.INVALID_CONFIG, 500), Map.entry(ErrorCode.PROJECTION_TIMEOUT, 503),
                 Map.entry(ErrorCode.LOG_UNAVAILABLE, 503), Map.entry(ErrorCode.EVENT_REJECTED, 500), Map.entry(ErrorCode.INTERRUPTED, 503),
                 Map.entry(ErrorCode.BATCH_CONFLICT, 409), Map.entry(ErrorCode.KEY_NOT_FOUND, 404), Map.entry(ErrorCode.OUTCOME_UNKNOWN, 503),
-                Map.entry(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422));
+                Map.entry(ErrorCode.IDEMPOTENCY_KEY_REUSED, 422), Map.entry(ErrorCode.POSITION_EXPIRED, 410));
         for (ErrorCode code : ErrorCode.values()) {
             assertEquals(expected.get(code), Problems.status(code, true), code.name());
             assertTrue(Problems.titles().containsKey(code.name()), code + " has a title");

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Kafka consumer and no thread of their own, and they are woken when their world gets an event.
  *
  * <p>Per partition the buffer knows, from its <em>floor</em> (where the projector started in this
- * process) on, every applied event that feeds deliver: refused events, dead letters and changes that
+ * process, or the first offset after a stretch the log no longer held when the projector reached it)
+ * on, every applied event that feeds deliver: refused events, dead letters and changes that
  * changed nothing are left out exactly as the projection marked them (the same marks
  * {@link RocksProjection#notApplied} and {@link RocksProjection#skippedChanges} read back later).
  * When the buffer is full the oldest event goes; per world it remembers the newest offset it dropped,
@@ -89,6 +90,11 @@ final class FeedHub implements AutoCloseable {
         Tail t = tails[partition];
         List<Runnable> wake = null;
         synchronized (t) {
+            if (!records.isEmpty() && records.get(0).position().offset() > t.end) {
+                // the projector jumped over offsets it never saw (the log's start moved past its
+                // checkpoint): the buffer knows the partition only from here
+                t.floor = records.get(0).position().offset();
+            }
             for (int i = 0; i < records.size(); i++) {
                 Decoded d = records.get(i);
                 long offset = d.position().offset();

@@ -137,7 +137,9 @@ final class KafkaClients implements AutoCloseable {
      * never committing, fetching records as large as the largest value allows.
      *
      * @param bulk true for the projector (64 MiB fetches); false for change feeds, which fetch
-     *     about one maximal record at a time so many idle or slow feeds stay cheap
+     *     about one maximal record at a time so many idle or slow feeds stay cheap, and never skip:
+     *     a position the log no longer holds is an {@link org.apache.kafka.clients.consumer.OffsetOutOfRangeException}
+     *     on poll, not a jump to the log's start
      */
     KafkaConsumer<byte[], byte[]> consumer(String clientId, int maxPollRecords, boolean bulk) {
         try {
@@ -153,7 +155,7 @@ final class KafkaClients implements AutoCloseable {
         Properties c = settings.clientOverrides();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, bulk ? "earliest" : "none");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
         c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(bulk ? Math.max(64 * 1024 * 1024, recordBytes) : recordBytes));
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(recordBytes));
@@ -285,6 +287,11 @@ final class KafkaClients implements AutoCloseable {
     private int describePartitions() {
         return await(admin.describeTopics(List.of(topic())).allTopicNames(), "describe topic " + topic()).get(topic()).partitions()
                 .size();
+    }
+
+    /** The first offset {@code partition} still holds (its start: 0 until retention deletes records). */
+    long startOffset(int partition) {
+        return offset(partition, OffsetSpec.earliest());
     }
 
     /** The next offset of {@code partition} (its end). */

@@ -295,6 +295,10 @@ final class Node implements WorldStore {
                             + "; resume after a position this world's feed reported");
                 }
             }
+            if (!parts.feeds().servable(worldId, partition, from.offset())) {
+                // the feed must read the log: say so now if the log no longer holds the position
+                SharedFeed.checkHeld(parts.clients(), worldId, partition, from.offset());
+            }
             SharedFeed[] feed = new SharedFeed[1];
             feed[0] = new SharedFeed(worldId, partition, from.offset(), parts.feeds(), parts.clients(), parts.projection(),
                     parts.progress(), this::use, () -> feeds.remove(feed[0]));
