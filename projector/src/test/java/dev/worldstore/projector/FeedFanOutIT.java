@@ -38,17 +38,6 @@ class FeedFanOutIT {
                 .with("feed.catchup.max.count", "2");
     }
 
-    /** Polls until {@code n} records arrived (or fails after {@link #WAIT}). */
-    private static List<ChangeRecord> pollUntil(ChangeFeed feed, int n) {
-        List<ChangeRecord> got = new ArrayList<>();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (got.size() < n) {
-            assertTrue(System.nanoTime() < deadline, "only " + got.size() + " of " + n + " changes arrived");
-            got.addAll(feed.poll(Duration.ofMillis(500)));
-        }
-        return got;
-    }
-
     @Test
     void aReaderThatFallsOutOfTheBufferCatchesUpFromTheLogAndRejoinsWithEveryChangeOnceInOrder() {
         try (StoreFixture f = fixture()) {
@@ -72,11 +61,11 @@ class FeedFanOutIT {
                 // then its first poll finds its world's changes gone from memory: it reads the log on its own...
                 List<ChangeRecord> got = new ArrayList<>(feed.pollNow());
                 assertTrue(((SharedFeed) feed).catchingUp(), "the feed left the shared tail");
-                got.addAll(pollUntil(feed, expected.size() - got.size()));
+                got.addAll(FeedPolls.pollUntil(feed, expected.size() - got.size(), WAIT));
                 assertEquals(expected, got.stream().map(ChangeRecord::version).toList(), "every change once, in log order");
                 // ... and once caught up it is served from the tail again: a new change arrives without a consumer of its own
                 long after = slow.savePlayerState("p", Json.object().put("n", -1)).version();
-                List<ChangeRecord> live = pollUntil(feed, 1);
+                List<ChangeRecord> live = FeedPolls.pollUntil(feed, 1, WAIT);
                 assertEquals(List.of(after), live.stream().map(ChangeRecord::version).toList());
                 assertFalse(((SharedFeed) feed).catchingUp(), "back on the shared tail");
             }
@@ -96,7 +85,7 @@ class FeedFanOutIT {
                 }
                 // when its world changes at last, then the feed gets it from memory, never having read the log
                 long v = quiet.saveWorldState(Json.object().put("n", 1)).version();
-                assertEquals(List.of(v), pollUntil(feed, 1).stream().map(ChangeRecord::version).toList());
+                assertEquals(List.of(v), FeedPolls.pollUntil(feed, 1, WAIT).stream().map(ChangeRecord::version).toList());
                 assertFalse(((SharedFeed) feed).catchingUp());
             }
         }
@@ -128,7 +117,7 @@ class FeedFanOutIT {
                 results.add(got);
                 Thread t = new Thread(() -> {
                     try (ChangeFeed feed = store.changesFrom(w.id(), from)) {
-                        pollUntil(feed, expected.size()).forEach(c -> got.add(c.version()));
+                        FeedPolls.pollUntil(feed, expected.size(), WAIT).forEach(c -> got.add(c.version()));
                     } finally {
                         done.countDown();
                     }
@@ -162,7 +151,7 @@ class FeedFanOutIT {
             try (ChangeFeed feed = store.changes(w.id(), last)) {
                 assertTrue(feed.poll(Duration.ofMillis(300)).isEmpty());
                 long v = w.saveWorldState(Json.object().put("n", 1)).version();
-                assertEquals(List.of(v), pollUntil(feed, 1).stream().map(ChangeRecord::version).toList());
+                assertEquals(List.of(v), FeedPolls.pollUntil(feed, 1, WAIT).stream().map(ChangeRecord::version).toList());
             }
         }
     }

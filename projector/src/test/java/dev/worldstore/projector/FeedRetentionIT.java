@@ -54,16 +54,6 @@ class FeedRetentionIT {
         }
     }
 
-    private static List<ChangeRecord> pollUntil(ChangeFeed feed, int n) {
-        List<ChangeRecord> got = new ArrayList<>();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (got.size() < n) {
-            assertTrue(System.nanoTime() < deadline, "only " + got.size() + " of " + n + " changes arrived");
-            got.addAll(feed.poll(Duration.ofMillis(500)));
-        }
-        return got;
-    }
-
     @Test
     void aResumeFromBeforeTheLogsStartIsPositionExpiredAndOneFromItsStartDeliversTheRest() throws Exception {
         try (StoreFixture f = fixture()) {
@@ -85,7 +75,7 @@ class FeedRetentionIT {
             assertEquals(ErrorCode.POSITION_EXPIRED, fromStart.code());
             assertTrue(e.getMessage().contains("now starts at " + saved.get(5)), e.getMessage());
             try (ChangeFeed feed = fresh.changesFrom(world.id(), saved.get(5))) {
-                assertEquals(saved.subList(5, 10), pollUntil(feed, 5).stream().map(ChangeRecord::position).toList());
+                assertEquals(saved.subList(5, 10), FeedPolls.pollUntil(feed, 5, WAIT).stream().map(ChangeRecord::position).toList());
             }
         }
     }
