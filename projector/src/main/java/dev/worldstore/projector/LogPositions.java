@@ -4,8 +4,10 @@ import dev.worldstore.AsOf;
 import dev.worldstore.ErrorCode;
 import dev.worldstore.LogPosition;
 import dev.worldstore.ValidationException;
+import dev.worldstore.WorldStoreException;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 
 /**
  * The one place where instants and "the end" become log positions, with one convention:
@@ -39,6 +41,61 @@ final class LogPositions {
         this.clients = clients;
         this.projection = projection;
         this.progress = progress;
+    }
+
+    /**
+     * Checks that a change feed of {@code worldId} can start at {@code from}: not past the log's end
+     * (past what this node applied is fine while the log has it: the feed waits for the projector)
+     * and, unless the node's in-memory tail serves it ({@code inMemory}), not before the log's start.
+     *
+     * @throws ValidationException {@link ErrorCode#INVALID_ARGUMENT} past the end,
+     *     {@link ErrorCode#POSITION_EXPIRED} before the start (retention deleted changes after it)
+     */
+    void checkFeedStart(String worldId, LogPosition from, boolean inMemory) {
+        int partition = from.partition();
+        if (from.offset() > progress.next(partition)) {
+            long end = clients.endOffset(partition);
+            if (from.offset() > end) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "position " + from + " is past the end of the log: "
+                        + "the next change of world " + worldId + "'s partition gets " + new LogPosition(partition, end)
+                        + "; resume after a position this world's feed reported");
+            }
+        }
+        if (!inMemory && from.offset() < clients.startOffset(partition)) {
+            throw expired(clients, worldId, partition, from.offset());
+        }
+    }
+
+    /**
+     * What a change feed reading the log at offset {@code at} of {@code partition} reports for
+     * {@code e}: a {@link WorldStoreException} as it is; Kafka's offset out of range (retention
+     * deleted what the feed had still to read) as {@link ErrorCode#POSITION_EXPIRED}, never a jump to
+     * the log's start; any other Kafka failure as the log being unavailable.
+     */
+    static WorldStoreException feedFailure(RuntimeException e, KafkaClients clients, String worldId, int partition, long at) {
+        if (e instanceof WorldStoreException w) {
+            return w;
+        }
+        if (e instanceof OffsetOutOfRangeException) {
+            return expired(clients, worldId, partition, at);
+        }
+        return clients.unavailable("read partition " + partition + " for the change feed of world " + worldId, e);
+    }
+
+    /**
+     * The error of a change feed that cannot continue at offset {@code from} of {@code partition}
+     * because the log no longer holds it; names the log's start when Kafka tells it.
+     */
+    static ValidationException expired(KafkaClients clients, String worldId, int partition, long from) {
+        String start;
+        try {
+            start = "now starts at " + new LogPosition(partition, clients.startOffset(partition));
+        } catch (WorldStoreException e) {
+            start = "no longer holds it";
+        }
+        return new ValidationException(ErrorCode.POSITION_EXPIRED, "position", "the change feed of world " + worldId + " cannot resume at "
+                + new LogPosition(partition, from) + ": the log " + start
+                + " (retention deleted the changes in between); reload the world's state and resume from there, or start live");
     }
 
     /** The position the next change of {@code partition} will get. */

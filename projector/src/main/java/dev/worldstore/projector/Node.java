@@ -286,19 +286,7 @@ final class Node implements WorldStore {
                     "world " + worldId + " lives in partition " + partition + ", not " + from.partition());
         }
         return use(() -> {
-            if (from.offset() > parts.progress().next(partition)) {
-                // past what this node applied: fine if the log has it (the feed waits for the projector), never past its end
-                long end = parts.positions().end(partition).offset();
-                if (from.offset() > end) {
-                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "position " + from + " is past the end of the log: "
-                            + "the next change of world " + worldId + "'s partition gets " + new LogPosition(partition, end)
-                            + "; resume after a position this world's feed reported");
-                }
-            }
-            if (!parts.feeds().servable(worldId, partition, from.offset())) {
-                // the feed must read the log: say so now if the log no longer holds the position
-                SharedFeed.checkHeld(parts.clients(), worldId, partition, from.offset());
-            }
+            parts.positions().checkFeedStart(worldId, from, parts.feeds().servable(worldId, partition, from.offset()));
             SharedFeed[] feed = new SharedFeed[1];
             feed[0] = new SharedFeed(worldId, partition, from.offset(), parts.feeds(), parts.clients(), parts.projection(),
                     parts.progress(), this::use, () -> feeds.remove(feed[0]));

@@ -2,10 +2,8 @@ package dev.worldstore.projector;
 
 import dev.worldstore.ChangeFeed;
 import dev.worldstore.ChangeRecord;
-import dev.worldstore.ErrorCode;
 import dev.worldstore.LogPosition;
 import dev.worldstore.StoreClosedException;
-import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStoreException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
@@ -289,25 +286,10 @@ final class SharedFeed implements ChangeFeed {
             synchronized (lock) {
                 stepScheduled = false; // closed while polling
             }
-        } catch (OffsetOutOfRangeException e) {
-            // retention deleted what this feed was about to read: a gap is an error, never a silent jump
-            Long start = null;
-            try {
-                start = clients.startOffset(partition);
-            } catch (WorldStoreException ignored) {
-                // the message says "no longer holds it" instead
-            }
-            synchronized (lock) {
-                stepScheduled = false;
-                failure = expired(worldId, partition, e.offsetOutOfRangePartitions().getOrDefault(
-                        new TopicPartition(clients.topic(), partition), cursor), start);
-            }
-            fire = true;
         } catch (WorldStoreException | org.apache.kafka.common.KafkaException e) {
             synchronized (lock) {
                 stepScheduled = false;
-                failure = e instanceof WorldStoreException w ? w
-                        : clients.unavailable("read partition " + partition + " for the change feed of world " + worldId, e);
+                failure = LogPositions.feedFailure(e, clients, worldId, partition, cursor);
             }
             fire = true;
         } finally {
@@ -316,26 +298,6 @@ final class SharedFeed implements ChangeFeed {
         if (fire) {
             fire();
         }
-    }
-
-    /**
-     * Fails if the log no longer holds offset {@code from} of {@code partition} (retention or a
-     * deletion of records took it): a feed from there would skip changes.
-     *
-     * @throws ValidationException {@link ErrorCode#POSITION_EXPIRED} naming the log's start
-     */
-    static void checkHeld(KafkaClients clients, String worldId, int partition, long from) {
-        long start = clients.startOffset(partition);
-        if (from < start) {
-            throw expired(worldId, partition, from, start);
-        }
-    }
-
-    private static ValidationException expired(String worldId, int partition, long from, Long start) {
-        return new ValidationException(ErrorCode.POSITION_EXPIRED, "position", "the change feed of world " + worldId
-                + " cannot resume at " + new LogPosition(partition, from) + ": the log "
-                + (start == null ? "no longer holds it" : "now starts at " + new LogPosition(partition, start))
-                + " (retention deleted the changes in between); reload the world's state and resume from there, or start live");
     }
 
     /** Under consumerLock: polls once from {@code from}; returns the offset after the last record looked at. */
