@@ -12,7 +12,14 @@ here=$(dirname "$0")
 java -jar "$J" serve --data.dir="$D/node" --http.port=28090 --http.auth.enabled=false --kafka.embedded.port=29095 > "$D/serve.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
-until curl -sf http://127.0.0.1:28090/health/ready > /dev/null; do sleep 0.5; done
+wait_for() { # wait_for SECONDS WHAT COMMAND...: polls COMMAND every half second, fails after SECONDS
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@"; do
+    if ((SECONDS > deadline)); then echo "gave up waiting for $what (logs in $D)" >&2; exit 1; fi
+    sleep 0.5
+  done
+}
+wait_for 120 "the node to be ready" curl -sf -o /dev/null http://127.0.0.1:28090/health/ready
 measure() {
   jcmd $PID GC.run > /dev/null
   echo "$1: heap after GC $(jcmd $PID GC.heap_info | sed -n 2p | sed 's/.*used \([0-9]*K\).*/\1/'), $(grep -E '^Threads' /proc/$PID/status | tr -s '\t' ' '), $(grep -E '^VmRSS' /proc/$PID/status | tr -s '\t ' ' '), open files $(ls /proc/$PID/fd | wc -l)"
@@ -20,7 +27,7 @@ measure() {
 date -u +%FT%TZ; uptime
 measure "no subscribers"
 exec 7> >(node "$here/idle-subscribers.mjs" http://127.0.0.1:28090 "$N" > "$D/subscribers.out" 2>&1)
-until grep -q "^open:" "$D/subscribers.out"; do sleep 1; done
+wait_for 300 "$N subscribers to open" grep -q "^open:" "$D/subscribers.out"
 cat "$D/subscribers.out"
 measure "$N subscribers open"
 exec 7>&-

@@ -152,7 +152,10 @@ export interface Subscription {
    * rejects with the error that ended it (the handler threw, or the server refused the feed).
    */
   readonly done: Promise<void>;
-  /** The position of the last event the handler finished; pass it as `from` to resume elsewhere. */
+  /**
+   * The position of the last event the handler finished (before the first one: where the feed
+   * started, the `ready` event's id); pass it as `from` to resume elsewhere.
+   */
   readonly position: string | undefined;
 }
 
@@ -181,6 +184,9 @@ export function subscribe(
     ...options,
     signal: controller.signal,
     onConnect: (after) => {
+      // before the first event, the position is where the feed started (the ready event's id), so a
+      // subscription that ends before any change still resumes from exactly there
+      if (position === undefined) position = after;
       resolveReady(after);
       options.onConnect?.(after);
     },

@@ -118,6 +118,7 @@ describe('a node whose partitions hold no record yet', () => {
       });
       const start = await sub.ready;
       assert.match(start ?? '', /^\d+-start$/, 'the ready event names the point before the partition\'s first record');
+      assert.equal(sub.position, start, 'before its first event a subscription resumes from where it started');
       const written: string[] = [];
       for (let i = 0; i < 3; i++) written.push((await world.savePlayerState('p', { i })).position);
       await waitFor(() => received.length >= 3, 30_000, 'the first three changes of the partition');

@@ -56,7 +56,8 @@ final class LogPositions {
         if (from.offset() > progress.next(partition)) {
             long end = clients.endOffset(partition);
             if (from.offset() > end) {
-                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "position " + from + " is past the end of the log: "
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "a feed resumed there would start at " + from
+                        + ", past the end of the log: "
                         + "the next change of world " + worldId + "'s partition gets " + new LogPosition(partition, end)
                         + "; resume after a position this world's feed reported");
             }
