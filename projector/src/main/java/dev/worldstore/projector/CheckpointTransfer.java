@@ -171,7 +171,10 @@ final class CheckpointTransfer {
     private static Fetched fetchInto(URI peer, String apiKey, Path target, Path partial, String topic, LongConsumer progress) {
         long start = System.nanoTime();
         try {
-            Snapshots.deleteRecursively(partial); // what a transfer cut short left
+            if (Files.exists(partial)) {
+                LOG.info("removing {}, left by a transfer cut short, before bootstrapping again", partial);
+                Snapshots.deleteRecursively(partial);
+            }
             if (Files.isDirectory(target)) {
                 try (Stream<Path> s = Files.list(target)) {
                     if (s.findAny().isPresent()) {
