@@ -109,7 +109,9 @@ public interface WorldStore extends AutoCloseable {
      * @param after resume after this position (a position the feed reported earlier); {@code null}
      *     starts at the current end of the log, i.e. only changes from now on
      * @throws ValidationException if the world id is invalid, or {@code after} is not in the world's partition or is at
-     *     or past the log's end (no change has that position yet: refused, never read as "from the start")
+     *     or past the log's end (no change has that position yet: refused, never read as "from the start"), or
+     *     ({@link ErrorCode#POSITION_EXPIRED}) the changes after it were deleted by retention and this node no longer
+     *     holds them in memory; a feed behind the tail that reaches deleted records fails its poll with the same code
      */
     ChangeFeed changes(String worldId, LogPosition after);
 
@@ -117,9 +119,19 @@ public interface WorldStore extends AutoCloseable {
      * Follows a world's accepted changes starting at {@code from} (inclusive): the audit log. With
      * {@link #positionAt} a reader starts at a time; it stops where it likes (e.g. at {@link #endOf}).
      *
-     * @throws ValidationException if {@code from} is not in the world's partition or is past the log's end
+     * @throws ValidationException if {@code from} is not in the world's partition or is past the log's end, or
+     *     ({@link ErrorCode#POSITION_EXPIRED}) is before the log's start ({@link #startOf}) and no longer held in memory
      */
     ChangeFeed changesFrom(String worldId, LogPosition from);
+
+    /**
+     * The first log position {@code worldId}'s partition still holds: offset 0 until topic retention
+     * ({@code kafka.topic.retention.ms}) deletes records. Asks Kafka.
+     *
+     * @throws ValidationException if the world id is invalid
+     * @throws LogUnavailableException if Kafka cannot tell
+     */
+    LogPosition startOf(String worldId);
 
     /** The log position of {@code worldId}'s partition that the next change will get: a starting point for feeds. */
     LogPosition endOf(String worldId);

@@ -144,12 +144,12 @@ final class HistoryRoutes {
             start = inPartition("cursor", HttpSupport.position("cursor", cursor.trim()), partition).offset();
         } else {
             AsOf from = HttpSupport.asOf(ctx, "from");
-            if (from == null) {
-                start = 0;
-            } else if (from instanceof AsOf.AtPosition p) {
-                start = inPartition("from", p.position(), partition).offset();
+            if (from instanceof AsOf.AtPosition p) {
+                start = inPartition("from", p.position(), partition).offset(); // before the log's start: 410, never a silent gap
             } else {
-                start = store.positionAt(worldId, ((AsOf.AtTime) from).instant()).offset();
+                // the log's start (retention may have moved it), or the first change at or after the instant that it still holds
+                long logStart = store.startOf(worldId).offset();
+                start = from == null ? logStart : Math.max(logStart, store.positionAt(worldId, ((AsOf.AtTime) from).instant()).offset());
             }
         }
         long stop = logEnd.offset(); // exclusive

@@ -28,7 +28,7 @@ class HttpFeedRetentionIT {
     Path dir;
 
     @Test
-    void aResumeFromADeletedPositionIsGoneWithPositionExpiredAndTheLogsStartStillResumes() throws Exception {
+    void aResumeFromADeletedPositionIsGoneWithPositionExpiredWhileTheAuditLogAndTheLogsStartStillRead() throws Exception {
         // given ten changes of a world, the log's first five deleted (as retention would), and a node started after that
         String topic = HttpTestNode.newTopic();
         Map<String, String> onePartition = Map.of("kafka.topic.partitions", "1");
@@ -50,6 +50,14 @@ class HttpFeedRetentionIT {
             // then it is told the changes in between are gone, with the log's start in the detail
             assertProblem(gone, 410, "POSITION_EXPIRED");
             assertTrue(gone.body().contains("now starts at " + positions.get(5)), gone.body());
+
+            // and the audit log starts at the oldest change the log holds, while a page from a deleted position is gone too
+            HttpResponse<String> audit = node.get("/v1/worlds/kept/history");
+            assertOk(audit);
+            com.fasterxml.jackson.databind.JsonNode items = dev.worldstore.Json.parse(audit.body()).path("items");
+            assertEquals(5, items.size(), audit.body());
+            assertEquals(positions.get(5), items.get(0).path("position").asText());
+            assertProblem(node.get("/v1/worlds/kept/history?from=" + positions.get(1)), 410, "POSITION_EXPIRED");
 
             // and a resume after the log's start's predecessor delivers the rest, from there
             SseTestClient feed = SseTestClient.open(node.client, node.request("/v1/worlds/kept/changes")

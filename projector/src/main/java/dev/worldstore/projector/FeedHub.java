@@ -90,17 +90,24 @@ final class FeedHub implements AutoCloseable {
         Tail t = tails[partition];
         List<Runnable> wake = null;
         synchronized (t) {
-            if (!records.isEmpty() && records.get(0).position().offset() > t.end) {
-                // the projector jumped over offsets it never saw (the log's start moved past its
-                // checkpoint): the buffer knows the partition only from here
-                t.floor = records.get(0).position().offset();
-            }
+            t.confirmed = true;
             for (int i = 0; i < records.size(); i++) {
                 Decoded d = records.get(i);
                 long offset = d.position().offset();
+                if (offset > t.end) {
+                    // the projector jumped over offsets it never saw (the log's start moved past where it
+                    // was): the buffer knows the partition only from here, and every waiting feed looks again
+                    t.floor = offset;
+                    wake = wake == null ? new ArrayList<>() : wake;
+                    for (WorldLog w : t.worlds.values()) {
+                        wake.addAll(w.waiters);
+                        w.waiters.clear();
+                    }
+                }
                 if (offset >= next) {
                     break;
                 }
+                t.end = Math.max(t.end, offset + 1);
                 String worldId = worldOf(d.event());
                 byte[] mark = marks.get(offset);
                 if (worldId == null || d.malformed() != null || mark == DEAD || RejectedMarks.refused(mark)) {
@@ -195,6 +202,18 @@ final class FeedHub implements AutoCloseable {
             out.addAll(e.records(partition));
         }
         return new Read(out, next);
+    }
+
+    /**
+     * True if the buffer holds every deliverable event of {@code worldId} from {@code from} on: it can
+     * serve it, and the projector has applied a poll since it started, so the floor is not a
+     * checkpoint the log may since have dropped (the first poll after a start shows any jump).
+     */
+    boolean holds(String worldId, int partition, long from) {
+        Tail t = tails[partition];
+        synchronized (t) {
+            return t.confirmed && servable(t, t.worlds.get(worldId), from);
+        }
     }
 
     /** True if {@link #read} can serve {@code worldId} from {@code from}. */
@@ -314,33 +333,6 @@ final class FeedHub implements AutoCloseable {
         }
     }
 
-    // ---- records ------------------------------------------------------------------------------------
-
-    /**
-     * A log record as the feed delivers it: a change alone is one record; a batch goes out whole, its
-     * changes in order at one position, leaving out those that changed nothing ({@code skipped}).
-     */
-    static List<ChangeRecord> records(LogPosition position, LogEvent event, long eventTimeMs, BitSet skipped) {
-        // the event time the projector derived (history's time), not the writer's clock
-        Instant at = Instant.ofEpochMilli(eventTimeMs);
-        if (event instanceof BatchEvent b) {
-            List<BatchEvent.Item> items = b.items();
-            int size = items.size() - skipped.cardinality();
-            List<ChangeRecord> out = new ArrayList<>(size);
-            for (int i = 0, index = 0; i < items.size(); i++) {
-                if (skipped.get(i)) {
-                    continue;
-                }
-                BatchEvent.Item it = items.get(i);
-                out.add(new ChangeRecord(position, b.eventId(), it.key(), it.op(), it.buffer(), it.offset(), it.length(), at, b.origin(),
-                        b.actor(), it.formatVersion(), index++, size));
-            }
-            return out;
-        }
-        ChangeEvent e = (ChangeEvent) event;
-        return List.of(new ChangeRecord(position, e.eventId(), e.key(), e.op(), e.payload(), at, e.origin(), e.actor(), e.formatVersion()));
-    }
-
     // ---- state ----------------------------------------------------------------------------------------
 
     private static final class Tail {
@@ -350,6 +342,8 @@ final class FeedHub implements AutoCloseable {
         long floor = -1;
         long end;
         long bytes;
+        /** The projector has appended a poll since {@link #resume}: a jump past the floor would have shown. */
+        boolean confirmed;
 
         Tail(long maxBytes) {
             this.maxBytes = maxBytes;
@@ -390,7 +384,7 @@ final class FeedHub implements AutoCloseable {
         List<ChangeRecord> records(int partition) {
             List<ChangeRecord> r = records;
             if (r == null) {
-                r = FeedHub.records(new LogPosition(partition, offset), event, eventTimeMs, skipped);
+                r = FeedRecords.of(new LogPosition(partition, offset), event, eventTimeMs, skipped);
                 records = r;
             }
             return r;

@@ -7,6 +7,7 @@ import dev.worldstore.ValidationException;
 import dev.worldstore.WorldStoreException;
 import java.time.Instant;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.LogTruncationException;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 
 /**
@@ -68,17 +69,19 @@ final class LogPositions {
     }
 
     /**
-     * What a change feed reading the log at offset {@code at} of {@code partition} reports for
-     * {@code e}: a {@link WorldStoreException} as it is; Kafka's offset out of range (retention
-     * deleted what the feed had still to read) as {@link ErrorCode#POSITION_EXPIRED}, never a jump to
-     * the log's start; any other Kafka failure as the log being unavailable.
+     * What a change feed reading the log of {@code partition} reports for {@code e}: a
+     * {@link WorldStoreException} as it is; Kafka's offset out of range (retention deleted what the
+     * feed had still to read) as {@link ErrorCode#POSITION_EXPIRED}, never a jump to the log's start;
+     * any other Kafka failure (a log truncated by an unclean leader election included) as the log
+     * being unavailable. May ask Kafka for the log's start: call it outside locks.
      */
-    static WorldStoreException feedFailure(RuntimeException e, KafkaClients clients, String worldId, int partition, long at) {
+    static WorldStoreException feedFailure(RuntimeException e, KafkaClients clients, String worldId, int partition) {
         if (e instanceof WorldStoreException w) {
             return w;
         }
-        if (e instanceof OffsetOutOfRangeException) {
-            return expired(clients, worldId, partition, at);
+        if (e instanceof OffsetOutOfRangeException o && !(e instanceof LogTruncationException)) {
+            long at = o.offsetOutOfRangePartitions().values().stream().findFirst().orElse(-1L);
+            return expired(clients, worldId, partition, Math.max(0, at));
         }
         return clients.unavailable("read partition " + partition + " for the change feed of world " + worldId, e);
     }

@@ -174,6 +174,11 @@ final class MeteredWorldStore implements WorldStore {
     }
 
     @Override
+    public LogPosition startOf(String worldId) {
+        return inner.startOf(worldId);
+    }
+
+    @Override
     public LogPosition positionAt(String worldId, Instant time) {
         return inner.positionAt(worldId, time);
     }

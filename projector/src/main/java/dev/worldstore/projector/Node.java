@@ -286,13 +286,20 @@ final class Node implements WorldStore {
                     "world " + worldId + " lives in partition " + partition + ", not " + from.partition());
         }
         return use(() -> {
-            parts.positions().checkFeedStart(worldId, from, parts.feeds().servable(worldId, partition, from.offset()));
+            parts.positions().checkFeedStart(worldId, from, parts.feeds().holds(worldId, partition, from.offset()));
             SharedFeed[] feed = new SharedFeed[1];
             feed[0] = new SharedFeed(worldId, partition, from.offset(), parts.feeds(), parts.clients(), parts.projection(),
                     parts.progress(), this::use, () -> feeds.remove(feed[0]));
             feeds.add(feed[0]);
             return feed[0];
         });
+    }
+
+    @Override
+    public LogPosition startOf(String worldId) {
+        Key.checkWorldId(worldId);
+        int partition = parts.partitioning().of(worldId);
+        return use(() -> new LogPosition(partition, parts.clients().startOffset(partition)));
     }
 
     @Override

@@ -287,9 +287,10 @@ final class SharedFeed implements ChangeFeed {
                 stepScheduled = false; // closed while polling
             }
         } catch (WorldStoreException | org.apache.kafka.common.KafkaException e) {
+            WorldStoreException f = LogPositions.feedFailure(e, clients, worldId, partition); // may ask Kafka: not under lock
             synchronized (lock) {
                 stepScheduled = false;
-                failure = LogPositions.feedFailure(e, clients, worldId, partition, cursor);
+                failure = f;
             }
             fire = true;
         } finally {
@@ -327,7 +328,7 @@ final class SharedFeed implements ChangeFeed {
             try {
                 LogEvent event = EventCodec.decode(r.headers(), r.value(), r.timestamp());
                 BitSet skipped = event instanceof BatchEvent ? projection.skippedChanges(partition, r.offset()) : new BitSet();
-                found.addAll(FeedHub.records(new LogPosition(partition, r.offset()), event,
+                found.addAll(FeedRecords.of(new LogPosition(partition, r.offset()), event,
                         projection.eventTime(partition, r.offset(), r.timestamp()), skipped));
             } catch (MalformedEventException ex) {
                 // the projector dead-lettered it too; notApplied() normally catches it first

@@ -57,6 +57,26 @@ class FeedHubTest {
     }
 
     @Test
+    void aPollThatJumpsPastWhereTheProjectorWasMovesTheFloorAndWakesWaitingFeeds() {
+        // given a hub resumed at 0 (a checkpoint) that has applied nothing yet, and a feed of world a waiting at 2
+        FeedHub hub = new FeedHub(1, 1 << 20, 1);
+        hub.resume(0, 0);
+        assertTrue(hub.servable("a", 0, 2));
+        assertFalse(hub.holds("a", 0, 2), "before its first poll the hub cannot know the log still has offset 0");
+        AtomicInteger woken = new AtomicInteger();
+        hub.listen("a", 0, 2, woken::incrementAndGet);
+        // when the projector's first poll starts at 5 (retention deleted 0-4 before it read them)
+        append(hub, List.of(put("b", 5), put("b", 6)), Map.of(), 7);
+        // then the hub knows the partition only from 5: the feed at 2 is woken and must read the log
+        assertEquals(5, hub.floor(0));
+        assertEquals(1, woken.get());
+        assertFalse(hub.servable("a", 0, 2));
+        assertNull(hub.read("a", 0, 2, 100));
+        assertTrue(hub.holds("a", 0, 5));
+        hub.close();
+    }
+
+    @Test
     void whenTheBufferIsFullTheOldestGoAndOnlyFeedsThatNeededThemLeaveTheTail() {
         // given a buffer that holds about three entries, and world a's events followed by many of world b
         FeedHub hub = new FeedHub(1, 3L * (FeedHub.ENTRY_OVERHEAD + VALUE.length), 1);
