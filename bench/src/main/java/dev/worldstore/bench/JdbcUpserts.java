@@ -2,9 +2,13 @@ package dev.worldstore.bench;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
-/** The JDBC peers' writer (SQLite, PostgreSQL): one upsert statement on one connection, committed every N saves. */
+/**
+ * The JDBC peers' writer and loader (SQLite, PostgreSQL): one upsert statement on one connection,
+ * committed every N saves; one primary-key select per load thread.
+ */
 final class JdbcUpserts {
     private JdbcUpserts() {
     }
@@ -43,6 +47,37 @@ final class JdbcUpserts {
             public void close() {
                 try {
                     upsert.close();
+                    c.close();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("closing " + store + " failed: " + e.getMessage(), e);
+                }
+            }
+        };
+    }
+
+    /**
+     * Loads by primary key through {@code sql} (parameters world id and player id; the value in
+     * column 1) on {@code c}, which the reader owns and closes; a missing row is an error naming
+     * {@code store}.
+     */
+    static Reader loader(Connection c, String sql, String store) throws SQLException {
+        PreparedStatement load = c.prepareStatement(sql);
+        return new Reader() {
+            @Override
+            public void read(int key) throws SQLException {
+                load.setString(1, Workload.worldId(key));
+                load.setString(2, Workload.playerId(key));
+                try (ResultSet rs = load.executeQuery()) {
+                    if (!rs.next() || rs.getString(1) == null) {
+                        throw new IllegalStateException(store + " has no row for key " + key);
+                    }
+                }
+            }
+
+            @Override
+            public void close() {
+                try {
+                    load.close();
                     c.close();
                 } catch (SQLException e) {
                     throw new IllegalStateException("closing " + store + " failed: " + e.getMessage(), e);

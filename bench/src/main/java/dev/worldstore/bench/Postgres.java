@@ -7,8 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -179,32 +177,7 @@ final class Postgres implements AutoCloseable {
 
     /** Primary-key loads, each load thread on its own connection; the JSONB comes back as text, as a server sends it on. */
     Reader.Source loads() {
-        return () -> {
-            Connection c = connect();
-            PreparedStatement load = c.prepareStatement(LOAD);
-            return new Reader() {
-                @Override
-                public void read(int key) throws SQLException {
-                    load.setString(1, Workload.worldId(key));
-                    load.setString(2, Workload.playerId(key));
-                    try (ResultSet rs = load.executeQuery()) {
-                        if (!rs.next() || rs.getString(1) == null) {
-                            throw new IllegalStateException("PostgreSQL has no row for key " + key);
-                        }
-                    }
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        load.close();
-                        c.close();
-                    } catch (SQLException e) {
-                        throw new IllegalStateException("closing a PostgreSQL connection failed: " + e.getMessage(), e);
-                    }
-                }
-            };
-        };
+        return () -> JdbcUpserts.loader(connect(), LOAD, "PostgreSQL");
     }
 
     /** Stops the cluster (fast shutdown) and deletes its directory. */

@@ -2,8 +2,6 @@ package dev.worldstore.bench;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
@@ -83,31 +81,6 @@ final class Sqlite {
 
     /** Primary-key loads, each load thread on its own read-only connection. */
     Reader.Source loads() {
-        return () -> {
-            Connection c = connect(true);
-            PreparedStatement load = c.prepareStatement(LOAD);
-            return new Reader() {
-                @Override
-                public void read(int key) throws SQLException {
-                    load.setString(1, Workload.worldId(key));
-                    load.setString(2, Workload.playerId(key));
-                    try (ResultSet rs = load.executeQuery()) {
-                        if (!rs.next() || rs.getString(1) == null) {
-                            throw new IllegalStateException("SQLite has no row for key " + key);
-                        }
-                    }
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        load.close();
-                        c.close();
-                    } catch (SQLException e) {
-                        throw new IllegalStateException("closing SQLite failed: " + e.getMessage(), e);
-                    }
-                }
-            };
-        };
+        return () -> JdbcUpserts.loader(connect(true), LOAD, "SQLite");
     }
 }
