@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 /**
  * Issues the in-process bench's saves of player states ({@link WorldStore#writeAsync}) and tracks,
@@ -95,10 +94,7 @@ final class BenchWriter {
             });
         }
         permits.acquire(cap);
-        long nanos = System.nanoTime() - start;
-        Histogram copy = Latency.histogram();
-        copy.add(h);
-        return new Phase(n, nanos, copy);
+        return Phase.endingNow(n, start, h);
     }
 
     /** Waits until this node's projection includes every acknowledged save. */

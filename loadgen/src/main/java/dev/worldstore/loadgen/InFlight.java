@@ -5,7 +5,6 @@ import java.util.concurrent.Semaphore;
 import java.util.function.BiConsumer;
 import java.util.function.LongFunction;
 import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 /** Asynchronous operations driven with at most a fixed number outstanding: the writers' closed-loop runs. */
 final class InFlight {
@@ -31,10 +30,7 @@ final class InFlight {
             });
         }
         permits.acquire(inFlight);
-        long nanos = System.nanoTime() - start;
-        Histogram copy = Latency.histogram();
-        copy.add(h);
-        return new Phase(n, nanos, copy);
+        return Phase.endingNow(n, start, h);
     }
 
     /** Calls {@code op(0, 1, ...)} with at most {@code inFlight} outstanding until {@code deadline} ({@link System#nanoTime()}); not measured. */
