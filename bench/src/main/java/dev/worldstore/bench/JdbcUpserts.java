@@ -45,12 +45,7 @@ final class JdbcUpserts {
 
             @Override
             public void close() {
-                try {
-                    upsert.close();
-                    c.close();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("closing " + store + " failed: " + e.getMessage(), e);
-                }
+                closeAll(upsert, c, store);
             }
         };
     }
@@ -76,13 +71,18 @@ final class JdbcUpserts {
 
             @Override
             public void close() {
-                try {
-                    load.close();
-                    c.close();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("closing " + store + " failed: " + e.getMessage(), e);
-                }
+                closeAll(load, c, store);
             }
         };
+    }
+
+    /** Closes a statement and its connection; a failure is unchecked, naming {@code store}. */
+    private static void closeAll(PreparedStatement statement, Connection c, String store) {
+        try {
+            statement.close();
+            c.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("closing " + store + " failed: " + e.getMessage(), e);
+        }
     }
 }
