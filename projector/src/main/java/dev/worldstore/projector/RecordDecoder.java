@@ -1,12 +1,8 @@
 package dev.worldstore.projector;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.worldstore.Json;
 import dev.worldstore.LogPosition;
 import dev.worldstore.Op;
@@ -14,12 +10,9 @@ import dev.worldstore.Table;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
@@ -51,33 +44,9 @@ import org.apache.kafka.common.header.Headers;
  * <p>Reuses header text that repeats between records, so not thread-safe: one per polling thread.
  */
 final class RecordDecoder {
-    /**
-     * The writer's JSON rules ({@link Json}: nesting, string length, everything else Jackson's
-     * defaults) without Jackson's own duplicate-name tracking, which allocates a hash set for every
-     * object of more than two members; {@link #checkJson} finds duplicates itself (see there).
-     */
-    private static final JsonFactory VALUES = JsonFactory.builder()
-            // Jackson's default pool keeps buffers in a thread-local soft reference, which a profile of the
-            // fetch thread found re-created for most parsers (6% of the thread); a deque pool hands the
-            // same few buffers back every time
-            .recyclerPool(JsonRecyclerPools.newConcurrentDequePool())
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(Json.MAX_NESTING_DEPTH)
-                    .maxStringLength(Json.MAX_STRING_LENGTH)
-                    .build())
-            .build();
-    /** Members an object may have before its names are checked through a hash set instead of a scan. */
-    private static final int SCANNED_MEMBERS = 16;
-
     private final EventCodec.Decoder decoder = new EventCodec.Decoder();
-    /** The member names of the objects being read, innermost last (scratch for {@link #checkJson}). */
-    private String[] names = new String[64];
-    /** Per open container, where its names start in {@link #names}. */
-    private final int[] starts = new int[Json.MAX_NESTING_DEPTH + 1];
-    /** Per open container, its names as a set once it has more than {@link #SCANNED_MEMBERS} (else null). */
-    private final Set<String>[] wide = newSets(Json.MAX_NESTING_DEPTH + 1);
-    /** Per level, a set kept for reuse by {@link #wide}. */
-    private final Set<String>[] spares = newSets(Json.MAX_NESTING_DEPTH + 1);
+    /** Checks member names of the values read (scratch, reused value after value). */
+    private final JsonWalk walk = new JsonWalk();
     private final int partitions;
     /** The last routing key checked and its partition: consecutive records mostly share a world. */
     private String lastRouting;
@@ -176,11 +145,8 @@ final class RecordDecoder {
      * change to {@code table}: one well-formed JSON value by the writer's rules, of the kind the
      * table holds.
      *
-     * <p>Duplicate member names are found here rather than by Jackson: each object's names so far
-     * are kept on a stack and a new name is compared with its siblings (Jackson canonicalises names,
-     * so a repeat is the same {@code String} and found by identity before {@code equals}); an object
-     * of more than {@value #SCANNED_MEMBERS} members moves to a hash set, so a wide object costs no
-     * more than Jackson's own check. Nothing is allocated for ordinary values.
+     * <p>Duplicate member names are found by {@link JsonWalk} (a stack of names, not Jackson's
+     * per-object hash sets). Nothing is allocated for ordinary values.
      *
      * @throws MalformedEventException naming the rule
      */
@@ -194,8 +160,7 @@ final class RecordDecoder {
             // a byte order mark or UTF-16/32 text, which Jackson would read: the writer stores UTF-8 only
             throw new MalformedEventException("the " + what + " is not UTF-8 JSON (a byte order mark or UTF-16/32 text)");
         }
-        int depth = 0;
-        try (JsonParser p = VALUES.createParser(buf, offset, length)) {
+        try (JsonParser p = JsonWalk.parser(buf, offset, length)) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 throw new MalformedEventException("the " + what + " holds no JSON value");
@@ -207,23 +172,7 @@ final class RecordDecoder {
             if (t == JsonToken.VALUE_NULL) {
                 throw new MalformedEventException("the " + what + " of app storage must not be null (a delete removes a key)");
             }
-            int top = 0;
-            do {
-                switch (t) {
-                    case START_OBJECT, START_ARRAY -> starts[depth++] = top;
-                    case END_OBJECT, END_ARRAY -> {
-                        top = starts[--depth];
-                        if (wide[depth] != null) {
-                            wide[depth].clear();
-                            wide[depth] = null;
-                        }
-                    }
-                    case FIELD_NAME -> top = name(p.currentName(), depth - 1, top, p);
-                    default -> {
-                        // a scalar: a string's text is skipped (and checked) by the next token
-                    }
-                }
-            } while (depth > 0 && (t = p.nextToken()) != null);
+            walk.value(p, t);
             if (p.nextToken() != null) {
                 throw new MalformedEventException("the " + what + " is not valid JSON: trailing content after the JSON value"
                         + Json.where(p.currentTokenLocation()));
@@ -234,62 +183,8 @@ final class RecordDecoder {
         } catch (IOException ex) {
             throw new MalformedEventException("the " + what + " could not be read: " + ex.getMessage(), ex);
         } finally {
-            for (int d = 0; d < depth; d++) {
-                wide[d] = null; // a value that failed midway leaves no state for the next
-            }
+            walk.reset(); // a value that failed midway leaves no state for the next
         }
-    }
-
-    /** Records member {@code name} of the object at {@code level}; returns the new top of {@link #names}. */
-    private int name(String name, int level, int top, JsonParser p) throws JsonParseException {
-        Set<String> set = wide[level];
-        if (set != null) {
-            if (!set.add(name)) {
-                throw duplicate(name, p);
-            }
-            return top;
-        }
-        int from = starts[level];
-        for (int i = from; i < top; i++) {
-            String n = names[i];
-            if (n == name || n.equals(name)) {
-                throw duplicate(name, p);
-            }
-        }
-        if (top - from == SCANNED_MEMBERS) {
-            set = spare(level);
-            for (int i = from; i < top; i++) {
-                set.add(names[i]);
-            }
-            set.add(name);
-            wide[level] = set;
-            return from;
-        }
-        if (top == names.length) {
-            names = Arrays.copyOf(names, top * 2);
-        }
-        names[top] = name;
-        return top + 1;
-    }
-
-    private Set<String> spare(int level) {
-        Set<String> s = spares[level];
-        if (s == null) {
-            s = new HashSet<>();
-            spares[level] = s;
-        }
-        s.clear();
-        return s;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Set<String>[] newSets(int n) {
-        return (Set<String>[]) new Set<?>[n];
-    }
-
-    /** As Jackson words it with its own duplicate detection on, so both checks read alike. */
-    private static JsonParseException duplicate(String name, JsonParser p) {
-        return new JsonParseException(p, "Duplicate field '" + name + "'", p.currentLocation());
     }
 
     private static String kind(JsonToken t) {

@@ -36,6 +36,8 @@ final class Validator {
 
     /** Reads subtrees in the middle of a stream: the mapper's own trailing-token check would end the scan. */
     private static final ObjectReader SUBTREE = Json.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** As {@link #SUBTREE}, for parsers without duplicate detection of their own ({@link JsonWalk#parser}). */
+    private static final ObjectReader SUBTREE_NO_DUPLICATES = SUBTREE.with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private final int maxValueBytes;
 
@@ -137,23 +139,69 @@ final class Validator {
     }
 
     /**
-     * Reads UTF-8 JSON once, checking that it is exactly one well-formed value, and returns a
-     * stand-in the shape rules can read: for an object, an object holding only the top-level
-     * {@code fields} present; for an array, an empty array; for a scalar, the scalar.
+     * Reads UTF-8 JSON, checking that it is exactly one well-formed value, and returns a stand-in
+     * the shape rules can read: for an object, an object holding only the top-level {@code fields}
+     * present; for an array, an empty array; for a scalar, the scalar.
      *
-     * <p>A vector field that is an array of as many plain, finite numbers as it needs (the common
-     * case, and Hyperfy's form) is checked as it streams by and left out of the stand-in, which the
-     * rules then find nothing wrong with: no tree is built for it. Anything else about it, an error
-     * included, makes the whole value scanned again the way that builds every field's tree, so the
-     * refusals and their messages are exactly those of the tree form.
+     * <p>Most values are read once, by {@link #streamed}. Anything it is unsure of, an error
+     * included, makes the whole value read again by {@link #withTrees}, the way that builds every
+     * read field's tree, so the refusals and their messages are exactly those of the tree form.
      */
     private static JsonNode scan(byte[] json, Set<String> fields) {
-        JsonNode fast = scan(json, fields, true);
-        return fast != null ? fast : scan(json, fields, false);
+        JsonNode fast = streamed(json, fields);
+        return fast != null ? fast : withTrees(json, fields);
     }
 
-    /** One pass of {@link #scan}; with {@code streamVectors}, {@code null} when the value needs the pass without. */
-    private static JsonNode scan(byte[] json, Set<String> fields, boolean streamVectors) {
+    /**
+     * The common case in one pass without trees for vectors: an object (or an array) whose member
+     * names {@link JsonWalk} checks; a vector field that is an array of as many plain, finite
+     * numbers as it needs (Hyperfy's form), or an object of exactly its axes holding such numbers
+     * (the guide's form), is checked as it streams by and left out of the stand-in, which the rules
+     * then find nothing wrong with. {@code null} when the value needs {@link #withTrees}: a scalar
+     * at the top, a vector of any other shape, a duplicate name, malformed JSON.
+     */
+    private static JsonNode streamed(byte[] json, Set<String> fields) {
+        JsonWalk walk = new JsonWalk();
+        try (JsonParser p = JsonWalk.parser(json, 0, json.length)) {
+            JsonToken t = p.nextToken();
+            JsonNode sparse;
+            if (t == JsonToken.START_OBJECT) {
+                ObjectNode o = Json.object();
+                walk.open();
+                while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    walk.member(name, p);
+                    JsonToken v = p.nextToken();
+                    if (!fields.contains(name)) {
+                        walk.value(p, v);
+                    } else if (VECTORS.contains(name) && (v == JsonToken.START_ARRAY || v == JsonToken.START_OBJECT)) {
+                        int size = name.equals("position") || name.equals("scale") ? 3 : 4;
+                        if (!(v == JsonToken.START_ARRAY ? finiteNumbers(p, size) : finiteAxes(p, size))) {
+                            return null;
+                        }
+                    } else if (v == JsonToken.VALUE_STRING) {
+                        o.put(name, p.getText());
+                    } else {
+                        // a tree of its own: duplicate names in it fail the tree, not the walk
+                        o.set(name, SUBTREE_NO_DUPLICATES.readTree(p));
+                    }
+                }
+                walk.close();
+                sparse = o;
+            } else if (t == JsonToken.START_ARRAY) {
+                walk.value(p, t);
+                sparse = Json.array();
+            } else {
+                return null;
+            }
+            return p.nextToken() == null ? sparse : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Reads JSON once, building the tree of every top-level field in {@code fields}; refuses what breaks the JSON rules. */
+    private static JsonNode withTrees(byte[] json, Set<String> fields) {
         JsonParser p = parser(json);
         try (p) {
             JsonToken t = p.nextToken();
@@ -165,19 +213,11 @@ final class Validator {
                 ObjectNode o = Json.object();
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
                     String name = p.currentName();
-                    JsonToken v = p.nextToken();
-                    if (!fields.contains(name)) {
-                        p.skipChildren();
-                    } else if (!streamVectors) {
+                    p.nextToken();
+                    if (fields.contains(name)) {
                         o.set(name, SUBTREE.readTree(p));
-                    } else if (v == JsonToken.START_ARRAY && VECTORS.contains(name)) {
-                        if (!finiteNumbers(p, name.equals("position") || name.equals("scale") ? 3 : 4)) {
-                            return null;
-                        }
-                    } else if (v == JsonToken.VALUE_STRING) {
-                        o.put(name, p.getText());
                     } else {
-                        o.set(name, SUBTREE.readTree(p));
+                        p.skipChildren();
                     }
                 }
                 sparse = o;
@@ -189,50 +229,62 @@ final class Validator {
                 sparse = scalar == null ? NullNode.getInstance() : scalar;
             }
             if (p.nextToken() != null) {
-                if (streamVectors) {
-                    return null;
-                }
                 throw Json.invalidJson("malformed JSON" + Json.where(p.currentTokenLocation())
                         + ": trailing content after the JSON value");
             }
             return sparse;
         } catch (JsonProcessingException e) {
-            if (streamVectors) {
-                return null;
-            }
             throw Json.invalidJson(e, p.currentLocation());
         } catch (IOException e) {
-            if (streamVectors) {
-                return null;
-            }
             throw Json.invalidJson("could not be read: " + e.getMessage());
         }
     }
 
     /**
      * Reads the rest of an array whose start was just read: true when it holds exactly
-     * {@code size} numbers that are finite however they are read (whole numbers of at most 64
-     * bits, or decimals well inside the range of a double); false as soon as it does not, or
-     * might not, the stream then left anywhere.
+     * {@code size} numbers that {@link #finiteNumber} accepts; false as soon as it does not, the
+     * stream then left anywhere.
      */
     private static boolean finiteNumbers(JsonParser p, int size) throws IOException {
         for (int i = 0; i < size; i++) {
-            JsonToken t = p.nextToken();
-            if (t == JsonToken.VALUE_NUMBER_INT) {
-                JsonParser.NumberType type = p.getNumberType();
-                if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
-                    return false;
-                }
-            } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-                double d = p.getDoubleValue();
-                if (!(Math.abs(d) < 1e300)) {
-                    return false;
-                }
-            } else {
+            if (!finiteNumber(p, p.nextToken())) {
                 return false;
             }
         }
         return p.nextToken() == JsonToken.END_ARRAY;
+    }
+
+    /**
+     * Reads the rest of an object whose start was just read: true when its members are exactly
+     * the first {@code size} of {@code x, y, z, w}, each once, in any order, each a number that
+     * {@link #finiteNumber} accepts; false as soon as they are not, the stream then left anywhere.
+     */
+    private static boolean finiteAxes(JsonParser p, int size) throws IOException {
+        int seen = 0;
+        for (int i = 0; i < size; i++) {
+            if (p.nextToken() != JsonToken.FIELD_NAME) {
+                return false;
+            }
+            String name = p.currentName();
+            int axis = name.length() == 1 ? "xyzw".indexOf(name.charAt(0)) : -1;
+            if (axis < 0 || axis >= size || (seen & 1 << axis) != 0 || !finiteNumber(p, p.nextToken())) {
+                return false;
+            }
+            seen |= 1 << axis;
+        }
+        return p.nextToken() == JsonToken.END_OBJECT;
+    }
+
+    /**
+     * True when {@code t}, just read, is a number that is finite however it is read: a whole
+     * number of at most 64 bits, or a decimal well inside the range of a double.
+     */
+    private static boolean finiteNumber(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            JsonParser.NumberType type = p.getNumberType();
+            return type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG;
+        }
+        return t == JsonToken.VALUE_NUMBER_FLOAT && Math.abs(p.getDoubleValue()) < 1e300;
     }
 
     private static JsonParser parser(byte[] json) {

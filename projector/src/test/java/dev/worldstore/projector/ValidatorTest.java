@@ -493,6 +493,31 @@ class ValidatorTest {
         rejectedText("{\"skills\": {\"a\": 1, \"a\": 2}}");
         rejectedText("{\"position\": {\"x\": 1, \"x\": 2, \"z\": 3}}");
         rejectedText("{\"position\": [1, 2, 3], \"position\": [1, 2, 3]}");
+        rejectedText("{\"inventory\": [{\"item\": 1}, {\"item\": 2, \"qty\": 1, \"item\": 3}]}");
+    }
+
+    @Test
+    void duplicateNamesAreFoundPastTheSixteenthMemberAndInsideEveryReadField() {
+        StringBuilder wide = new StringBuilder("{");
+        for (int i = 0; i < 20; i++) {
+            wide.append("\"m").append(i).append("\": ").append(i).append(", ");
+        }
+        accepted(Change.putJson(PLAYER_STATE, wide + "\"m20\": 20}"));
+
+        ValidationException late = rejectedText(wide + "\"m3\": 3}");
+        ValidationException inMetadata = rejected(ErrorCode.INVALID_JSON, "value",
+                () -> validator.check(Change.putJson(ENTITY, "{\"metadata\": {\"type\": \"a\", \"type\": \"b\"}}")));
+        ValidationException inComponents = rejected(ErrorCode.INVALID_JSON, "value",
+                () -> validator.check(Change.putJson(ENTITY, "{\"components\": {\"c\": {\"hp\": 1, \"hp\": 2}}}")));
+
+        assertTrue(late.getMessage().contains("Duplicate field 'm3'"), late.getMessage());
+        assertTrue(inMetadata.getMessage().contains("Duplicate field 'type'"), inMetadata.getMessage());
+        assertTrue(inComponents.getMessage().contains("Duplicate field 'hp'"), inComponents.getMessage());
+    }
+
+    @Test
+    void vectorObjectsMayListTheirAxesInAnyOrder() {
+        accepted(Change.putJson(PLAYER_STATE, "{\"position\": {\"z\": 3, \"x\": 1, \"y\": 2}, \"rotation\": {\"w\": 1, \"z\": 0, \"y\": 0, \"x\": 0}}"));
     }
 
     @Test
