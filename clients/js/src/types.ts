@@ -149,8 +149,9 @@ export interface CallOptions {
 /** Options of reads. */
 export interface ReadOptions extends CallOptions {
   /**
-   * Read the value as it was then: an ISO-8601 instant (or a `Date`), or a log position
-   * `partition-offset` of this world's partition.
+   * Read the value as it was then: an ISO-8601 instant (or a `Date`), a log position
+   * `partition-offset` of this world's partition, or `partition-start` (before every change: `null`),
+   * the position a subscription reports before its first event on a partition with no record yet.
    */
   asOf?: string | Date;
   /**

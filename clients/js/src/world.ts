@@ -394,7 +394,8 @@ export class WorldPersistence {
   }
 
   /**
-   * The whole world as it was at `asOf` (an instant or a log position): world state, entities,
+   * The whole world as it was at `asOf` (an instant, a log position, or `partition-start`, which is
+   * before every change, so the snapshot is empty): world state, entities,
    * player states and app data.
    *
    * @throws WorldStoreError when the snapshot failed after the server started sending it

@@ -995,7 +995,7 @@ export interface components {
         };
         RestoreRequest: {
             /**
-             * @description ISO-8601 instant or log position partition-offset of the world's partition
+             * @description ISO-8601 instant, log position partition-offset or partition-start of the world's partition
              * @example 2026-11-24T14:02:00Z
              * @example 3-1042
              */
@@ -1138,7 +1138,7 @@ export interface components {
         ForkRequest: {
             /** @description the new world's id; it must hold no data and no history */
             to: string;
-            /** @description an ISO-8601 instant or a log position of the source world's partition */
+            /** @description an ISO-8601 instant, a log position or partition-start of the source world's partition */
             asOf: string;
             /**
              * @description true: write nothing; 200 with what a fork would copy now (ForkPlan), or the problem the fork would answer
@@ -1357,7 +1357,7 @@ export interface components {
         IfNoneMatchStar: "*";
         /** @description a version from ETag: 304 when it is still current */
         IfNoneMatchVersion: string;
-        /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+        /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
         AsOf: string;
         /** @description only versions strictly below this: the next of the previous page */
         Before: string;
@@ -1545,7 +1545,7 @@ export interface operations {
     getPlayer: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1617,7 +1617,7 @@ export interface operations {
     getPlayerState: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1849,7 +1849,7 @@ export interface operations {
     getEntity: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2046,7 +2046,7 @@ export interface operations {
     getWorldState: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2236,7 +2236,7 @@ export interface operations {
     getAppData: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2440,7 +2440,7 @@ export interface operations {
     getPlayerAppData: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2653,9 +2653,9 @@ export interface operations {
     worldHistory: {
         parameters: {
             query?: {
-                /** @description start: an ISO-8601 instant (the first change written at or after it) or a log position partition-offset (inclusive) */
+                /** @description start: an ISO-8601 instant (the first change written at or after it), a log position partition-offset (inclusive) or partition-start (the partition's first record) */
                 from?: string;
-                /** @description end: an ISO-8601 instant (changes whose event time, the time history shows, is at or before it) or a log position (inclusive) */
+                /** @description end: an ISO-8601 instant (changes whose event time, the time history shows, is at or before it), a log position (inclusive) or partition-start (no change) */
                 to?: string;
                 /** @description only these tables, comma-separated */
                 table?: string;
@@ -2694,7 +2694,7 @@ export interface operations {
     worldSnapshot: {
         parameters: {
             query: {
-                /** @description an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of the world's partition (every change up to and including it); missing or malformed: 400 INVALID_ARGUMENT with field asOf */
+                /** @description an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of the world's partition (every change up to and including it), or partition-start (before every change: an empty snapshot); missing or malformed: 400 INVALID_ARGUMENT with field asOf */
                 asOf: string;
             };
             header?: {

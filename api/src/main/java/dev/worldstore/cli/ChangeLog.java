@@ -71,15 +71,18 @@ final class ChangeLog {
      * @throws ConfigException naming {@code option} otherwise
      */
     void checkPosition(String option, String worldId, AsOf asOf) {
-        if (!(asOf instanceof AsOf.AtPosition at)) {
+        if (asOf instanceof AsOf.AtTime) {
             return;
         }
-        LogPosition p = at.position();
         int partition = partitionOf(worldId);
-        if (p.partition() != partition) {
+        if (asOf.partition() != partition) {
             throw new ConfigException(option, "world " + worldId + " lives in partition " + partition + " of " + topic()
-                    + ", so its positions are written " + partition + "-OFFSET; was " + p);
+                    + ", so its positions are written " + partition + "-OFFSET (or " + partition + "-start); was " + asOf);
         }
+        if (!(asOf instanceof AsOf.AtPosition at)) {
+            return; // the partition's start is always there
+        }
+        LogPosition p = at.position();
         long end = ends()[partition];
         if (p.offset() >= end) {
             throw new ConfigException(option, "position " + p + " has not been written yet (partition " + partition + " of " + topic()
@@ -104,10 +107,5 @@ final class ChangeLog {
         } catch (ValidationException e) {
             throw new ConfigException(option, e.rule());
         }
-    }
-
-    /** {@code asOf} as the user reads it: {@code 2026-11-24T14:02:00Z} or {@code 3-1042}. */
-    static String text(AsOf asOf) {
-        return asOf instanceof AsOf.AtPosition p ? p.position().toString() : ((AsOf.AtTime) asOf).instant().toString();
     }
 }

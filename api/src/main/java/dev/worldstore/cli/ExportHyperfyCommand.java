@@ -65,7 +65,7 @@ final class ExportHyperfyCommand extends HyperfyCommand {
             HyperfyDb.Contents c = export.contents();
             PrintWriter out = out();
             out.printf(Locale.ROOT, "exported world %s as of %s from %s to %s: %,d rows in %.1f s (%,.0f rows/s)%n", worldId,
-                    at == null ? "now (" + now + ")" : ChangeLog.text(at), access.describe(), dir, c.rows(), seconds,
+                    at == null ? "now (" + now + ")" : at.toString(), access.describe(), dir, c.rows(), seconds,
                     seconds > 0 ? c.rows() / seconds : 0);
             out.printf(Locale.ROOT, "  config %,d rows (version %s), users %,d, blueprints %,d, entities %,d, storage.json %s%n",
                     c.config().size(), c.config().get("version"), c.users().size(), c.blueprints().size(), c.entities().size(),

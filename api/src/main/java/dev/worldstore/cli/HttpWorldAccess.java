@@ -100,7 +100,7 @@ final class HttpWorldAccess implements WorldAccess {
 
     @Override
     public List<String> world(String worldId, AsOf asOf, Consumer<Current> sink) {
-        String at = asOf == null ? Instant.now().toString() : ChangeLog.text(asOf);
+        String at = asOf == null ? Instant.now().toString() : asOf.toString();
         HttpRequest r = request("/v1/worlds/" + seg(worldId) + "/snapshot?asOf=" + URLEncoder.encode(at, StandardCharsets.UTF_8))
                 .GET().build();
         HttpResponse<InputStream> res;

@@ -73,7 +73,7 @@ final class ReplayCommand extends StoreCommand {
             log.checkPosition("--to", worldId, asOf);
             int partition = log.partitionOf(worldId);
             err().println("replay: world " + worldId + " (partition " + partition + " of " + config.get(WorldStoreConfig.KAFKA_TOPIC)
-                    + " on " + ChangeLog.describe(config) + ") as of " + ChangeLog.text(asOf)
+                    + " on " + ChangeLog.describe(config) + ") as of " + asOf.toString()
                     + (noSnapshots ? ", from the start of the log" : ", from the newest snapshot under "
                             + config.dataDir().resolve("snapshots") + " that fits"));
             err().flush();
@@ -85,7 +85,7 @@ final class ReplayCommand extends StoreCommand {
             try {
                 Writer w = toStdout ? out() : Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
                 try {
-                    json = new SnapshotDocument(() -> Json.generator(w), worldId, ChangeLog.text(asOf));
+                    json = new SnapshotDocument(() -> Json.generator(w), worldId, asOf.toString());
                     run = ProjectionTools.replayWorld(config, worldId, asOf, !noSnapshots, json, progress::update);
                     json.finish();
                     w.write('\n');
@@ -112,7 +112,7 @@ final class ReplayCommand extends StoreCommand {
             }
 
             report.printf(Locale.ROOT, "replayed world %s as of %s: %s events applied in %.1f s (%,.0f events/s), %s%n", worldId,
-                    ChangeLog.text(asOf), Latency.count(run.events()), run.millis() / 1000.0, run.eventsPerSecond(),
+                    asOf.toString(), Latency.count(run.events()), run.millis() / 1000.0, run.eventsPerSecond(),
                     run.startedFrom() != null ? "starting from snapshot " + run.startedFrom()
                             : noSnapshots ? "from the start of the log (--no-snapshots)"
                                     : "from the start of the log (no snapshot taken before that point under "

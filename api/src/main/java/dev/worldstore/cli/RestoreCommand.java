@@ -71,7 +71,7 @@ final class RestoreCommand extends StoreCommand {
             log.checkPosition("--to", worldId, asOf);
             long[] starts = log.beginnings();
             long[] ends = log.ends();
-            err().println("restore: world " + worldId + " to " + ChangeLog.text(asOf) + " on " + ChangeLog.describe(given) + ", topic "
+            err().println("restore: world " + worldId + " to " + asOf.toString() + " on " + ChangeLog.describe(given) + ", topic "
                     + config.get(WorldStoreConfig.KAFKA_TOPIC) + "; catching up a projection in " + dataDir
                     + (tempDir ? " (temporary)" : ""));
             err().flush();
@@ -79,7 +79,7 @@ final class RestoreCommand extends StoreCommand {
             awaitCaughtUp(store, starts, ends);
 
             WorldStore.RestoreResult r = store.restoreWorld(worldId, asOf, ACTOR);
-            out.println("restored world " + worldId + " to " + ChangeLog.text(asOf) + " (actor " + ACTOR + "): "
+            out.println("restored world " + worldId + " to " + asOf.toString() + " (actor " + ACTOR + "): "
                     + keys(r.rewritten()) + " rewritten, " + keys(r.deleted()) + " deleted, " + keys(r.unchanged()) + " unchanged, "
                     + Latency.count(r.conflicts()) + (r.conflicts() == 1 ? " conflict" : " conflicts"));
             out.flush();

@@ -264,7 +264,7 @@ final class ApiRoutes {
                 : store.readAsOf(key, asOf, HttpSupport.consistency(ctx));
         if (found.isEmpty()) {
             throw new ApiProblem(404, Problems.KEY_NOT_FOUND, null, asOf == null ? "no value is stored at " + key.describe()
-                    : "no value was stored at " + key.describe() + " as of " + HttpSupport.describe(asOf));
+                    : "no value was stored at " + key.describe() + " as of " + asOf.toString());
         }
         Stored s = found.get();
         String etag = HttpSupport.etag(s.version());

@@ -242,7 +242,7 @@ final class BatchRoutes {
             gen.writeStartObject();
             gen.writeStringField("world", r.worldId());
             gen.writeStringField("from", r.sourceWorldId());
-            gen.writeStringField("asOf", HttpSupport.describe(asOf));
+            gen.writeStringField("asOf", asOf.toString());
             gen.writeStringField("sourcePosition", r.sourcePosition().toString());
             gen.writeNumberField("keys", r.keys());
             gen.writeNumberField("batches", r.batches());
@@ -265,7 +265,7 @@ final class BatchRoutes {
             throw new dev.worldstore.WorldExistsException(target);
         }
         dev.worldstore.LogPosition at = store.resolve(source, asOf).orElseThrow(() -> ApiProblem.invalidArgument("asOf",
-                "world '" + source + "' held nothing at that point (" + HttpSupport.describe(asOf) + "); there is nothing to fork"));
+                "world '" + source + "' held nothing at that point (" + asOf.toString() + "); there is nothing to fork"));
         long[] counts = new long[4];
         store.snapshot(source, AsOf.position(at), HttpSupport.consistency(ctx), s -> {
             switch (s.key().table()) {
@@ -278,14 +278,14 @@ final class BatchRoutes {
         long keys = counts[0] + counts[1] + counts[2] + counts[3];
         if (keys == 0) {
             throw ApiProblem.invalidArgument("asOf", "world '" + source + "' held nothing at that point ("
-                    + HttpSupport.describe(asOf) + "); there is nothing to fork");
+                    + asOf.toString() + "); there is nothing to fork");
         }
         writeJson(ctx, 200, gen -> {
             gen.writeStartObject();
             gen.writeBooleanField("dryRun", true);
             gen.writeStringField("world", target);
             gen.writeStringField("from", source);
-            gen.writeStringField("asOf", HttpSupport.describe(asOf));
+            gen.writeStringField("asOf", asOf.toString());
             gen.writeStringField("sourcePosition", at.toString());
             gen.writeNumberField("keys", keys);
             gen.writeNumberField("entities", counts[0]);

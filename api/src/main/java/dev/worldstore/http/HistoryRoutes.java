@@ -146,6 +146,8 @@ final class HistoryRoutes {
             AsOf from = HttpSupport.asOf(ctx, "from");
             if (from instanceof AsOf.AtPosition p) {
                 start = inPartition("from", p.position(), partition).offset(); // before the log's start: 410, never a silent gap
+            } else if (from instanceof AsOf.AtStart s) {
+                start = inPartition("from", new LogPosition(s.partition(), 0), partition).offset(); // offset 0, as above
             } else {
                 // the log's start (retention may have moved it), or the first change at or after the instant that it still holds
                 long logStart = store.startOf(worldId).offset();
@@ -156,6 +158,8 @@ final class HistoryRoutes {
         AsOf to = HttpSupport.asOf(ctx, "to");
         if (to instanceof AsOf.AtPosition p) {
             stop = Math.min(stop, inPartition("to", p.position(), partition).offset() + 1);
+        } else if (to instanceof AsOf.AtStart s) {
+            stop = inPartition("to", new LogPosition(s.partition(), 0), partition).offset(); // before the first record: none
         } else if (to instanceof AsOf.AtTime) {
             // every change written at or before the instant: up to the position it resolves to
             stop = Math.min(stop, store.resolve(worldId, to).map(p -> p.offset() + 1).orElse(0L));
@@ -264,7 +268,7 @@ final class HistoryRoutes {
             ctx.status(200);
             ctx.contentType(HttpSupport.JSON);
             return Json.generator(ctx.outputStream());
-        }, worldId, HttpSupport.describe(asOf));
+        }, worldId, asOf.toString());
         try {
             store.snapshot(worldId, asOf, HttpSupport.consistency(ctx), s -> {
                 if (!(s.key() instanceof Key.AppData a) || principal == null || principal.mayApp(a.appId())) {
@@ -350,7 +354,7 @@ final class HistoryRoutes {
         }
         AsOf asOf = AsOf.parse("asOf", text.asText().trim());
         WorldStore.RestoreResult r = dryRun ? store.planRestore(worldId, asOf) : store.restoreWorld(worldId, asOf, ApiRoutes.actor(ctx));
-        ObjectNode out = Json.object().put("dryRun", dryRun).put("asOf", HttpSupport.describe(asOf)).put("rewritten", r.rewritten())
+        ObjectNode out = Json.object().put("dryRun", dryRun).put("asOf", asOf.toString()).put("rewritten", r.rewritten())
                 .put("deleted", r.deleted()).put("unchanged", r.unchanged()).put("conflicts", r.conflicts());
         HttpSupport.json(ctx, 200, out);
     }

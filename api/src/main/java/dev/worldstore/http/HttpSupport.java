@@ -309,10 +309,6 @@ final class HttpSupport {
         return v == null ? null : AsOf.parse(name, v.trim());
     }
 
-    static String describe(AsOf asOf) {
-        return asOf instanceof AsOf.AtTime t ? t.instant().toString() : ((AsOf.AtPosition) asOf).position().toString();
-    }
-
     /** Page cursors are opaque to clients: the last listed id, base64url-encoded. */
     static String encodeCursor(String lastId) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.getBytes(StandardCharsets.UTF_8));

@@ -67,7 +67,7 @@ final class PlayerRoutes {
         AsOf asOf = HttpSupport.asOf(ctx, "asOf");
         if (asOf != null) {
             Stored s = store.readAsOf(new Key.Player(id), asOf, consistency(ctx)).orElseThrow(() -> new ApiProblem(404,
-                    Problems.KEY_NOT_FOUND, null, "no player '" + id + "' was registered as of " + HttpSupport.describe(asOf)));
+                    Problems.KEY_NOT_FOUND, null, "no player '" + id + "' was registered as of " + asOf.toString()));
             ctx.header("ETag", HttpSupport.etag(s.version()));
             ctx.header(HttpSupport.AS_OF_VERSION_HEADER, Long.toString(s.version()));
             // the registration as it was: lastSeen is not part of a player's history

@@ -160,8 +160,8 @@ class MainTest {
         Run badTo = run(Map.of(), "replay", "--world=w", "--to=yesterday", "--out=" + dir.resolve("w.json"));
         assertEquals(2, badTo.code());
         assertEquals(1, badTo.err().strip().lines().count(), badTo.err());
-        assertTrue(badTo.err().contains("--to: must be an ISO-8601 instant like 2026-11-24T14:02:00Z or a log position like 0-42, "
-                + "was 'yesterday'"), badTo.err());
+        assertTrue(badTo.err().contains("--to: must be an ISO-8601 instant like 2026-11-24T14:02:00Z, a log position like 0-42 "
+                + "or a partition's start like 0-start, was 'yesterday'"), badTo.err());
 
         Run badWorld = run(Map.of(), "restore", "--world=a b", "--to=0-1");
         assertEquals(2, badWorld.code());

@@ -256,6 +256,32 @@ class HttpHistoryIT {
         assertProblem(get(ADMIN, "/v1/worlds/wa/history?from=" + elsewhere), 400, "INVALID_ARGUMENT", "from");
     }
 
+    @Test
+    void aPartitionsStartReadsAsThePointBeforeEveryChange() {
+        // given a world whose first change is its partition's only record so far, or not: either way
+        // "<partition>-start" (the ready id of a feed opened on an empty partition) is before it
+        String w = "/v1/worlds/from-start";
+        LogPosition first = write(ADMIN, "PUT", w + "/entities/s1", "{\"hp\":1}");
+        String start = first.partition() + "-start";
+
+        // when it is used as asOf, from and to, then it includes no change, and from it the log starts
+        assertProblem(asOf(w + "/entities/s1", start), 404, "KEY_NOT_FOUND");
+        JsonNode snapshot = assertOk(get(ADMIN, w + "/snapshot?asOf=" + start));
+        assertEquals(start, snapshot.path("asOf").asText(), snapshot.toString());
+        assertEquals(0, snapshot.path("entities").size(), snapshot.toString());
+        List<String> fromStart = positions(listOf(assertOk(get(ADMIN, w + "/history?from=" + start)).path("items")));
+        assertTrue(fromStart.contains(first.toString()), fromStart.toString());
+        assertEquals(0, assertOk(get(ADMIN, w + "/history?to=" + start)).path("items").size());
+        JsonNode plan = assertOk(node.callAs(ADMIN, "POST", w + "/restore", "{\"asOf\":\"" + start + "\",\"dryRun\":true}"));
+        assertEquals(1, plan.path("deleted").asInt(), plan.toString());
+        assertEquals(start, plan.path("asOf").asText(), plan.toString());
+        // another partition's start is refused as any position of another partition is
+        String elsewhere = ((first.partition() + 1) % 6) + "-start";
+        assertProblem(get(ADMIN, w + "/snapshot?asOf=" + elsewhere), 400, "INVALID_ARGUMENT", "asOf");
+        assertProblem(get(ADMIN, w + "/history?from=" + elsewhere), 400, "INVALID_ARGUMENT", "from");
+        assertProblem(get(ADMIN, w + "/entities/s1?asOf=x-start"), 400, "INVALID_ARGUMENT", "asOf");
+    }
+
     // ---- audit log ----------------------------------------------------------------------------
 
     private record Written(LogPosition position, String table, String actor) {

@@ -77,7 +77,7 @@ final class Fork {
 
     private static ObjectNode meta(String source, AsOf asOf, LogPosition at) {
         ObjectNode n = Json.object().put("forkOf", source).put("sourcePosition", at.toString());
-        n.put("asOf", asOf instanceof AsOf.AtTime t ? t.instant().toString() : ((AsOf.AtPosition) asOf).position().toString());
+        n.put("asOf", asOf.toString());
         return n;
     }
 

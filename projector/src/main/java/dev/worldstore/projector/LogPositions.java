@@ -125,15 +125,15 @@ final class LogPositions {
      * @throws ValidationException naming {@code field} if a position is not in {@code partition}
      */
     Optional<LogPosition> lastIncluded(int partition, AsOf asOf, String field) {
-        if (asOf instanceof AsOf.AtPosition p) {
-            if (p.position().partition() != partition) {
-                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, field, "position " + p.position()
+        if (!(asOf instanceof AsOf.AtTime t)) {
+            if (asOf.partition() != partition) {
+                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, field, "position " + asOf
                         + " is not in this world's partition " + partition + "; use a position the API gave for this world");
             }
-            return Optional.of(p.position());
+            return asOf instanceof AsOf.AtPosition p ? Optional.of(p.position()) : Optional.empty(); // a start includes nothing
         }
         long applied = progress.next(partition);
-        long firstAfter = EventClock.firstOffsetAfter(projection, partition, ((AsOf.AtTime) asOf).instant().toEpochMilli());
+        long firstAfter = EventClock.firstOffsetAfter(projection, partition, t.instant().toEpochMilli());
         if (firstAfter < 0) {
             firstAfter = applied;
         }

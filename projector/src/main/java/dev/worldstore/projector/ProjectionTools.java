@@ -214,14 +214,14 @@ public final class ProjectionTools {
             // event whose event time is later, derived exactly as the nodes derive it (EventClock)
             long target = end;
             Long timeLimit = null;
-            if (asOf instanceof AsOf.AtPosition p) {
-                if (p.position().partition() != partition) {
-                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "asOf", "position " + p.position()
+            if (asOf instanceof AsOf.AtTime t) {
+                timeLimit = t.instant().toEpochMilli();
+            } else {
+                if (asOf.partition() != partition) {
+                    throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "asOf", "position " + asOf
                             + " is not in this world's partition " + partition + "; use a position the API gave for this world");
                 }
-                target = p.position().offset() + 1;
-            } else {
-                timeLimit = ((AsOf.AtTime) asOf).instant().toEpochMilli();
+                target = asOf instanceof AsOf.AtPosition p ? p.position().offset() + 1 : 0; // a start: no event
             }
             if (target > end) {
                 throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "asOf", asOf + " is past the end of partition " + partition
