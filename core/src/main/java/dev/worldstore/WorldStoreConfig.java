@@ -85,6 +85,11 @@ public final class WorldStoreConfig {
             0, Long.MAX_VALUE, "RocksDB block cache shared by all tables.");
     public static final ConfigKey ROCKSDB_COMPRESSION = ConfigKey.choice("rocksdb.compression", "lz4",
             List.of("none", "lz4", "zstd"), "Compression of the projection's files (large values are stored compressed).");
+    public static final ConfigKey ROCKSDB_BACKGROUND_PRIORITY = ConfigKey.choice("rocksdb.background.priority", "normal",
+            List.of("normal", "low"), "CPU priority of the projection's flushes and compactions. low: the lowest (nice 19), so saves, "
+                    + "loads and the projector come first and files are written when the CPU has time; under a sustained overload the "
+                    + "projection then falls behind the log instead of slowing the writers. Holds for every RocksDB in the process "
+                    + "from the first node opened with low on (a priority is only ever lowered).");
     public static final ConfigKey FEED_BUFFER_BYTES = ConfigKey.longKey("feed.buffer.bytes", 64L * 1024 * 1024, 1024 * 1024,
             64L * 1024 * 1024 * 1024, "Memory for recently applied events, split evenly over the partitions: change feeds at the log's "
                     + "tail are all served from it (no Kafka consumer or thread each); a feed behind it reads the log until it catches up.");
@@ -104,7 +109,7 @@ public final class WorldStoreConfig {
             PRODUCER_BATCH_BYTES, PRODUCER_COMPRESSION, PROJECTOR_POLL_MAX_RECORDS, PROJECTOR_SNAPSHOT_INTERVAL_MS,
             PROJECTOR_SNAPSHOT_RETAIN_COUNT, RETENTION_ENTITY_TTL_MS, RETENTION_APP_TTL_MS, RETENTION_HISTORY_MAX_VERSIONS,
             RETENTION_HISTORY_MAX_AGE_MS, RETENTION_CHECK_INTERVAL_MS, ROCKSDB_BLOCK_CACHE_BYTES,
-            ROCKSDB_COMPRESSION, FEED_BUFFER_BYTES, FEED_CATCHUP_MAX_COUNT, BOOTSTRAP_FROM, BOOTSTRAP_API_KEY);
+            ROCKSDB_COMPRESSION, ROCKSDB_BACKGROUND_PRIORITY, FEED_BUFFER_BYTES, FEED_CATCHUP_MAX_COUNT, BOOTSTRAP_FROM, BOOTSTRAP_API_KEY);
 
     private static final String KAFKA_PREFIX = "kafka.";
     /** Prefixes under {@code kafka.} that are worldstore's own: their keys never pass through to the Kafka clients. */

@@ -141,7 +141,10 @@ public final class InProcessBench {
             progress.accept("(a) save throughput: " + Latency.count(o.saves()) + " saves, " + o.concurrency() + " in flight");
             Phase pa = w.run(o.saves(), o.concurrency(), i -> i % o.keys());
             rows.add(row("save throughput, " + o.concurrency() + " in flight", pa));
+            // saves complete when Kafka acknowledged them: how far the projection was behind then
+            long projAStart = System.nanoTime();
             w.awaitProjection();
+            long projA = System.nanoTime() - projAStart;
 
             progress.accept("(b) save latency at " + Latency.count(o.rate()) + "/s for " + o.latencySeconds() + " s");
             Phase pb = w.fixedRate(o.rate(), o.latencySeconds(), o.keys());
@@ -190,7 +193,8 @@ public final class InProcessBench {
                     + config.get(WorldStoreConfig.PRODUCER_COMPRESSION));
             out.println("- data: " + Latency.count(o.payloadBytes()) + "-byte player states, " + Latency.count(o.keys()) + " players (a, b) and "
                     + Latency.count(o.loadKeys()) + " (c) over " + o.worlds() + " worlds; warm-up " + o.warmupSeconds()
-                    + " s; projection caught up " + Latency.seconds(projWait) + " after the last pre-fill save");
+                    + " s; projection caught up " + Latency.seconds(projA) + " after the last save of (a) and "
+                    + Latency.seconds(projWait) + " after the last pre-fill save");
             if (batches != null) {
                 out.println("- world transactions: " + batches.facts());
             }

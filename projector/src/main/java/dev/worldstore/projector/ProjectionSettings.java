@@ -10,14 +10,17 @@ import java.nio.file.Path;
  * @param pollMaxRecords most events applied in one atomic write
  * @param snapshotIntervalMs how often the projector checkpoints the projection (0 = never)
  * @param snapshotRetain how many snapshots to keep
+ * @param lowBackgroundPriority whether RocksDB's flushes and compactions run at the lowest CPU priority
+ *     ({@code rocksdb.background.priority=low})
  */
 record ProjectionSettings(Path dataDir, long blockCacheBytes, String compression, int pollMaxRecords, long snapshotIntervalMs,
-        int snapshotRetain) {
+        int snapshotRetain, boolean lowBackgroundPriority) {
 
     static ProjectionSettings from(WorldStoreConfig c) {
         return new ProjectionSettings(c.dataDir(), c.getLong(WorldStoreConfig.ROCKSDB_BLOCK_CACHE_BYTES),
                 c.get(WorldStoreConfig.ROCKSDB_COMPRESSION), c.getInt(WorldStoreConfig.PROJECTOR_POLL_MAX_RECORDS),
-                c.getLong(WorldStoreConfig.PROJECTOR_SNAPSHOT_INTERVAL_MS), c.getInt(WorldStoreConfig.PROJECTOR_SNAPSHOT_RETAIN_COUNT));
+                c.getLong(WorldStoreConfig.PROJECTOR_SNAPSHOT_INTERVAL_MS), c.getInt(WorldStoreConfig.PROJECTOR_SNAPSHOT_RETAIN_COUNT),
+                c.get(WorldStoreConfig.ROCKSDB_BACKGROUND_PRIORITY).equals("low"));
     }
 
     Path projectionDir() {
@@ -30,6 +33,6 @@ record ProjectionSettings(Path dataDir, long blockCacheBytes, String compression
 
     /** The same settings for a scratch projection elsewhere that takes no snapshots (rebuilds, replays). */
     ProjectionSettings scratch(Path dir) {
-        return new ProjectionSettings(dir, blockCacheBytes, compression, pollMaxRecords, 0, snapshotRetain);
+        return new ProjectionSettings(dir, blockCacheBytes, compression, pollMaxRecords, 0, snapshotRetain, lowBackgroundPriority);
     }
 }

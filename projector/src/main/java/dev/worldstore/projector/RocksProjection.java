@@ -57,6 +57,7 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
 
     private RocksProjection(Path dir, ProjectionSettings settings) throws RocksDBException {
         this.dir = dir;
+        BackgroundPriority.lowerIf(settings.lowBackgroundPriority());
         this.cache = new LRUCache(settings.blockCacheBytes());
         CompressionType compression = switch (settings.compression()) {
             case "none" -> CompressionType.NO_COMPRESSION;
