@@ -147,7 +147,8 @@ final class HistoryRoutes {
             if (from instanceof AsOf.AtPosition p) {
                 start = inPartition("from", p.position(), partition).offset(); // before the log's start: 410, never a silent gap
             } else if (from instanceof AsOf.AtStart s) {
-                start = inPartition("from", new LogPosition(s.partition(), 0), partition).offset(); // offset 0, as above
+                inPartition("from", s.toString(), s.partition(), partition);
+                start = 0; // as a position: before the log's start, 410
             } else {
                 // the log's start (retention may have moved it), or the first change at or after the instant that it still holds
                 long logStart = store.startOf(worldId).offset();
@@ -159,7 +160,8 @@ final class HistoryRoutes {
         if (to instanceof AsOf.AtPosition p) {
             stop = Math.min(stop, inPartition("to", p.position(), partition).offset() + 1);
         } else if (to instanceof AsOf.AtStart s) {
-            stop = inPartition("to", new LogPosition(s.partition(), 0), partition).offset(); // before the first record: none
+            inPartition("to", s.toString(), s.partition(), partition);
+            stop = 0; // before the first record: none
         } else if (to instanceof AsOf.AtTime) {
             // every change written at or before the instant: up to the position it resolves to
             stop = Math.min(stop, store.resolve(worldId, to).map(p -> p.offset() + 1).orElse(0L));
@@ -241,11 +243,16 @@ final class HistoryRoutes {
     }
 
     private static LogPosition inPartition(String field, LogPosition p, int partition) {
-        if (p.partition() != partition) {
-            throw ApiProblem.invalidArgument(field, "this world's changes are in partition " + partition + ", " + p
+        inPartition(field, p.toString(), p.partition(), partition);
+        return p;
+    }
+
+    /** Refuses {@code shown} (a position or a partition's start, as the client wrote it) unless {@code given} is the world's partition. */
+    private static void inPartition(String field, String shown, int given, int partition) {
+        if (given != partition) {
+            throw ApiProblem.invalidArgument(field, "this world's changes are in partition " + partition + ", " + shown
                     + " is not; use a position the API gave for this world");
         }
-        return p;
     }
 
     // ---- a world at a point in time -----------------------------------------------------------

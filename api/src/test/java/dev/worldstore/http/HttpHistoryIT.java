@@ -278,7 +278,10 @@ class HttpHistoryIT {
         // another partition's start is refused as any position of another partition is
         String elsewhere = ((first.partition() + 1) % 6) + "-start";
         assertProblem(get(ADMIN, w + "/snapshot?asOf=" + elsewhere), 400, "INVALID_ARGUMENT", "asOf");
-        assertProblem(get(ADMIN, w + "/history?from=" + elsewhere), 400, "INVALID_ARGUMENT", "from");
+        HttpResponse<String> otherFrom = get(ADMIN, w + "/history?from=" + elsewhere);
+        assertProblem(otherFrom, 400, "INVALID_ARGUMENT", "from");
+        assertTrue(otherFrom.body().contains(elsewhere + " is not"), otherFrom.body());
+        assertProblem(get(ADMIN, w + "/history?to=" + elsewhere), 400, "INVALID_ARGUMENT", "to");
         assertProblem(get(ADMIN, w + "/entities/s1?asOf=x-start"), 400, "INVALID_ARGUMENT", "asOf");
     }
 
