@@ -132,6 +132,11 @@ describe('a node whose partitions hold no record yet', () => {
         if (replayed.length === 3) break;
       }
       assert.deepEqual(replayed, written);
+
+      // the ready id reads back as a point in history: before every change
+      const before = await world.snapshot({ asOf: start! });
+      assert.deepEqual(before.players, [], 'a snapshot as of the partition\'s start holds nothing');
+      assert.equal(await world.read({ table: 'player_states', playerId: 'p' }, { asOf: start! }), null);
     } finally {
       await fresh.stop();
       await removeData(fresh);
