@@ -1357,7 +1357,7 @@ export interface components {
         IfNoneMatchStar: "*";
         /** @description a version from ETag: 304 when it is still current */
         IfNoneMatchVersion: string;
-        /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+        /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it; not written yet: 400; not applied by this node yet: waited for), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
         AsOf: string;
         /** @description only versions strictly below this: the next of the previous page */
         Before: string;
@@ -1545,7 +1545,7 @@ export interface operations {
     getPlayer: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it; not written yet: 400; not applied by this node yet: waited for), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1617,7 +1617,7 @@ export interface operations {
     getPlayerState: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it; not written yet: 400; not applied by this node yet: waited for), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -1849,7 +1849,7 @@ export interface operations {
     getEntity: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it; not written yet: 400; not applied by this node yet: waited for), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2046,7 +2046,7 @@ export interface operations {
     getWorldState: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it; not written yet: 400; not applied by this node yet: waited for), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2236,7 +2236,7 @@ export interface operations {
     getAppData: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it; not written yet: 400; not applied by this node yet: waited for), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2440,7 +2440,7 @@ export interface operations {
     getPlayerAppData: {
         parameters: {
             query?: {
-                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
+                /** @description read the value as it was then: an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of this key's partition (every change up to and including it; not written yet: 400; not applied by this node yet: waited for), or partition-start (before every change). 404 KEY_NOT_FOUND if the key did not exist then or was deleted; malformed: 400 INVALID_ARGUMENT with field asOf. */
                 asOf?: components["parameters"]["AsOf"];
             };
             header?: {
@@ -2694,7 +2694,7 @@ export interface operations {
     worldSnapshot: {
         parameters: {
             query: {
-                /** @description an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of the world's partition (every change up to and including it), or partition-start (before every change: an empty snapshot); missing or malformed: 400 INVALID_ARGUMENT with field asOf */
+                /** @description an ISO-8601 instant (every change whose event time, the time history shows, is at or before it) or a log position partition-offset of the world's partition (every change up to and including it), or partition-start (before every change: an empty snapshot); a position not written yet: 400; one this node has not applied yet is waited for (read.wait.timeout.ms); missing or malformed: 400 INVALID_ARGUMENT with field asOf */
                 asOf: string;
             };
             header?: {

@@ -149,10 +149,12 @@ public interface WorldStore extends AutoCloseable {
      * T the last change whose event time (as history shows it, to the millisecond) is at or before T; event times never
      * go backwards within a partition, so T includes exactly the changes history shows at or before T. With
      * {@link #positionAt} this is the one convention for points in time: {@code resolve(w, T) + 1 == positionAt(w, T + 1 ms)}.
-     * An instant later than every change this node has applied resolves to the last change it applied.
+     * An instant later than every change this node has applied resolves to the last change it applied;
+     * a position this node has not applied yet is waited for ({@code read.wait.timeout.ms}).
      *
      * @return empty when nothing in the partition is that old
-     * @throws ValidationException if a position is not in the world's partition
+     * @throws ValidationException if a position is not in the world's partition or not written yet (past the log's end)
+     * @throws ProjectionTimeoutException if this node does not apply a written position in time
      */
     java.util.Optional<LogPosition> resolve(String worldId, AsOf asOf);
 
@@ -170,13 +172,15 @@ public interface WorldStore extends AutoCloseable {
     /**
      * The key's value as of a point in its history: empty if it did not exist then (or was deleted).
      * The returned {@link Stored} carries the version and facts of the change that produced it.
+     * A position is resolved as {@link #resolve} does (waited for; refused past the log's end).
      */
     Optional<Stored> readAsOf(Key key, AsOf asOf, ReadConsistency consistency);
 
     /**
      * Streams every key of a world (world state, entities, player states, app data) as it was at
      * {@code asOf}, in table then key order, consistent to one log position. Memory is bounded by one
-     * key's history, not the world.
+     * key's history, not the world. A position is resolved as {@link #resolve} does (waited for;
+     * refused past the log's end).
      */
     void snapshot(String worldId, AsOf asOf, ReadConsistency consistency, java.util.function.Consumer<Stored> sink);
 

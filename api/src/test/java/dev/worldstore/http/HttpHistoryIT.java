@@ -254,6 +254,14 @@ class HttpHistoryIT {
         assertProblem(get(ADMIN, e + "?asOf=" + elsewhere), 400, "INVALID_ARGUMENT", "asOf");
         assertProblem(get(ADMIN, "/v1/worlds/wa/snapshot?asOf=" + elsewhere), 400, "INVALID_ARGUMENT", "asOf");
         assertProblem(get(ADMIN, "/v1/worlds/wa/history?from=" + elsewhere), 400, "INVALID_ARGUMENT", "from");
+        // a position not written yet: a read as of it could answer differently once it is
+        String unwritten = p.partition() + "-" + (p.offset() + 1_000_000);
+        HttpResponse<String> future = get(ADMIN, e + "?asOf=" + unwritten);
+        assertProblem(future, 400, "INVALID_ARGUMENT", "asOf");
+        assertTrue(future.body().contains("has not been written yet"), future.body());
+        assertProblem(get(ADMIN, "/v1/worlds/wa/snapshot?asOf=" + unwritten), 400, "INVALID_ARGUMENT", "asOf");
+        assertProblem(node.callAs(ADMIN, "POST", "/v1/worlds/wa/restore", "{\"asOf\":\"" + unwritten + "\",\"dryRun\":true}"), 400,
+                "INVALID_ARGUMENT", "asOf");
     }
 
     @Test

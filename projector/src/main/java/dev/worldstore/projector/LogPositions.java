@@ -102,6 +102,25 @@ final class LogPositions {
                 + " (retention deleted the changes in between); reload the world's state and resume from there, or start live");
     }
 
+    /**
+     * Checks that {@code at} is in the log: applied by this node, or else below the log's end
+     * (then Kafka is asked). A point in history must exist before it can be read, so that a read
+     * as of it answers the same every time.
+     *
+     * @throws ValidationException {@link ErrorCode#INVALID_ARGUMENT} naming {@code field} past the log's end
+     * @throws dev.worldstore.LogUnavailableException if this node has not applied {@code at} and Kafka cannot tell
+     */
+    void checkWritten(LogPosition at, String field) {
+        if (at.offset() < progress.next(at.partition())) {
+            return;
+        }
+        long end = clients.endOffset(at.partition());
+        if (at.offset() >= end) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, field, "position " + at + " has not been written yet: the next "
+                    + "change of partition " + at.partition() + " gets " + new LogPosition(at.partition(), end));
+        }
+    }
+
     /** The position the next change of {@code partition} will get. */
     LogPosition end(int partition) {
         return new LogPosition(partition, clients.endOffset(partition));

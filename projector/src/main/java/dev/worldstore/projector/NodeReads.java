@@ -145,9 +145,18 @@ final class NodeReads {
         return use.apply(() -> lastIncluded(worldId, asOf));
     }
 
-    /** {@link #resolve} for a checked world id, or {@code null} for the players partition. */
+    /**
+     * {@link #resolve} for a checked world id, or {@code null} for the players partition. A
+     * position must be in the log (else 400) and is waited for like a read-your-writes position,
+     * so a read as of it answers the same on every node, every time.
+     */
     private Optional<LogPosition> lastIncluded(String worldId, AsOf asOf) {
-        return parts.positions().lastIncluded(parts.partitioning().of(worldId), asOf, "asOf");
+        Optional<LogPosition> last = parts.positions().lastIncluded(parts.partitioning().of(worldId), asOf, "asOf");
+        if (asOf instanceof AsOf.AtPosition p) {
+            parts.positions().checkWritten(p.position(), "asOf");
+            parts.gate().await(worldId, ReadConsistency.atLeast(p.position()));
+        }
+        return last;
     }
 
     // ---- worlds (the console's world list and timeline) -----------------------------------------

@@ -651,8 +651,9 @@ class WorldTransactionsIT {
         WorldExistsException exists = assertThrows(WorldExistsException.class,
                 () -> store.forkWorld(src.id(), taken.id(), AsOf.position(point), "ops@fork"));
         assertEquals(taken.id(), exists.worldId());
+        LogPosition takenEnd = store.endOf(taken.id());
         assertEquals(Map.of("app_storage/other-app/-/k", Json.parse("1")), snapshot(store, taken.id(),
-                AsOf.position(store.endOf(taken.id()))));
+                AsOf.position(new LogPosition(takenEnd.partition(), takenEnd.offset() - 1))));
     }
 
     private static List<Long> versions(List<HistoryEntry> history) {
