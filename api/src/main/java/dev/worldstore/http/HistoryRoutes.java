@@ -250,8 +250,8 @@ final class HistoryRoutes {
     /** Refuses {@code shown} (a position or a partition's start, as the client wrote it) unless {@code given} is the world's partition. */
     private static void inPartition(String field, String shown, int given, int partition) {
         if (given != partition) {
-            throw ApiProblem.invalidArgument(field, "this world's changes are in partition " + partition + ", " + shown
-                    + " is not; use a position the API gave for this world");
+            throw ApiProblem.invalidArgument(field, "position " + shown + " is not in this world's partition " + partition
+                    + "; use a position the API gave for this world");
         }
     }
 

@@ -283,7 +283,8 @@ final class Node implements WorldStore {
         int partition = parts.partitioning().of(worldId);
         if (from.partition() != partition) {
             throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position",
-                    "world " + worldId + " lives in partition " + partition + ", not " + from.partition());
+                    "position " + from + " is not in world " + worldId + "'s partition " + partition
+                            + "; use a position the API gave for this world");
         }
         return use(() -> {
             parts.positions().checkFeedStart(worldId, from, parts.feeds().holds(worldId, partition, from.offset()));
