@@ -53,6 +53,27 @@ public sealed interface AsOf permits AsOf.AtTime, AsOf.AtPosition, AsOf.AtStart 
             }
         }
 
+        /** True if {@code text} is written in this form, {@code …-start} (it may still be malformed: {@link #parse} says). */
+        public static boolean matches(String text) {
+            return text != null && text.endsWith(SUFFIX);
+        }
+
+        /**
+         * Parses {@code "partition-start"}.
+         *
+         * @throws IllegalArgumentException naming the rule when {@code text} is not of that form
+         */
+        public static AtStart parse(String text) {
+            try {
+                if (matches(text)) {
+                    return new AtStart(Integer.parseInt(text.substring(0, text.length() - SUFFIX.length())));
+                }
+            } catch (IllegalArgumentException e) {
+                // said below
+            }
+            throw new IllegalArgumentException("a partition's start is written partition-start, e.g. 0-start; was: " + text);
+        }
+
         /** {@code partition-start}, e.g. {@code 3-start}. */
         @Override
         public String toString() {
@@ -76,8 +97,8 @@ public sealed interface AsOf permits AsOf.AtTime, AsOf.AtPosition, AsOf.AtStart 
      */
     static AsOf parse(String field, String text) {
         try {
-            if (text != null && text.endsWith(AtStart.SUFFIX)) {
-                return new AtStart(Integer.parseInt(text.substring(0, text.length() - AtStart.SUFFIX.length())));
+            if (AtStart.matches(text)) {
+                return AtStart.parse(text);
             }
             return text != null && text.contains("T") ? time(Instant.parse(text)) : position(LogPosition.parse(text));
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.worldstore.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.worldstore.AsOf;
 import dev.worldstore.ChangeFeed;
 import dev.worldstore.ChangeRecord;
 import dev.worldstore.LogPosition;
@@ -153,10 +154,9 @@ final class ChangeStream implements AutoCloseable {
     }
 
     static LogPosition after(String field, String id) {
-        if (id.endsWith(START)) {
-            String p = id.substring(0, id.length() - START.length());
+        if (AsOf.AtStart.matches(id)) {
             try {
-                return new LogPosition(Integer.parseInt(p), 0);
+                return new LogPosition(AsOf.AtStart.parse(id).partition(), 0);
             } catch (IllegalArgumentException e) {
                 throw new ApiProblem(400, dev.worldstore.ErrorCode.INVALID_ARGUMENT.name(), field, "must be an event id of this feed "
                         + "(partition-offset, or partition-start), was: " + id);
@@ -170,12 +170,13 @@ final class ChangeStream implements AutoCloseable {
         return new LogPosition(last.partition(), last.offset() + 1);
     }
 
-    /** The id of "before offset 0 of partition p": the ready event's id when the partition was empty. */
-    static final String START = "-start";
-
-    /** The ready event's id for a stream starting at {@code from}: the position before it. */
+    /**
+     * The ready event's id for a stream starting at {@code from}: the position before it, or the
+     * partition's start ({@link AsOf.AtStart}, {@code p-start}) when the partition was empty.
+     */
     static String readyId(LogPosition from) {
-        return from.offset() == 0 ? from.partition() + START : new LogPosition(from.partition(), from.offset() - 1).toString();
+        return from.offset() == 0 ? new AsOf.AtStart(from.partition()).toString()
+                : new LogPosition(from.partition(), from.offset() - 1).toString();
     }
 
     private void heartbeat() {
