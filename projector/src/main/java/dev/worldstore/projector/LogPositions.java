@@ -54,14 +54,12 @@ final class LogPositions {
      */
     void checkFeedStart(String worldId, LogPosition from, boolean inMemory) {
         int partition = from.partition();
-        if (from.offset() > progress.next(partition)) {
-            long end = clients.endOffset(partition);
-            if (from.offset() > end) {
-                throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "a feed resumed there would start at " + from
-                        + ", past the end of the log: "
-                        + "the next change of world " + worldId + "'s partition gets " + new LogPosition(partition, end)
-                        + "; resume after a position this world's feed reported");
-            }
+        long end = endIfUnwritten(partition, from.offset() - 1); // the feed starts after the change before it
+        if (end >= 0) {
+            throw new ValidationException(ErrorCode.INVALID_ARGUMENT, "position", "a feed resumed there would start at " + from
+                    + ", past the end of the log: "
+                    + "the next change of world " + worldId + "'s partition gets " + new LogPosition(partition, end)
+                    + "; resume after a position this world's feed reported");
         }
         if (!inMemory && from.offset() < clients.startOffset(partition)) {
             throw expired(clients, worldId, partition, from.offset());
@@ -111,14 +109,24 @@ final class LogPositions {
      * @throws dev.worldstore.LogUnavailableException if this node has not applied {@code at} and Kafka cannot tell
      */
     void checkWritten(LogPosition at, String field) {
-        if (at.offset() < progress.next(at.partition())) {
-            return;
-        }
-        long end = clients.endOffset(at.partition());
-        if (at.offset() >= end) {
+        long end = endIfUnwritten(at.partition(), at.offset());
+        if (end >= 0) {
             throw new ValidationException(ErrorCode.INVALID_ARGUMENT, field, "position " + at + " has not been written yet: the next "
                     + "change of partition " + at.partition() + " gets " + new LogPosition(at.partition(), end));
         }
+    }
+
+    /**
+     * The log's end (the next offset) of {@code partition} when offset {@code last} is not written
+     * yet, else -1 (also for {@code last} = -1, before the first record). Kafka is asked only for
+     * an offset this node has not applied.
+     */
+    private long endIfUnwritten(int partition, long last) {
+        if (last < progress.next(partition)) {
+            return -1;
+        }
+        long end = clients.endOffset(partition);
+        return end <= last ? end : -1;
     }
 
     /** The position the next change of {@code partition} will get. */
