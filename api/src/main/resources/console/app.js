@@ -451,8 +451,9 @@ async function goLive(opts = {}) {
   if (seq !== S.seq || after === undefined) return;
   let doc;
   try {
-    // "p-start": the world's partition had no record yet when the feed started, so nothing to load
-    doc = after && !after.endsWith('-start') ? await S.api.get(`${worldPath(world)}/snapshot?asOf=${encodeURIComponent(after)}`, { headers: { 'X-Worldstore-Position': after } })
+    // the world as of where the feed starts (a position, or "p-start" before the partition's first
+    // record: empty); the server waits until it has applied that position
+    doc = after ? await S.api.get(`${worldPath(world)}/snapshot?asOf=${encodeURIComponent(after)}`)
       : { world, entities: [], players: [], apps: [] };
   } catch (e) {
     if (seq === S.seq) showProblem(e);
