@@ -95,7 +95,7 @@ final class Applier {
         Map<Integer, long[]> eventTimes = feeds == null ? null : new HashMap<>();
         List<String> dead;
         try (WriteBatch batch = new WriteBatch()) {
-            BatchSink sink = new BatchSink(batch);
+            BatchSink sink = new BatchSink();
             ProjectionRules.Poll poll = rules.poll(store, sink, new ProjectionRules.Verdicts() {
                 @Override
                 public boolean awaited(String eventId) {
@@ -133,6 +133,7 @@ final class Applier {
                 sink.put(Cf.OFFSETS, RocksProjection.partitionKey(p), RocksProjection.offsetValue(next, appliedCount[p], clock.last(p)));
                 nextOffsets.put(p, next);
             }
+            sink.drainTo(batch);
             store.write(batch);
             dead = poll.deadLetters();
             if (feeds != null) {
@@ -155,15 +156,14 @@ final class Applier {
         return count;
     }
 
-    /** The rules' writes into one RocksDB batch; a RocksDB failure becomes a {@link StorageException} naming the store. */
+    /**
+     * The rules' writes, collected in key order ({@link KeyOrderedWrites}) and then put into one
+     * RocksDB batch; a RocksDB failure becomes a {@link StorageException} naming the store.
+     */
     private final class BatchSink implements WriteSink {
-        private final WriteBatch batch;
+        private final KeyOrderedWrites writes = new KeyOrderedWrites();
         /** With a feed hub: the marks written for log positions (refused, skipped changes, dead letters), per partition by offset. */
         private final Map<Integer, Map<Long, byte[]>> marks = new HashMap<>();
-
-        BatchSink(WriteBatch batch) {
-            this.batch = batch;
-        }
 
         Map<Long, byte[]> marks(int partition) {
             return marks.getOrDefault(partition, Map.of());
@@ -175,29 +175,49 @@ final class Applier {
                 java.nio.ByteBuffer k = java.nio.ByteBuffer.wrap(key);
                 marks.computeIfAbsent(k.getInt(), p -> new HashMap<>()).put(k.getLong(), cf == Cf.DEAD_LETTERS ? FeedHub.DEAD : value);
             }
-            try {
-                batch.put(store.handle(cf), key, value);
-            } catch (RocksDBException e) {
-                throw failed(e);
-            }
+            writes.put(cf, key, value);
         }
 
         @Override
         public void delete(Cf cf, byte[] key) {
-            try {
-                batch.delete(store.handle(cf), key);
-            } catch (RocksDBException e) {
-                throw failed(e);
-            }
+            writes.delete(cf, key);
         }
 
         @Override
         public void merge(Cf cf, byte[] key, byte[] value) {
-            try {
-                batch.merge(store.handle(cf), key, value);
-            } catch (RocksDBException e) {
-                throw failed(e);
-            }
+            writes.merge(cf, key, value);
+        }
+
+        /** Puts what was collected into {@code batch}, in key order. */
+        void drainTo(WriteBatch batch) {
+            writes.drainTo(new WriteSink() {
+                @Override
+                public void put(Cf cf, byte[] key, byte[] value) {
+                    try {
+                        batch.put(store.handle(cf), key, value);
+                    } catch (RocksDBException e) {
+                        throw failed(e);
+                    }
+                }
+
+                @Override
+                public void delete(Cf cf, byte[] key) {
+                    try {
+                        batch.delete(store.handle(cf), key);
+                    } catch (RocksDBException e) {
+                        throw failed(e);
+                    }
+                }
+
+                @Override
+                public void merge(Cf cf, byte[] key, byte[] value) {
+                    try {
+                        batch.merge(store.handle(cf), key, value);
+                    } catch (RocksDBException e) {
+                        throw failed(e);
+                    }
+                }
+            });
         }
 
         private StorageException failed(RocksDBException e) {
