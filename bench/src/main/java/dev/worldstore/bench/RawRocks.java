@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -102,7 +103,9 @@ final class RawRocks implements AutoCloseable {
 
     /**
      * The projector's writes of one event per save ({@link Writer#write}: state put, history put,
-     * lastSeen merge) into a WriteBatch written every {@link Options#ROCKS_BATCH} events.
+     * lastSeen merge) into a WriteBatch written every {@link Options#ROCKS_BATCH} events, each
+     * family's writes in key order as the projector hands a poll's writes to RocksDB (its memtable
+     * inserts keys that arrive in order fastest; stable sort, so a key's writes keep their order).
      */
     Writer batchWriter() {
         ColumnFamilyHandle stateCf = handles.get(1);
@@ -110,29 +113,46 @@ final class RawRocks implements AutoCloseable {
         ColumnFamilyHandle lastSeenCf = handles.get(3);
         setAutoCompactions(false);
         return new BatchingWriter(Options.ROCKS_BATCH) {
-            private WriteBatch batch = new WriteBatch();
+            private final List<byte[][]> stateWrites = new ArrayList<>();
+            private final List<byte[][]> historyWrites = new ArrayList<>();
+            private final List<byte[][]> lastSeenWrites = new ArrayList<>();
             private long version;
 
             @Override
-            void add(int key, int variant) throws RocksDBException {
+            void add(int key, int variant) {
                 byte[] k = stateKey(key);
-                batch.put(stateCf, k, states[variant]);
-                batch.put(historyCf, historyKey(k, ++version), histories[variant]);
-                batch.merge(lastSeenCf, Workload.playerId(key).getBytes(StandardCharsets.UTF_8),
-                        ByteBuffer.allocate(8).putLong(version).array());
+                stateWrites.add(new byte[][] {k, states[variant]});
+                historyWrites.add(new byte[][] {historyKey(k, ++version), histories[variant]});
+                lastSeenWrites.add(new byte[][] {Workload.playerId(key).getBytes(StandardCharsets.UTF_8),
+                    ByteBuffer.allocate(8).putLong(version).array()});
             }
 
             @Override
             void commit() throws RocksDBException {
-                try (WriteBatch full = batch) {
-                    batch = new WriteBatch();
-                    db.write(writeOptions, full);
+                try (WriteBatch batch = new WriteBatch()) {
+                    for (byte[][] w : inKeyOrder(stateWrites)) {
+                        batch.put(stateCf, w[0], w[1]);
+                    }
+                    for (byte[][] w : inKeyOrder(historyWrites)) {
+                        batch.put(historyCf, w[0], w[1]);
+                    }
+                    for (byte[][] w : inKeyOrder(lastSeenWrites)) {
+                        batch.merge(lastSeenCf, w[0], w[1]);
+                    }
+                    db.write(writeOptions, batch);
                 }
+                stateWrites.clear();
+                historyWrites.clear();
+                lastSeenWrites.clear();
+            }
+
+            private List<byte[][]> inKeyOrder(List<byte[][]> writes) {
+                writes.sort((a, b) -> Arrays.compareUnsigned(a[0], b[0]));
+                return writes;
             }
 
             @Override
             public void close() {
-                batch.close();
                 setAutoCompactions(true);
             }
         };

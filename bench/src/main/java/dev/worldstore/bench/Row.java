@@ -16,7 +16,8 @@ enum Row {
     RAW_PRODUCE_FSYNC_SEQ("bare producer", "produce, 1 sequential caller, fsync broker", "bare producer fsync 1 caller", true),
     RAW_CONSUME("bare consumer", "consume the pre-filled worldstore topic", "bare consumer", false),
     RAW_ROCKS_PUT("bare RocksDB", "WriteBatch of the projector's writes per event (state put, history put, lastSeen merge), "
-            + "{rocksBatch} events per batch, projector options; ops = events", "RocksDB limit", false),
+            + "{rocksBatch} events per batch, each family's writes in key order as the projector's, projector options; "
+            + "ops = events", "RocksDB limit", false),
     RAW_ROCKS_GET("bare RocksDB", "point gets, {threads} threads", "RocksDB gets", true),
     RAW_HTTP_GET("bare Javalin", "GET 1 KB from a ConcurrentHashMap, {httpConnections} connections (loadgen's HttpBench)",
             "bare Javalin GET", true),
