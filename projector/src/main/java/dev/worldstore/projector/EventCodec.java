@@ -191,12 +191,14 @@ final class EventCodec {
      * reused instead of decoded again. Not thread-safe.
      */
     static final class Decoder {
+        /** Checks member names of batch documents (scratch, reused document after document). */
+        private final JsonWalk walk = new JsonWalk();
         private final byte[][] lastBytes = new byte[Slot.values().length][];
         private final String[] lastText = new String[Slot.values().length];
 
         /** As {@link EventCodec#decode}. */
         LogEvent decode(Headers headers, byte[] value, long recordTimestamp) throws MalformedEventException {
-            return EventCodec.decode(new HeaderFields(headers, this), value, recordTimestamp);
+            return EventCodec.decode(new HeaderFields(headers, this), value, recordTimestamp, walk);
         }
 
         String text(Slot slot, byte[] bytes) {
@@ -215,7 +217,8 @@ final class EventCodec {
     /** Headers whose values usually repeat between consecutive records. */
     enum Slot { TABLE, WORLD, APP, OP, COND, FMT, ORIGIN, ACTOR }
 
-    private static LogEvent decode(HeaderFields f, byte[] value, long recordTimestamp) throws MalformedEventException {
+    private static LogEvent decode(HeaderFields f, byte[] value, long recordTimestamp, JsonWalk walk)
+            throws MalformedEventException {
         if (f.repeated != null) {
             throw new MalformedEventException("header " + f.repeated + " appears more than once");
         }
@@ -233,7 +236,7 @@ final class EventCodec {
             } catch (RuntimeException e) {
                 throw new MalformedEventException("bad ws.world header: " + e.getMessage(), e);
             }
-            BatchCodec.Document doc = BatchCodec.decode(world, value);
+            BatchCodec.Document doc = BatchCodec.decode(world, value, walk);
             return new BatchEvent(id, world, value, doc.items(), doc.maxValueBytes(), doc.meta(),
                     f.origin == null ? "unknown" : f.origin, f.actor, number(H_TS, f.ts, recordTimestamp), idempotency(f));
         }

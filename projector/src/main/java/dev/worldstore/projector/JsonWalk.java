@@ -15,7 +15,9 @@ import java.util.Set;
 
 /**
  * Reads JSON values token by token and refuses duplicate member names, for the checks that see
- * every value: the writer's ({@link Validator}) and the projector's ({@link RecordDecoder}).
+ * every value: the writer's ({@link Validator}) and the projector's ({@link RecordDecoder}, and
+ * {@link BatchCodec} for the documents of world transactions, whose parser allows their values'
+ * depth below the document's own).
  *
  * <p>Parsers come from {@link #parser}: the writer's JSON rules ({@link Json}: nesting at most
  * {@link Json#MAX_NESTING_DEPTH}, strings at most {@link Json#MAX_STRING_LENGTH}, everything else

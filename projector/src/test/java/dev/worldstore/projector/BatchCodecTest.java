@@ -140,6 +140,38 @@ class BatchCodecTest {
     }
 
     @Test
+    void duplicateNamesAreMalformedAtEveryLevelOfTheDocument() {
+        String change = "{\"table\":\"entity_states\",\"entityId\":\"e\",\"op\":\"put\",\"value\":{}}";
+        malformed("{\"limit\":9,\"limit\":9,\"changes\":[" + change + "]}", "Duplicate field 'limit'");
+        malformed("{\"limit\":9,\"changes\":[" + change + "],\"changes\":[" + change + "]}", "Duplicate field 'changes'");
+        malformed("{\"limit\":9,\"meta\":{\"by\":1,\"by\":2},\"changes\":[" + change + "]}", "Duplicate field 'by'");
+        malformed("{\"limit\":9,\"later\":{\"x\":[{\"y\":1,\"y\":1}]},\"changes\":[" + change + "]}",
+                "Duplicate field 'y'");
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"op\":\"put\",\"value\":{\"a\":{\"b\":[{\"c\":1,"
+                + "\"c\":2}]}}}"), "Duplicate field 'c'");
+        malformed(doc("{\"table\":\"entity_states\",\"entityId\":\"e\",\"op\":\"put\",\"value\":{},\"op\":\"put\"}"),
+                "Duplicate field 'op'");
+    }
+
+    @Test
+    void theSameNamesInSiblingObjectsAreNotDuplicates() throws MalformedEventException {
+        String change = "{\"table\":\"entity_states\",\"entityId\":\"e%d\",\"op\":\"put\",\"value\":{\"a\":{\"n\":1},"
+                + "\"b\":{\"n\":2}}}";
+        String json = "{\"limit\":9,\"meta\":{\"n\":1},\"changes\":[" + String.format(change, 1) + "," + String.format(change, 2) + "]}";
+
+        BatchCodec.Document d = BatchCodec.decode(W, json.getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(2, d.items().size());
+    }
+
+    @Test
+    void aChangeThatIsNotAnObjectIsMalformed() {
+        malformed("{\"limit\":9,\"changes\":[7]}", "changes[0] is a JSON object");
+        malformed(doc("{\"table\":\"world_state\",\"op\":\"put\",\"value\":{}}") .replace("}]}", "},\"x\"]}"),
+                "changes[1] is a JSON object");
+    }
+
+    @Test
     void aDocumentInUtf16IsMalformed() {
         byte[] utf16 = doc("{\"table\":\"world_state\",\"op\":\"put\",\"value\":{}}").getBytes(StandardCharsets.UTF_16LE);
         assertTrue(assertThrows(MalformedEventException.class, () -> BatchCodec.decode(W, utf16)).getMessage().contains("not UTF-8"));
