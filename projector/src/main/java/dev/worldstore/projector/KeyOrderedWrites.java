@@ -20,10 +20,34 @@ import java.util.List;
 final class KeyOrderedWrites implements WriteSink {
     private enum Op { PUT, DELETE, MERGE }
 
-    /** One write; {@code value} is {@code null} for a delete. */
-    private record Write(Cf cf, Op op, byte[] key, byte[] value) { }
+    /**
+     * One write; {@code value} is {@code null} for a delete; {@code head} is the key's first 8 bytes
+     * as an unsigned big-endian number (zeros past a shorter key's end).
+     */
+    private record Write(Cf cf, Op op, byte[] key, byte[] value, long head) {
+        Write(Cf cf, Op op, byte[] key, byte[] value) {
+            this(cf, op, key, value, head(key));
+        }
 
-    private static final Comparator<Write> KEY_ORDER = (a, b) -> Arrays.compareUnsigned(a.key, b.key);
+        private static long head(byte[] key) {
+            long h = 0;
+            for (int i = 0; i < Long.BYTES; i++) {
+                h = h << 8 | (i < key.length ? key[i] & 0xFF : 0);
+            }
+            return h;
+        }
+    }
+
+    /**
+     * Unsigned byte order of the keys: by their heads first (one comparison of two numbers, which
+     * decides most pairs), by all their bytes where the heads are equal. A zero-padded head never
+     * orders two keys differently from their bytes: where the heads differ, the first differing
+     * byte (or a shorter key's end, padded below every byte or equal to a zero byte) decides both.
+     */
+    private static final Comparator<Write> KEY_ORDER = (a, b) -> {
+        int c = Long.compareUnsigned(a.head, b.head);
+        return c != 0 ? c : Arrays.compareUnsigned(a.key, b.key);
+    };
     private static final Cf[] FAMILIES = Cf.values();
 
     /**
@@ -72,7 +96,7 @@ final class KeyOrderedWrites implements WriteSink {
                 Write w = writes.get(i);
                 if (i + 1 < n) {
                     Write next = writes.get(i + 1);
-                    if (next.op != Op.MERGE && Arrays.equals(next.key, w.key)) {
+                    if (next.op != Op.MERGE && next.head == w.head && Arrays.equals(next.key, w.key)) {
                         continue; // replaced by the next write of the same key
                     }
                 }

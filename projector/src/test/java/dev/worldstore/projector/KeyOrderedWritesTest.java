@@ -176,6 +176,47 @@ class KeyOrderedWritesTest {
     }
 
     @Test
+    void keysOfAnyLengthAndBytesComeOutInUnsignedByteOrder() {
+        Random random = new Random(7);
+        byte[] alphabet = {0, 1, 0x61, 0x7F, (byte) 0x80, (byte) 0xFF};
+        for (int round = 0; round < 200; round++) {
+            // given distinct keys of 0 to 12 bytes, many sharing their first 8 bytes
+            TreeMap<byte[], Integer> expected = new TreeMap<>(Arrays::compareUnsigned);
+            KeyOrderedWrites writes = new KeyOrderedWrites();
+            for (int i = 0; i < 30; i++) {
+                byte[] key = new byte[random.nextInt(13)];
+                for (int j = 0; j < key.length; j++) {
+                    key[j] = alphabet[random.nextInt(j < 8 && random.nextInt(4) > 0 ? 2 : alphabet.length)];
+                }
+                if (expected.putIfAbsent(key, i) == null) {
+                    writes.put(Cf.ENTITY_STATES, key, b(Integer.toString(i)));
+                }
+            }
+            List<byte[]> out = new ArrayList<>();
+
+            writes.drainTo(new WriteSink() {
+                @Override
+                public void put(Cf cf, byte[] key, byte[] value) {
+                    out.add(key);
+                }
+
+                @Override
+                public void delete(Cf cf, byte[] key) {
+                    throw new AssertionError();
+                }
+
+                @Override
+                public void merge(Cf cf, byte[] key, byte[] value) {
+                    throw new AssertionError();
+                }
+            });
+
+            assertEquals(expected.keySet().stream().map(Arrays::toString).toList(), out.stream().map(Arrays::toString).toList(),
+                    "round " + round);
+        }
+    }
+
+    @Test
     void keysAreComparedByContentNotByArrayIdentity() {
         KeyOrderedWrites writes = new KeyOrderedWrites();
         byte[] first = b("door");
