@@ -149,6 +149,9 @@ final class KafkaClients implements AutoCloseable {
         }
     }
 
+    /** Bytes of one partition a projector's fetch asks for (see {@link #consumerProperties}). */
+    static final int BULK_PARTITION_FETCH_BYTES = 1024 * 1024;
+
     /** A consumer's settings: the user's {@code kafka.*} ones, then worldstore's fixed ones. */
     static Properties consumerProperties(KafkaSettings settings, String clientId, int maxPollRecords, boolean bulk) {
         int recordBytes = settings.maxRecordBytes() + 1024 * 1024;
@@ -158,7 +161,13 @@ final class KafkaClients implements AutoCloseable {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, bulk ? "earliest" : "none");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
         c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(bulk ? Math.max(64 * 1024 * 1024, recordBytes) : recordBytes));
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(recordBytes));
+        // The projector fetches at most 1 MiB of a partition at a time (Kafka's default; a larger record
+        // still comes whole, as a fetch always returns at least one record batch), so a poll of world
+        // transactions, 100 changes per record, holds tens of thousands of changes, not hundreds of
+        // thousands: the apply thread starts sooner and less is decoded ahead of it (a catch-up of
+        // 2,200,000 batch changes: GC 0.7-1.4 instead of 1.7-3.1 CPU-s, throughput 256-309k against
+        // 231-282k changes/s, alternating runs). Polls of single changes are bounded by records anyway.
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(bulk ? BULK_PARTITION_FETCH_BYTES : recordBytes));
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -94,6 +94,42 @@ class ProjectorIT {
     }
 
     @Test
+    void aFreshNodeProjectsRecordsLargerThanWhatItFetchesOfAPartitionAtOnce() {
+        try (StoreFixture fixture = new StoreFixture()) {
+            // given: values of incompressible text larger than a projector's fetch of one partition,
+            // in six worlds (so on several partitions), each between small saves
+            WorldStore writer = fixture.open();
+            java.util.Random random = new java.util.Random(42);
+            List<String> worlds = new ArrayList<>();
+            List<String> blobs = new ArrayList<>();
+            Saved last = null;
+            for (int i = 0; i < 6; i++) {
+                World w = writer.world(TestKafka.uniqueName("big" + i));
+                byte[] noise = new byte[KafkaClients.BULK_PARTITION_FETCH_BYTES + 512 * 1024];
+                random.nextBytes(noise);
+                String blob = java.util.Base64.getEncoder().encodeToString(noise);
+                w.savePlayerState("before", Json.object().put("n", i));
+                w.savePlayerState("big", Json.object().put("blob", blob));
+                last = w.savePlayerState("after", Json.object().put("n", i));
+                worlds.add(w.id());
+                blobs.add(blob);
+            }
+
+            // when: a fresh node catches up on the log
+            WorldStore fresh = fixture.open();
+
+            // then: it has applied every record, the large ones whole
+            ReadConsistency upToLast = ReadConsistency.atLeast(last.position());
+            for (int i = 0; i < worlds.size(); i++) {
+                assertEquals(blobs.get(i), fresh.read(new Key.PlayerState(worlds.get(i), "big"), upToLast).orElseThrow().value()
+                        .get("blob").asText(), "world " + i);
+                assertEquals(i, fresh.read(new Key.PlayerState(worlds.get(i), "after"), upToLast).orElseThrow().value().get("n")
+                        .asInt());
+            }
+        }
+    }
+
+    @Test
     void poisonRecordsAreDeadLetteredAndSkipped() throws Exception {
         try (StoreFixture fixture = new StoreFixture()) {
             WorldStore store = fixture.open();
