@@ -136,10 +136,11 @@ final class KafkaClients implements AutoCloseable {
      * A consumer without a group (callers assign partitions and seek to positions they keep),
      * never committing, fetching records as large as the largest value allows.
      *
-     * @param bulk true for the projector (64 MiB fetches); false for change feeds, which fetch
-     *     about one maximal record at a time so many idle or slow feeds stay cheap, and never skip:
-     *     a position the log no longer holds is an {@link org.apache.kafka.clients.consumer.OffsetOutOfRangeException}
-     *     on poll, not a jump to the log's start
+     * @param bulk true for the projector (fetches of up to 64 MiB, 1 MiB of each partition, a larger
+     *     record whole); false for change feeds, which fetch about one maximal record at a time so
+     *     many idle or slow feeds stay cheap, and never skip: a position the log no longer holds is
+     *     an {@link org.apache.kafka.clients.consumer.OffsetOutOfRangeException} on poll, not a jump
+     *     to the log's start
      */
     KafkaConsumer<byte[], byte[]> consumer(String clientId, int maxPollRecords, boolean bulk) {
         try {
