@@ -21,12 +21,13 @@ final class KeyOrderedWrites implements WriteSink {
     private enum Op { PUT, DELETE, MERGE }
 
     /**
-     * One write; {@code value} is {@code null} for a delete; {@code head} is the key's first 8 bytes
-     * as an unsigned big-endian number (zeros past a shorter key's end).
+     * One write of the family whose list holds it; {@code value} is {@code null} for a delete;
+     * {@code head} is the key's first 8 bytes as an unsigned big-endian number (zeros past a shorter
+     * key's end).
      */
-    private record Write(Cf cf, Op op, byte[] key, byte[] value, long head) {
-        Write(Cf cf, Op op, byte[] key, byte[] value) {
-            this(cf, op, key, value, head(key));
+    private record Write(Op op, byte[] key, byte[] value, long head) {
+        Write(Op op, byte[] key, byte[] value) {
+            this(op, key, value, head(key));
         }
 
         private static long head(byte[] key) {
@@ -59,24 +60,24 @@ final class KeyOrderedWrites implements WriteSink {
 
     @Override
     public void put(Cf cf, byte[] key, byte[] value) {
-        add(new Write(cf, Op.PUT, key, value));
+        add(cf, new Write(Op.PUT, key, value));
     }
 
     @Override
     public void delete(Cf cf, byte[] key) {
-        add(new Write(cf, Op.DELETE, key, null));
+        add(cf, new Write(Op.DELETE, key, null));
     }
 
     @Override
     public void merge(Cf cf, byte[] key, byte[] value) {
-        add(new Write(cf, Op.MERGE, key, value));
+        add(cf, new Write(Op.MERGE, key, value));
     }
 
-    private void add(Write w) {
-        List<Write> writes = byFamily[w.cf.ordinal()];
+    private void add(Cf cf, Write w) {
+        List<Write> writes = byFamily[cf.ordinal()];
         if (writes == null) {
             writes = new ArrayList<>();
-            byFamily[w.cf.ordinal()] = writes;
+            byFamily[cf.ordinal()] = writes;
         }
         writes.add(w);
     }
@@ -86,10 +87,12 @@ final class KeyOrderedWrites implements WriteSink {
      * them (this is then empty and may collect again). Whatever {@code to} throws propagates.
      */
     void drainTo(WriteSink to) {
-        for (List<Write> writes : byFamily) {
+        for (int f = 0; f < byFamily.length; f++) {
+            List<Write> writes = byFamily[f];
             if (writes == null || writes.isEmpty()) {
                 continue;
             }
+            Cf cf = FAMILIES[f];
             writes.sort(KEY_ORDER); // List.sort is stable: writes of one key keep their order
             int n = writes.size();
             for (int i = 0; i < n; i++) {
@@ -101,9 +104,9 @@ final class KeyOrderedWrites implements WriteSink {
                     }
                 }
                 switch (w.op) {
-                    case PUT -> to.put(w.cf, w.key, w.value);
-                    case DELETE -> to.delete(w.cf, w.key);
-                    case MERGE -> to.merge(w.cf, w.key, w.value);
+                    case PUT -> to.put(cf, w.key, w.value);
+                    case DELETE -> to.delete(cf, w.key);
+                    case MERGE -> to.merge(cf, w.key, w.value);
                 }
             }
             writes.clear();
