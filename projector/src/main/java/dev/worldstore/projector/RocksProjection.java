@@ -85,9 +85,8 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
             }
             ColumnFamilyOptions o = new ColumnFamilyOptions()
                     .setCompressionType(compression)
-                    // L0 files (flushed memtables) are written uncompressed: the first compaction
-                    // compresses them into the levels below, so each value is compressed once, not
-                    // at flush and again at that compaction; a catch-up's flushes cost less CPU
+                    // L0 files (flushed memtables) are uncompressed: the first compaction compresses
+                    // them, so a value is compressed once, not at flush and again at that compaction
                     .setCompressionPerLevel(List.of(CompressionType.NO_COMPRESSION, compression))
                     .setWriteBufferSize(32L * 1024 * 1024)
                     .setMaxWriteBufferNumber(3)
@@ -95,11 +94,12 @@ final class RocksProjection implements StateView, EventClock.Index, AutoCloseabl
             if (cf == Cf.HISTORY) {
                 // History grows by a copy of every value and is read rarely: its values go to blob
                 // files as memtables flush, and compactions move only keys and blob references.
-                // Without this, compacting the history was the projector's largest CPU cost.
+                // Blob GC copies the oldest files' live values in every compaction touching them;
+                // unpruned history is never overwritten, so GC only when pruning makes garbage.
                 o.setEnableBlobFiles(true)
                         .setMinBlobSize(HISTORY_MIN_BLOB_BYTES)
                         .setBlobCompressionType(compression)
-                        .setEnableBlobGarbageCollection(true);
+                        .setEnableBlobGarbageCollection(settings.historyPruned());
             }
             if (cf == Cf.LAST_SEEN) {
                 // Big-endian epoch millis under RocksDB's built-in "max" operator: lastSeen is the

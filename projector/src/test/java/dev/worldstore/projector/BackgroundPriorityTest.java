@@ -51,7 +51,7 @@ class BackgroundPriorityTest {
 
     @Test
     void lowPriorityRunsFlushesAndCompactionsAtNiceNineteen() throws Exception {
-        ProjectionSettings low = new ProjectionSettings(dir, 8L * 1024 * 1024, "lz4", 5_000, 3_600_000, 2, true);
+        ProjectionSettings low = new ProjectionSettings(dir, 8L * 1024 * 1024, "lz4", 5_000, 3_600_000, 2, true, false);
         try (RocksProjection p = RocksProjection.open(dir.resolve("projection"), low)) {
             // when the projection flushes often enough for a compaction to follow
             for (int i = 0; i < 6; i++) {

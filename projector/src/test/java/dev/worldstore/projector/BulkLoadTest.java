@@ -23,7 +23,7 @@ class BulkLoadTest {
     Path dir;
 
     private RocksProjection open() {
-        return RocksProjection.open(dir.resolve("projection"), new ProjectionSettings(dir, 8L * 1024 * 1024, "lz4", 5_000, 3_600_000, 2, false));
+        return RocksProjection.open(dir.resolve("projection"), new ProjectionSettings(dir, 8L * 1024 * 1024, "lz4", 5_000, 3_600_000, 2, false, false));
     }
 
     private static void putAndFlush(RocksProjection p, int i) throws RocksDBException {
