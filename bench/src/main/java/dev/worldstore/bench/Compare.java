@@ -215,13 +215,13 @@ final class Compare {
             if (row != null) {
                 results.add(row, s);
             }
-        });
+        }, m.oneShot);
     }
 
     /** One sequential caller for a {@code share}th of the usual time; not warmed up on its own (the lane's 256-in-flight warm-up did). */
     private Measured coldSeq(Lane lane, int share) {
         Budget round = new Budget(options.records(), options.secondsNanos() / share).perRound(options.rounds());
-        return new Measured(null, warmUp -> warmUp ? null : lane.save(saves, round, 1), null);
+        return new Measured(null, warmUp -> warmUp ? null : lane.save(saves, round, 1), null, false);
     }
 
     /** PostgreSQL started (closed by {@code closer}), or null when it is not installed (its rows are marked skipped) or fails to start. */
@@ -273,12 +273,15 @@ final class Compare {
         Sample run(boolean warmUp) throws Exception;
     }
 
-    /** A measurement: its name in progress lines, what it runs, and where its samples go. */
-    private record Measured(String name, Trial trial, java.util.function.Consumer<Sample> sink) {
+    /**
+     * A measurement: its name in progress lines, what it runs, where its samples go, and whether it
+     * is a one-shot job (start-up included, so warmed up by one abandoned run, never until the JIT is quiet).
+     */
+    private record Measured(String name, Trial trial, java.util.function.Consumer<Sample> sink, boolean oneShot) {
     }
 
     private Measured measured(Row row, Trial trial) {
-        return new Measured(row.contender + ", " + row.operation(options), trial, s -> results.add(row, s));
+        return new Measured(row.contender + ", " + row.operation(options), trial, s -> results.add(row, s), false);
     }
 
     /**
@@ -292,14 +295,41 @@ final class Compare {
             step(phase + ": " + (warmUp ? "warm-up" : "round " + (r + 1) + " of " + options.rounds()));
             for (Measured m : measured) {
                 if (m != null && !failed.contains(m) && !attempt(m.name, () -> {
-                    Sample s = m.trial.run(warmUp);
-                    if (!warmUp && s != null) {
+                    if (warmUp) {
+                        warmUp(m);
+                        return;
+                    }
+                    Sample s = m.trial.run(false);
+                    if (s != null) {
                         m.sink.accept(s);
                     }
                 })) {
                     failed.add(m);
                 }
             }
+        }
+    }
+
+    /**
+     * Runs {@code m}'s warm-up, again (unless a one-shot job) while the JIT compiler was busy for more
+     * than {@link JitActivity#QUIET} of the last run, for at most {@link Options#warmupCapNanos()} in all.
+     */
+    private void warmUp(Measured m) throws Exception {
+        long start = System.nanoTime();
+        StringBuilder shares = new StringBuilder();
+        while (true) {
+            long compiled = JitActivity.compiledMillis();
+            long t0 = System.nanoTime();
+            boolean ran = m.trial.run(true) != null;
+            double share = JitActivity.shareSince(compiled, System.nanoTime() - t0);
+            shares.append(shares.isEmpty() ? "" : ", ").append(Math.round(share * 100)).append('%');
+            if (!ran || m.oneShot || share <= JitActivity.QUIET || System.nanoTime() - start >= options.warmupCapNanos()) {
+                break;
+            }
+        }
+        if (shares.indexOf(",") > 0) {
+            step(String.format(Locale.ROOT, "  %s: warmed up for %.1f s, JIT compiling %s of each run", m.name, (System.nanoTime() - start) / 1e9,
+                    shares));
         }
     }
 
@@ -325,7 +355,7 @@ final class Compare {
     private Measured saves(Row row, Lane lane, Budget warm, Budget total, int inFlight) {
         Budget round = total.perRound(options.rounds());
         Trial t = warmUp -> lane.save(saves, warmUp ? warm : round, inFlight);
-        return row == null ? new Measured(null, t, null) : measured(row, t);
+        return row == null ? new Measured(null, t, null, false) : measured(row, t);
     }
 
     /**
@@ -336,7 +366,7 @@ final class Compare {
         long round = options.latencyNanos() / share / options.rounds();
         Trial t = warmUp -> warmUp && row == null ? null
                 : saves.fixedRate(lane.writer, options.rate(), warmUp ? options.warmupNanos() : round, seed++);
-        return row == null ? new Measured(null, t, null) : measured(row, t);
+        return row == null ? new Measured(null, t, null, false) : measured(row, t);
     }
 
     private Budget timeBounded() {
@@ -345,7 +375,8 @@ final class Compare {
 
     /** A one-shot job: the warm-up run is abandoned at twice the warm-up time (Kafka Streams needs seconds to start). */
     private Measured catchUp(Row row, CatchUp job) {
-        return measured(row, warmUp -> job.run(System.nanoTime() + (warmUp ? 2 * options.warmupNanos() : AWAIT_NANOS)));
+        return new Measured(row.contender + ", " + row.operation(options),
+                warmUp -> job.run(System.nanoTime() + (warmUp ? 2 * options.warmupNanos() : AWAIT_NANOS)), s -> results.add(row, s), true);
     }
 
     /** Random-key loads on {@code threads} threads for one round's time (the warm-up too). */

@@ -46,7 +46,7 @@ public final class CompareMain implements Callable<Integer> {
     Integer inFlight;
 
     @Option(names = "--seconds", paramLabel = "S", description = "Cap of each time-bounded run (fsync saves, one-transaction-per-save SQLite, "
-            + "sequential saves, loads). Default: 5 (quick: 0.4).")
+            + "sequential saves, loads, HTTP). Default: 4 (quick: 0.4).")
     Double seconds;
 
     @Option(names = "--latency-seconds", paramLabel = "S", description = "Duration of each fixed-rate latency run. Default: 10 (quick: 0.4).")
@@ -68,7 +68,7 @@ public final class CompareMain implements Callable<Integer> {
 
     Options options() {
         return new Options(or(records, 100_000L, 2_000L), or(keys, 100_000, 1_000), or(payloadBytes, 1024, 1024),
-                or(rate, 5_000, 500), or(inFlight, 256, 64), or(seconds, 5.0, 0.4), or(latencySeconds, 10.0, 0.4),
+                or(rate, 5_000, 500), or(inFlight, 256, 64), or(seconds, 4.0, 0.4), or(latencySeconds, 10.0, 0.4),
                 quick ? 100 : 2_000, quick ? 1 : 2, or(batchChanges, 1_000_000L, 20_000L));
     }
 
@@ -103,7 +103,8 @@ public final class CompareMain implements Callable<Integer> {
                     "machine: " + Machine.describe(dir),
                     "workload: " + Latency.count(options.records()) + " saves per throughput run, " + Latency.count(options.payloadBytes())
                             + "-byte JSON player states over " + Latency.count(options.keys()) + " keys (" + Options.WORLDS + " worlds); "
-                            + "measured runs in " + options.rounds() + " alternating rounds after a warm-up of each contender",
+                            + "measured runs in " + options.rounds() + " alternating rounds after a warm-up of each contender, repeated while the JIT compiler was busy for more than "
+                            + Math.round(JitActivity.QUIET * 100) + "% of it (at most " + options.warmupCapNanos() / 1_000_000_000L + " s)",
                     "batch rows: Hyperfy-shaped entities (id, type, blueprint, position and quaternion arrays, scale, state; "
                             + "loadgen's HttpBench.entity) over the same " + Latency.count(options.keys()) + " keys, " + Latency.count(Options.BATCH)
                             + " consecutive keys per world; worldstore saves them as world transactions of " + Options.BATCH

@@ -72,6 +72,11 @@ record Options(long records, int keys, int payloadBytes, int rate, int inFlight,
         return warmupMillis * 1_000_000L;
     }
 
+    /** Most time one contender's warm-up runs are repeated while the JIT compiler is busy ({@link JitActivity}). */
+    long warmupCapNanos() {
+        return 3 * warmupNanos();
+    }
+
     /** Saves of each 256-in-flight run of a sweep setting other than the default (whose runs fill the main topic). */
     long sweepRecords() {
         return Math.max(records / 4, 100);
