@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One compare run: every contender on the same workload, in one JVM, with two embedded brokers
  * (default durability, and fsync of every message). Contenders that do the same thing are measured
- * in alternating rounds after each was warmed up; one-shot jobs (catch-up, restore) get an
- * abandoned warm-up run first. A failing contender is reported and the run goes on.
+ * in alternating rounds after each was warmed up until the JIT was quiet; one-shot jobs (catch-up,
+ * restore) get one abandoned warm-up run. A failing contender is reported and the run goes on.
  */
 final class Compare {
     private static final String WS_TOPIC = "bench.worldstore";
@@ -215,13 +215,13 @@ final class Compare {
             if (row != null) {
                 results.add(row, s);
             }
-        }, m.oneShot);
+        });
     }
 
     /** One sequential caller for a {@code share}th of the usual time; not warmed up on its own (the lane's 256-in-flight warm-up did). */
     private Measured coldSeq(Lane lane, int share) {
         Budget round = new Budget(options.records(), options.secondsNanos() / share).perRound(options.rounds());
-        return new Measured(null, warmUp -> warmUp ? null : lane.save(saves, round, 1), null, false);
+        return new Measured(null, warmUp -> warmUp ? null : lane.save(saves, round, 1), null);
     }
 
     /** PostgreSQL started (closed by {@code closer}), or null when it is not installed (its rows are marked skipped) or fails to start. */
@@ -252,10 +252,7 @@ final class Compare {
         return postgresVersion;
     }
 
-    /**
-     * {@link HttpBench} against {@code base} (null: the main worldstore node's API), {@link Options#HTTP_CONNECTIONS}
-     * connections over {@link Options#HTTP_PLAYERS} players; the warm-up run is a short measured run, discarded.
-     */
+    /** {@link HttpBench} at {@code base} (null: the main node's API), {@link Options#HTTP_CONNECTIONS} connections, {@link Options#HTTP_PLAYERS} players. */
     private Measured http(Row row, java.net.URI base, HttpBench.Mode mode) {
         long round = options.secondsNanos() / options.rounds();
         return measured(row, warmUp -> {
@@ -267,21 +264,18 @@ final class Compare {
 
     // ---- what is measured -------------------------------------------------------------------
 
-    /** One measurement of one row: called once to warm up (its sample discarded), then once per round. */
+    /** One measurement of one row: called to warm up (its sample discarded; null: not again), then once per round. */
     @FunctionalInterface
     private interface Trial {
         Sample run(boolean warmUp) throws Exception;
     }
 
-    /**
-     * A measurement: its name in progress lines, what it runs, where its samples go, and whether it
-     * is a one-shot job (start-up included, so warmed up by one abandoned run, never until the JIT is quiet).
-     */
-    private record Measured(String name, Trial trial, java.util.function.Consumer<Sample> sink, boolean oneShot) {
+    /** A measurement: its name in progress lines, what it runs, and where its samples go. */
+    private record Measured(String name, Trial trial, java.util.function.Consumer<Sample> sink) {
     }
 
     private Measured measured(Row row, Trial trial) {
-        return new Measured(row.contender + ", " + row.operation(options), trial, s -> results.add(row, s), false);
+        return new Measured(row.contender + ", " + row.operation(options), trial, s -> results.add(row, s));
     }
 
     /**
@@ -295,11 +289,7 @@ final class Compare {
             step(phase + ": " + (warmUp ? "warm-up" : "round " + (r + 1) + " of " + options.rounds()));
             for (Measured m : measured) {
                 if (m != null && !failed.contains(m) && !attempt(m.name, () -> {
-                    if (warmUp) {
-                        warmUp(m);
-                        return;
-                    }
-                    Sample s = m.trial.run(false);
+                    Sample s = warmUp ? warmUp(m) : m.trial.run(false);
                     if (s != null) {
                         m.sink.accept(s);
                     }
@@ -310,27 +300,13 @@ final class Compare {
         }
     }
 
-    /**
-     * Runs {@code m}'s warm-up, again (unless a one-shot job) while the JIT compiler was busy for more
-     * than {@link JitActivity#QUIET} of the last run, for at most {@link Options#warmupCapNanos()} in all.
-     */
-    private void warmUp(Measured m) throws Exception {
-        long start = System.nanoTime();
-        StringBuilder shares = new StringBuilder();
-        while (true) {
-            long compiled = JitActivity.compiledMillis();
-            long t0 = System.nanoTime();
-            boolean ran = m.trial.run(true) != null;
-            double share = JitActivity.shareSince(compiled, System.nanoTime() - t0);
-            shares.append(shares.isEmpty() ? "" : ", ").append(Math.round(share * 100)).append('%');
-            if (!ran || m.oneShot || share <= JitActivity.QUIET || System.nanoTime() - start >= options.warmupCapNanos()) {
-                break;
-            }
+    /** Runs {@code m}'s warm-up until the JIT is quiet ({@link JitActivity#warmUp}); returns null (no sample). */
+    private Sample warmUp(Measured m) throws Exception {
+        String shares = JitActivity.warmUp(() -> m.trial.run(true) != null, options.warmupCapNanos());
+        if (shares != null) {
+            step("  " + m.name + ": " + shares);
         }
-        if (shares.indexOf(",") > 0) {
-            step(String.format(Locale.ROOT, "  %s: warmed up for %.1f s, JIT compiling %s of each run", m.name, (System.nanoTime() - start) / 1e9,
-                    shares));
-        }
+        return null;
     }
 
     /** Saves with {@link Options#inFlight()} outstanding; the budget is shared by the rounds. */
@@ -355,7 +331,7 @@ final class Compare {
     private Measured saves(Row row, Lane lane, Budget warm, Budget total, int inFlight) {
         Budget round = total.perRound(options.rounds());
         Trial t = warmUp -> lane.save(saves, warmUp ? warm : round, inFlight);
-        return row == null ? new Measured(null, t, null, false) : measured(row, t);
+        return row == null ? new Measured(null, t, null) : measured(row, t);
     }
 
     /**
@@ -366,7 +342,7 @@ final class Compare {
         long round = options.latencyNanos() / share / options.rounds();
         Trial t = warmUp -> warmUp && row == null ? null
                 : saves.fixedRate(lane.writer, options.rate(), warmUp ? options.warmupNanos() : round, seed++);
-        return row == null ? new Measured(null, t, null, false) : measured(row, t);
+        return row == null ? new Measured(null, t, null) : measured(row, t);
     }
 
     private Budget timeBounded() {
@@ -375,8 +351,10 @@ final class Compare {
 
     /** A one-shot job: the warm-up run is abandoned at twice the warm-up time (Kafka Streams needs seconds to start). */
     private Measured catchUp(Row row, CatchUp job) {
-        return new Measured(row.contender + ", " + row.operation(options),
-                warmUp -> job.run(System.nanoTime() + (warmUp ? 2 * options.warmupNanos() : AWAIT_NANOS)), s -> results.add(row, s), true);
+        return measured(row, warmUp -> {
+            Sample s = job.run(System.nanoTime() + (warmUp ? 2 * options.warmupNanos() : AWAIT_NANOS));
+            return warmUp ? null : s; // includes its start-up: one abandoned run warms it up, never repeated
+        });
     }
 
     /** Random-key loads on {@code threads} threads for one round's time (the warm-up too). */
@@ -392,15 +370,10 @@ final class Compare {
         void run() throws Exception;
     }
 
-    @FunctionalInterface
-    private interface Value<T> {
-        T get() throws Exception;
-    }
-
     /** {@code value}'s result, or {@code fallback} when it fails (the failure is recorded). */
-    private <T> T attemptOr(Value<T> value, T fallback) {
+    private <T> T attemptOr(java.util.concurrent.Callable<T> value, T fallback) {
         List<T> got = new ArrayList<>(1);
-        return attempt("reading a value for the next phase", () -> got.add(value.get())) ? got.get(0) : fallback;
+        return attempt("reading a value for the next phase", () -> got.add(value.call())) ? got.get(0) : fallback;
     }
 
     /** Runs one phase; a failure is recorded (and shown in the report) instead of ending the run. */

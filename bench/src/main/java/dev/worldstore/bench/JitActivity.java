@@ -31,11 +31,44 @@ final class JitActivity {
      */
     static double shareSince(long fromMillis, long wallNanos) {
         long now = compiledMillis();
-        return fromMillis >= 0 && now >= 0 && wallNanos > 0 ? (now - fromMillis) * 1e6 / wallNanos : 0;
+        return fromMillis >= 0 && now >= 0 ? share(now - fromMillis, wallNanos) : 0;
     }
 
-    /** Whether {@link #shareSince} is above {@link #QUIET}. */
-    static boolean busySince(long fromMillis, long wallNanos) {
-        return shareSince(fromMillis, wallNanos) > QUIET;
+    /** The share of {@code wallNanos} that {@code compiledMillis} of compilation are (0 for no wall time). */
+    static double share(long compiledMillis, long wallNanos) {
+        return wallNanos > 0 ? compiledMillis * 1e6 / wallNanos : 0;
     }
+
+    /** A warm-up run; false if it did not run (nothing to warm up). */
+    @FunctionalInterface
+    interface Run {
+        boolean run() throws Exception;
+    }
+
+    /**
+     * Runs {@code run}, again while the JIT compiled for more than {@link #QUIET} of the last run's
+     * time, until {@code capNanos} have passed since the first (0: once).
+     *
+     * @return null after one run, else how long it took and the JIT's share of each run, for a progress line
+     * @throws Exception from {@code run}
+     */
+    static String warmUp(Run run, long capNanos) throws Exception {
+        long start = System.nanoTime();
+        StringBuilder shares = new StringBuilder();
+        int runs = 0;
+        while (true) {
+            long compiled = compiledMillis();
+            long t0 = System.nanoTime();
+            boolean ran = run.run();
+            double share = shareSince(compiled, System.nanoTime() - t0);
+            runs++;
+            shares.append(shares.isEmpty() ? "" : ", ").append(Math.round(share * 100)).append('%');
+            if (!ran || share <= QUIET || System.nanoTime() - start >= capNanos) {
+                break;
+            }
+        }
+        return runs == 1 ? null : String.format(java.util.Locale.ROOT, "warmed up for %.1f s, JIT compiling %s of each run",
+                (System.nanoTime() - start) / 1e9, shares);
+    }
+
 }
