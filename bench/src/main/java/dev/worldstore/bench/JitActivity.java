@@ -70,5 +70,4 @@ final class JitActivity {
         return runs == 1 ? null : String.format(java.util.Locale.ROOT, "warmed up for %.1f s, JIT compiling %s of each run",
                 (System.nanoTime() - start) / 1e9, shares);
     }
-
 }
