@@ -24,7 +24,7 @@ record ProjectionSettings(Path dataDir, long blockCacheBytes, String compression
                 c.get(WorldStoreConfig.ROCKSDB_COMPRESSION), c.getInt(WorldStoreConfig.PROJECTOR_POLL_MAX_RECORDS),
                 c.getLong(WorldStoreConfig.PROJECTOR_SNAPSHOT_INTERVAL_MS), c.getInt(WorldStoreConfig.PROJECTOR_SNAPSHOT_RETAIN_COUNT),
                 c.get(WorldStoreConfig.ROCKSDB_BACKGROUND_PRIORITY).equals("low"),
-                c.getInt(WorldStoreConfig.RETENTION_HISTORY_MAX_VERSIONS) > 0 || c.getLong(WorldStoreConfig.RETENTION_HISTORY_MAX_AGE_MS) > 0);
+                RetentionSettings.from(c).prunesHistory());
     }
 
     Path projectionDir() {

@@ -65,7 +65,7 @@ final class Retention {
         if (settings.appTtlMs() > 0) {
             expired += expire(Cf.APP_STORAGE, Table.APP_STORAGE, settings.appTtlMs());
         }
-        if (settings.historyMaxVersions() > 0 || settings.historyMaxAgeMs() > 0) {
+        if (settings.prunesHistory()) {
             pruneHistory();
         }
         return expired;

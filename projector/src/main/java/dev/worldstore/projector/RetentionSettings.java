@@ -18,4 +18,9 @@ record RetentionSettings(long entityTtlMs, long appTtlMs, int historyMaxVersions
                 c.getInt(WorldStoreConfig.RETENTION_HISTORY_MAX_VERSIONS), c.getLong(WorldStoreConfig.RETENTION_HISTORY_MAX_AGE_MS),
                 c.getLong(WorldStoreConfig.RETENTION_CHECK_INTERVAL_MS));
     }
+
+    /** Whether history pruning is on: by count, by age, or both. */
+    boolean prunesHistory() {
+        return historyMaxVersions > 0 || historyMaxAgeMs > 0;
+    }
 }
