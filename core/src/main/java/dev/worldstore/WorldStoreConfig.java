@@ -92,7 +92,8 @@ public final class WorldStoreConfig {
                     + "from the first node opened with low on (a priority is only ever lowered).");
     public static final ConfigKey FEED_BUFFER_BYTES = ConfigKey.longKey("feed.buffer.bytes", 64L * 1024 * 1024, 1024 * 1024,
             64L * 1024 * 1024 * 1024, "Memory for recently applied events, split evenly over the partitions: change feeds at the log's "
-                    + "tail are all served from it (no Kafka consumer or thread each); a feed behind it reads the log until it catches up.");
+                    + "tail are all served from it (no Kafka consumer or thread each); a feed behind it reads the log until it catches up. "
+                    + "Held off the Java heap (direct memory, within -XX:MaxDirectMemorySize, by default the maximum heap size).");
     public static final ConfigKey FEED_CATCHUP_MAX_COUNT = ConfigKey.integer("feed.catchup.max.count", 16, 1, 10_000,
             "Most change feeds (and audit-log reads) reading the log on their own at once, each with a Kafka consumer; more wait their turn.");
     public static final ConfigKey BOOTSTRAP_FROM = ConfigKey.string("bootstrap.from", "",

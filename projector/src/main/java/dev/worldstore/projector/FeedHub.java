@@ -2,10 +2,8 @@ package dev.worldstore.projector;
 
 import dev.worldstore.ChangeRecord;
 import dev.worldstore.LogPosition;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -22,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The change feeds' shared reader: the node's projector hands every poll it has applied to
  * {@link #append} (on its apply thread, right after the atomic write), and this keeps the recent
  * deliverable events of each partition in memory, indexed by world, within {@code feed.buffer.bytes}
- * split evenly over the partitions. Feeds at the log's tail ({@link SharedFeed}) read from here: no
+ * split evenly over the partitions: the events' records encoded off the Java heap ({@link FeedBytes}:
+ * a buffer that keeps events for seconds would otherwise make every young collection copy them),
+ * decoded again for each read. Feeds at the log's tail ({@link SharedFeed}) read from here: no
  * Kafka consumer and no thread of their own, and they are woken when their world gets an event.
  *
  * <p>Per partition the buffer knows, from its <em>floor</em> (where the projector started in this
@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Thread-safe: one lock per partition, held briefly; callbacks run after it is released.
  */
 final class FeedHub implements AutoCloseable {
-    /** Bytes an entry costs beyond its payload (objects, index), for the buffer's accounting. */
-    static final int ENTRY_OVERHEAD = 160;
+    /** Bytes an entry costs beyond its encoded records (its index entry on the heap), for the buffer's accounting. */
+    static final int ENTRY_OVERHEAD = 64;
 
     private final Tail[] tails;
     private final int maxReaders;
@@ -113,7 +113,9 @@ final class FeedHub implements AutoCloseable {
                 if (worldId == null || d.malformed() != null || mark == DEAD || RejectedMarks.refused(mark)) {
                     continue;
                 }
-                Entry e = new Entry(offset, worldId, d.event(), eventTimes[i], RejectedMarks.skipped(mark));
+                Entry e = new Entry(offset, worldId);
+                e.records = t.store.put(e, d.event(), eventTimes[i], RejectedMarks.skipped(mark));
+                e.bytes = e.encodedLength() + ENTRY_OVERHEAD;
                 WorldLog w = t.worlds.computeIfAbsent(worldId, k -> new WorldLog());
                 w.entries.addLast(e);
                 t.all.addLast(e);
@@ -133,6 +135,7 @@ final class FeedHub implements AutoCloseable {
                 w.entries.pollFirst();
                 w.evictedUpTo = old.offset;
                 t.bytes -= old.bytes;
+                t.store.release(old);
             }
         }
         if (wake != null) {
@@ -167,6 +170,7 @@ final class FeedHub implements AutoCloseable {
         Tail t = tails[partition];
         List<Entry> found;
         long next;
+        List<byte[]> bytes;
         synchronized (t) {
             WorldLog w = t.worlds.get(worldId);
             if (!servable(t, w, from)) {
@@ -187,7 +191,7 @@ final class FeedHub implements AutoCloseable {
             int records = 0;
             int take = 0;
             while (take < found.size() && (take == 0 || records < max)) {
-                records += found.get(take).size();
+                records += found.get(take).records;
                 take++;
             }
             if (take < found.size()) {
@@ -196,10 +200,15 @@ final class FeedHub implements AutoCloseable {
             } else {
                 next = Math.max(from, t.end);
             }
+            // copied while the lock keeps the entries from being dropped; decoded after it
+            bytes = new ArrayList<>(found.size());
+            for (Entry e : found) {
+                bytes.add(t.store.copy(e));
+            }
         }
         List<ChangeRecord> out = new ArrayList<>();
-        for (Entry e : found) {
-            out.addAll(e.records(partition));
+        for (int i = 0; i < found.size(); i++) {
+            out.addAll(FeedBytes.records(bytes.get(i), new LogPosition(partition, found.get(i).offset)));
         }
         return new Read(out, next);
     }
@@ -337,6 +346,7 @@ final class FeedHub implements AutoCloseable {
 
     private static final class Tail {
         final long maxBytes;
+        final FeedBytes store;
         final ArrayDeque<Entry> all = new ArrayDeque<>();
         final Map<String, WorldLog> worlds = new HashMap<>();
         long floor = -1;
@@ -347,6 +357,7 @@ final class FeedHub implements AutoCloseable {
 
         Tail(long maxBytes) {
             this.maxBytes = maxBytes;
+            this.store = new FeedBytes(maxBytes);
         }
     }
 
@@ -356,38 +367,17 @@ final class FeedHub implements AutoCloseable {
         long evictedUpTo = -1;
     }
 
-    /** One deliverable event; its records are built once, on first read, and shared by every feed. */
-    private static final class Entry {
+    /** One deliverable event: its offset and world here, its records encoded off the heap ({@link FeedBytes}). */
+    private static final class Entry extends FeedBytes.Slot {
         final long offset;
         final String worldId;
-        final LogEvent event;
-        final long eventTimeMs;
-        final BitSet skipped;
-        final int bytes;
-        private volatile List<ChangeRecord> records;
+        /** Records it delivers; bytes it counts against the buffer. */
+        int records;
+        int bytes;
 
-        Entry(long offset, String worldId, LogEvent event, long eventTimeMs, BitSet skipped) {
+        Entry(long offset, String worldId) {
             this.offset = offset;
             this.worldId = worldId;
-            this.event = event;
-            this.eventTimeMs = eventTimeMs;
-            this.skipped = skipped;
-            int payload = event instanceof BatchEvent b ? b.document().length + b.items().size() * 64
-                    : ((ChangeEvent) event).payload() == null ? 0 : ((ChangeEvent) event).payload().length;
-            this.bytes = payload + ENTRY_OVERHEAD;
-        }
-
-        int size() {
-            return event instanceof BatchEvent b ? b.items().size() - skipped.cardinality() : 1;
-        }
-
-        List<ChangeRecord> records(int partition) {
-            List<ChangeRecord> r = records;
-            if (r == null) {
-                r = FeedRecords.of(new LogPosition(partition, offset), event, eventTimeMs, skipped);
-                records = r;
-            }
-            return r;
         }
     }
 }

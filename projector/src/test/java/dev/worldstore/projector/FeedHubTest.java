@@ -32,6 +32,13 @@ class FeedHubTest {
         hub.append(0, records, records.stream().mapToLong(d -> 5000 + d.position().offset()).toArray(), marks, next);
     }
 
+    /** What one such entry counts against the buffer (every put here has the same size). */
+    private static long entryBytes(Decoded d) {
+        FeedBytes.Slot slot = new FeedBytes.Slot();
+        new FeedBytes(1 << 20).put(slot, d.event(), 0, null);
+        return slot.encodedLength() + FeedHub.ENTRY_OVERHEAD;
+    }
+
     private static List<Long> offsets(FeedHub.Read r) {
         return r.records().stream().map(ChangeRecord::position).map(LogPosition::offset).toList();
     }
@@ -79,7 +86,7 @@ class FeedHubTest {
     @Test
     void whenTheBufferIsFullTheOldestGoAndOnlyFeedsThatNeededThemLeaveTheTail() {
         // given a buffer that holds about three entries, and world a's events followed by many of world b
-        FeedHub hub = new FeedHub(1, 3L * (FeedHub.ENTRY_OVERHEAD + VALUE.length), 1);
+        FeedHub hub = new FeedHub(1, 3L * entryBytes(put("a", 0)), 1);
         hub.resume(0, 0);
         append(hub, List.of(put("a", 0), put("a", 1)), Map.of(), 2);
         List<Decoded> b = new ArrayList<>();
