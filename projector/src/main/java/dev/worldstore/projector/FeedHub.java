@@ -113,10 +113,10 @@ final class FeedHub implements AutoCloseable {
                 if (worldId == null || d.malformed() != null || mark == DEAD || RejectedMarks.refused(mark)) {
                     continue;
                 }
-                Entry e = new Entry(offset, worldId);
+                WorldLog w = t.worlds.computeIfAbsent(worldId, k -> new WorldLog());
+                Entry e = new Entry(offset, w);
                 e.records = t.store.put(e, d.event(), eventTimes[i], RejectedMarks.skipped(mark));
                 e.bytes = e.encodedLength() + ENTRY_OVERHEAD;
-                WorldLog w = t.worlds.computeIfAbsent(worldId, k -> new WorldLog());
                 w.entries.addLast(e);
                 t.all.addLast(e);
                 t.bytes += e.bytes;
@@ -131,7 +131,7 @@ final class FeedHub implements AutoCloseable {
             t.end = Math.max(t.end, next);
             while (t.bytes > t.maxBytes && !t.all.isEmpty()) {
                 Entry old = t.all.pollFirst();
-                WorldLog w = t.worlds.get(old.worldId);
+                WorldLog w = old.world;
                 w.entries.pollFirst();
                 w.evictedUpTo = old.offset;
                 t.bytes -= old.bytes;
@@ -370,14 +370,15 @@ final class FeedHub implements AutoCloseable {
     /** One deliverable event: its offset and world here, its records encoded off the heap ({@link FeedBytes}). */
     private static final class Entry extends FeedBytes.Slot {
         final long offset;
-        final String worldId;
+        /** Its world's log (never removed from the partition's map), not the world id: the decoded event's string would stay alive with it. */
+        final WorldLog world;
         /** Records it delivers; bytes it counts against the buffer. */
         int records;
         int bytes;
 
-        Entry(long offset, String worldId) {
+        Entry(long offset, WorldLog world) {
             this.offset = offset;
-            this.worldId = worldId;
+            this.world = world;
         }
     }
 }
