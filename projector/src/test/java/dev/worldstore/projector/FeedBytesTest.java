@@ -121,4 +121,20 @@ class FeedBytesTest {
         }
         assertTrue(bytes.segments() <= 1, "segments left after releasing every entry: " + bytes.segments());
     }
+
+    @Test
+    void withoutDirectMemoryEntriesStayOnTheHeapAndReadBackTheSame() {
+        // given a JVM whose direct memory is exhausted (every segment allocation fails as allocateDirect does)
+        FeedBytes bytes = new FeedBytes(1 << 20, n -> {
+            throw new OutOfMemoryError("Cannot reserve " + n + " bytes of direct buffer memory");
+        });
+        ChangeEvent e = new ChangeEvent("e-1", new Key.WorldState("w"), Op.PUT, json("{\"a\":1}"), Condition.any(), 1, "n", null, 1);
+        FeedBytes.Slot slot = new FeedBytes.Slot();
+        // when an event is stored, then it is kept (no segment) and reads back as the log's record
+        bytes.put(slot, e, 9, null);
+        assertEquals(0, bytes.segments());
+        LogPosition at = new LogPosition(0, 1);
+        assertEquals(described(FeedRecords.of(at, e, 9, new BitSet())), described(FeedBytes.records(bytes.copy(slot), at)));
+        bytes.release(slot);
+    }
 }
