@@ -12,7 +12,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,8 @@ final class FeedBytes {
     private static final Table[] TABLES = Table.values();
     private static final Op[] OPS = Op.values();
     private static volatile boolean warnedDirectMemory;
+    /** Decoded entries kept for the feeds reading them ({@link #decoded(long)}). */
+    static final int DECODED_ENTRIES = 256;
 
     /** Where one entry's bytes are: a segment's range, or a heap array. */
     static class Slot {
@@ -80,6 +84,16 @@ final class FeedBytes {
     private Segment spare;
     private byte[] scratch = new byte[4096];
     private int scratchAt;
+    /**
+     * The records of the entries feeds read last, by offset, so that many feeds of one world decode
+     * each event once (an event's records never change); the least recently read go first.
+     */
+    private final Map<Long, List<ChangeRecord>> decoded = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, List<ChangeRecord>> eldest) {
+            return size() > DECODED_ENTRIES;
+        }
+    };
 
     /** @param maxBytes the partition's share of {@code feed.buffer.bytes}: segments are an eighth of it, from 64 KiB to 1 MiB */
     FeedBytes(long maxBytes) {
@@ -163,6 +177,16 @@ final class FeedBytes {
             s.buffer.clear();
             spare = s;
         }
+    }
+
+    /** The records a feed decoded lately of the entry at {@code offset} ({@link #rememberDecoded}), or {@code null}. */
+    List<ChangeRecord> decoded(long offset) {
+        return decoded.get(offset);
+    }
+
+    /** Keeps entries' decoded records (by offset) for the next feeds that read them; at most {@link #DECODED_ENTRIES}. */
+    void rememberDecoded(Map<Long, List<ChangeRecord>> records) {
+        decoded.putAll(records);
     }
 
     /** Segments holding entries now (for tests). */

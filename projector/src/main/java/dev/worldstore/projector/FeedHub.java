@@ -170,6 +170,7 @@ final class FeedHub implements AutoCloseable {
         Tail t = tails[partition];
         List<Entry> found;
         long next;
+        List<List<ChangeRecord>> decoded;
         List<byte[]> bytes;
         synchronized (t) {
             WorldLog w = t.worlds.get(worldId);
@@ -200,15 +201,29 @@ final class FeedHub implements AutoCloseable {
             } else {
                 next = Math.max(from, t.end);
             }
-            // copied while the lock keeps the entries from being dropped; decoded after it
+            // decoded lately by another feed: shared; else copied under the lock (so not dropped), decoded after
+            decoded = new ArrayList<>(found.size());
             bytes = new ArrayList<>(found.size());
             for (Entry e : found) {
-                bytes.add(t.store.copy(e));
+                decoded.add(t.store.decoded(e.offset));
+                bytes.add(decoded.get(decoded.size() - 1) == null ? t.store.copy(e) : null);
             }
         }
         List<ChangeRecord> out = new ArrayList<>();
+        Map<Long, List<ChangeRecord>> fresh = new HashMap<>();
         for (int i = 0; i < found.size(); i++) {
-            out.addAll(FeedBytes.records(bytes.get(i), new LogPosition(partition, found.get(i).offset)));
+            List<ChangeRecord> records = decoded.get(i);
+            if (records == null) {
+                long offset = found.get(i).offset;
+                records = FeedBytes.records(bytes.get(i), new LogPosition(partition, offset));
+                fresh.put(offset, records);
+            }
+            out.addAll(records);
+        }
+        if (!fresh.isEmpty()) {
+            synchronized (t) {
+                t.store.rememberDecoded(fresh);
+            }
         }
         return new Read(out, next);
     }

@@ -3,6 +3,7 @@ package dev.worldstore.projector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.worldstore.ChangeRecord;
@@ -139,6 +140,27 @@ class FeedHubTest {
         assertEquals(List.of(0L, 1L, 2L, 3L), offsets(first));
         assertEquals(4, first.next());
         assertEquals(List.of(4L, 5L, 6L, 7L, 8L, 9L), offsets(hub.read("a", 0, first.next(), 100)));
+        hub.close();
+    }
+
+    @Test
+    void feedsOfOneWorldReadingTheSameEventsShareTheRecordsDecodedOnce() {
+        // given one applied poll of world a
+        FeedHub hub = new FeedHub(1, 1 << 20, 1);
+        hub.resume(0, 0);
+        append(hub, List.of(put("a", 0), put("a", 1), put("b", 2)), Map.of(), 3);
+        // when two feeds of a read the same events
+        FeedHub.Read first = hub.read("a", 0, 0, 100);
+        FeedHub.Read second = hub.read("a", 0, 0, 100);
+        // then both get a's two records, the very same objects (decoded once), with the same contents
+        assertEquals(List.of(0L, 1L), offsets(first));
+        assertEquals(2, second.records().size());
+        for (int i = 0; i < 2; i++) {
+            assertSame(first.records().get(i), second.records().get(i));
+        }
+        assertEquals("{\"v\":1}", second.records().get(1).payload().toString());
+        // and a feed reading from a later offset shares the one it overlaps
+        assertSame(first.records().get(1), hub.read("a", 0, 1, 100).records().get(0));
         hub.close();
     }
 }
