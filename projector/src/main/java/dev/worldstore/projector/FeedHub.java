@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * deliverable events of each partition in memory, indexed by world, within {@code feed.buffer.bytes}
  * split evenly over the partitions: the events' records encoded off the Java heap ({@link FeedBytes}:
  * a buffer that keeps events for seconds would otherwise make every young collection copy them),
- * decoded again for each read. Feeds at the log's tail ({@link SharedFeed}) read from here: no
+ * decoded when read, once for the feeds of a world that read it soon after. Feeds at the log's tail ({@link SharedFeed}) read from here: no
  * Kafka consumer and no thread of their own, and they are woken when their world gets an event.
  *
  * <p>Per partition the buffer knows, from its <em>floor</em> (where the projector started in this
