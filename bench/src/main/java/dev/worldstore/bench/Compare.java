@@ -289,9 +289,10 @@ final class Compare {
             step(phase + ": " + (warmUp ? "warm-up" : "round " + (r + 1) + " of " + options.rounds()));
             for (Measured m : measured) {
                 if (m != null && !failed.contains(m) && !attempt(m.name, () -> {
-                    Sample s = warmUp ? warmUp(m) : m.trial.run(false);
-                    if (s != null) {
-                        m.sink.accept(s);
+                    if (warmUp) {
+                        warmUp(m);
+                    } else {
+                        java.util.Optional.ofNullable(m.trial.run(false)).ifPresent(m.sink);
                     }
                 })) {
                     failed.add(m);
@@ -300,13 +301,12 @@ final class Compare {
         }
     }
 
-    /** Runs {@code m}'s warm-up until the JIT is quiet ({@link JitActivity#warmUp}); returns null (no sample). */
-    private Sample warmUp(Measured m) throws Exception {
+    /** Runs {@code m}'s warm-up until the JIT is quiet ({@link JitActivity#warmUp}); its samples are discarded. */
+    private void warmUp(Measured m) throws Exception {
         String shares = JitActivity.warmUp(() -> m.trial.run(true) != null, options.warmupCapNanos());
         if (shares != null) {
             step("  " + m.name + ": " + shares);
         }
-        return null;
     }
 
     /** Saves with {@link Options#inFlight()} outstanding; the budget is shared by the rounds. */

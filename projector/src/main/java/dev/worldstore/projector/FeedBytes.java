@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 final class FeedBytes {
     private static final Logger LOG = LoggerFactory.getLogger(FeedBytes.class);
     /** The largest segment, bytes. */
-    static final int MAX_SEGMENT_BYTES = 1 << 20;
+    private static final int MAX_SEGMENT_BYTES = 1 << 20;
     private static final int MIN_SEGMENT_BYTES = 64 << 10;
     private static final Table[] TABLES = Table.values();
     private static final Op[] OPS = Op.values();
@@ -117,11 +117,11 @@ final class FeedBytes {
     int put(Slot slot, LogEvent event, long eventTimeMs, BitSet skipped) {
         scratchAt = 0;
         putLong(eventTimeMs);
+        putString(event.eventId());
+        putString(event.origin());
+        putString(event.actor());
         int records;
         if (event instanceof BatchEvent b) {
-            putString(b.eventId());
-            putString(b.origin());
-            putString(b.actor());
             List<BatchEvent.Item> items = b.items();
             records = items.size() - (skipped == null ? 0 : skipped.cardinality());
             putInt(records);
@@ -134,9 +134,6 @@ final class FeedBytes {
             }
         } else {
             ChangeEvent c = (ChangeEvent) event;
-            putString(c.eventId());
-            putString(c.origin());
-            putString(c.actor());
             records = 1;
             putInt(0);
             putInt(1);

@@ -205,8 +205,9 @@ final class FeedHub implements AutoCloseable {
             decoded = new ArrayList<>(found.size());
             bytes = new ArrayList<>(found.size());
             for (Entry e : found) {
-                decoded.add(t.store.decoded(e.offset));
-                bytes.add(decoded.get(decoded.size() - 1) == null ? t.store.copy(e) : null);
+                List<ChangeRecord> cached = t.store.decoded(e.offset);
+                decoded.add(cached);
+                bytes.add(cached == null ? t.store.copy(e) : null);
             }
         }
         List<ChangeRecord> out = new ArrayList<>();
