@@ -45,10 +45,15 @@ final class BatchBodies {
                 throw shape("value", "must be a JSON object {\"changes\": [...]}");
             }
             boolean sawChanges = false;
+            boolean sawKey = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
+                if (name.equals("idempotencyKey") ? sawKey : name.equals("changes") && sawChanges) {
+                    throw duplicate(p, name);
+                }
                 JsonToken t = p.nextToken();
                 if (name.equals("idempotencyKey")) {
+                    sawKey = true;
                     if (t != JsonToken.VALUE_STRING) {
                         throw shape("idempotencyKey", "must be a string");
                     }
@@ -86,6 +91,14 @@ final class BatchBodies {
         return new ParsedBatch(changes, idempotencyKey);
     }
 
+    /**
+     * A member name seen twice in the envelope, refused as Jackson's duplicate detection words it
+     * (the envelope's parser has none: {@link Json#parser(byte[], int, int, int)}).
+     */
+    private static ValidationException duplicate(JsonParser p, String name) {
+        return Json.invalidJson("malformed JSON" + Json.where(p.currentTokenLocation()) + ": Duplicate field '" + name + "'");
+    }
+
     private static Change change(JsonParser p, byte[] body, String worldId, int index) throws IOException {
         String at = "changes[" + index + "]";
         String op = null;
@@ -95,8 +108,14 @@ final class BatchBodies {
         String payloadName = null;
         Long ifVersion = null;
         boolean ifAbsent = false;
+        int seen = 0; // a bit per CHANGE_FIELDS index
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            int field = CHANGE_FIELDS.indexOf(name);
+            if (field >= 0 && (seen & 1 << field) != 0) {
+                throw duplicate(p, name);
+            }
+            seen |= field >= 0 ? 1 << field : 0;
             JsonToken t = p.nextToken();
             switch (name) {
                 case "op" -> op = text(p, t, at + ".op");

@@ -134,6 +134,18 @@ class HttpBatchIT {
         assertProblem(post(w + "/batch", "{\"changes\": [{\"op\": \"put\", \"table\": \"entity_states\", \"entityId\": \"e\", "
                 + "\"value\": {}, \"colour\": 1}]}"), 422, "INVALID_SHAPE", "changes[0].colour");
         assertProblem(post(w + "/batch", "{\"changes\": [{\"op\": \"put\""), 400, "INVALID_JSON");
+        // duplicate member names: in a change's value (found by the value's own check), in a change, in the body
+        JsonNode inValue = assertProblem(post(w + "/batch", "{\"changes\": [{\"op\": \"put\", \"table\": \"entity_states\", "
+                + "\"entityId\": \"e\", \"value\": {\"state\": {\"open\": true, \"open\": false}}}]}"), 400, "INVALID_JSON",
+                "changes[0].value");
+        assertTrue(inValue.get("detail").asText().contains("Duplicate field 'open'"), inValue.toString());
+        JsonNode inChange = assertProblem(post(w + "/batch", "{\"changes\": [{\"op\": \"put\", \"table\": \"entity_states\", "
+                + "\"entityId\": \"e\", \"entityId\": \"f\", \"value\": {}}]}"), 400, "INVALID_JSON");
+        assertTrue(inChange.get("detail").asText().contains("Duplicate field 'entityId'"), inChange.toString());
+        JsonNode inBody = assertProblem(post(w + "/batch", "{\"changes\": [{\"op\": \"delete\", \"table\": \"entity_states\", "
+                + "\"entityId\": \"e\"}], \"changes\": [{\"op\": \"delete\", \"table\": \"entity_states\", \"entityId\": \"f\"}]}"),
+                400, "INVALID_JSON");
+        assertTrue(inBody.get("detail").asText().contains("Duplicate field 'changes'"), inBody.toString());
         // and none of it reached the log
         assertEquals(0, assertOk(node.get(w + "/history")).get("items").size());
     }
