@@ -108,7 +108,7 @@ final class FeedHub implements AutoCloseable {
                     break;
                 }
                 t.end = Math.max(t.end, offset + 1);
-                String worldId = worldOf(d.event());
+                String worldId = d.event() == null ? null : d.event().worldId();
                 byte[] mark = marks.get(offset);
                 if (worldId == null || d.malformed() != null || mark == DEAD || RejectedMarks.refused(mark)) {
                     continue;
@@ -145,16 +145,6 @@ final class FeedHub implements AutoCloseable {
 
     /** Marks a dead letter in {@link #append}'s marks (compared by identity). */
     static final byte[] DEAD = new byte[0];
-
-    private static String worldOf(LogEvent event) {
-        if (event instanceof ChangeEvent c) {
-            return c.key().worldId();
-        }
-        if (event instanceof BatchEvent b) {
-            return b.worldId();
-        }
-        return null;
-    }
 
     // ---- the feeds' side ------------------------------------------------------------------------------
 
