@@ -11,10 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The change feeds' shared reader: the node's projector hands every poll it has applied to
@@ -33,8 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * When the buffer is full the oldest event goes; per world it remembers the newest offset it dropped,
  * so a feed of a quiet world is never pushed off the shared path by other worlds' traffic: a feed
  * can be served from memory at offset {@code c} when {@code c >= floor} and none of its world's
- * events at or after {@code c} was dropped. Anything else reads the log on its own
- * ({@link #acquireReader}: at most {@code feed.catchup.max.count} at once, on a small shared pool)
+ * events at or after {@code c} was dropped. A world's log that holds no event and no waiting feed
+ * is forgotten (a partition would otherwise keep one for every world it ever saw), and the newest
+ * offset such a log had dropped then counts as dropped for every world without a log: a feed that
+ * resumes a quiet world from before it reads the log, while feeds waiting at the tail keep their
+ * world's log, and each read moves an idle feed's position to the end. Anything else reads the log on its own
+ * ({@link LogReaders}: at most {@code feed.catchup.max.count} at once, on a small shared pool)
  * until it is back in range.
  *
  * <p>Thread-safe: one lock per partition, held briefly; callbacks run after it is released.
@@ -44,11 +44,7 @@ final class FeedHub implements AutoCloseable {
     static final int ENTRY_OVERHEAD = 64;
 
     private final Tail[] tails;
-    private final int maxReaders;
-    private final ExecutorService catchUp;
-    private final Object readerLock = new Object();
-    private int activeReaders;
-    private final ArrayDeque<SharedFeed> waitingForReader = new ArrayDeque<>();
+    private final LogReaders readers;
 
     /**
      * @param maxBytes memory for buffered events over all partitions
@@ -60,13 +56,7 @@ final class FeedHub implements AutoCloseable {
         for (int p = 0; p < partitions; p++) {
             tails[p] = new Tail(each);
         }
-        this.maxReaders = maxReaders;
-        AtomicInteger n = new AtomicInteger();
-        this.catchUp = Executors.newFixedThreadPool(Math.max(1, Math.min(4, maxReaders)), r -> {
-            Thread t = new Thread(r, "worldstore-feed-catchup-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.readers = new LogReaders(maxReaders);
     }
 
     // ---- the projector's side --------------------------------------------------------------------
@@ -113,7 +103,7 @@ final class FeedHub implements AutoCloseable {
                 if (worldId == null || d.malformed() != null || mark == DEAD || RejectedMarks.refused(mark)) {
                     continue;
                 }
-                WorldLog w = t.worlds.computeIfAbsent(worldId, k -> new WorldLog());
+                WorldLog w = t.log(worldId);
                 Entry e = new Entry(offset, w);
                 e.records = t.store.put(e, d.event(), eventTimes[i], RejectedMarks.skipped(mark));
                 e.bytes = e.encodedLength() + ENTRY_OVERHEAD;
@@ -121,9 +111,7 @@ final class FeedHub implements AutoCloseable {
                 t.all.addLast(e);
                 t.bytes += e.bytes;
                 if (!w.waiters.isEmpty()) {
-                    if (wake == null) {
-                        wake = new ArrayList<>();
-                    }
+                    wake = wake == null ? new ArrayList<>() : wake;
                     wake.addAll(w.waiters);
                     w.waiters.clear();
                 }
@@ -134,6 +122,7 @@ final class FeedHub implements AutoCloseable {
                 WorldLog w = old.world;
                 w.entries.pollFirst();
                 w.evictedUpTo = old.offset;
+                t.forgetIfIdle(w);
                 t.bytes -= old.bytes;
                 t.store.release(old);
             }
@@ -240,7 +229,7 @@ final class FeedHub implements AutoCloseable {
     }
 
     private static boolean servable(Tail t, WorldLog w, long from) {
-        return t.floor >= 0 && from >= t.floor && (w == null || w.evictedUpTo < from);
+        return t.floor >= 0 && from >= t.floor && from > (w == null ? t.forgottenUpTo : w.evictedUpTo);
     }
 
     /**
@@ -252,11 +241,12 @@ final class FeedHub implements AutoCloseable {
         Tail t = tails[partition];
         boolean now;
         synchronized (t) {
-            WorldLog w = t.worlds.computeIfAbsent(worldId, k -> new WorldLog());
+            WorldLog w = t.log(worldId);
             now = !servable(t, w, from) || (!w.entries.isEmpty() && w.entries.peekLast().offset >= from);
             if (!now) {
                 w.waiters.add(wake);
             }
+            t.forgetIfIdle(w);
         }
         if (now) {
             wake.run();
@@ -269,6 +259,7 @@ final class FeedHub implements AutoCloseable {
             WorldLog w = t.worlds.get(worldId);
             if (w != null) {
                 w.waiters.remove(wake);
+                t.forgetIfIdle(w);
             }
         }
     }
@@ -278,6 +269,14 @@ final class FeedHub implements AutoCloseable {
         Tail t = tails[partition];
         synchronized (t) {
             return t.floor;
+        }
+    }
+
+    /** Worlds whose log {@code partition} keeps now; for tests. */
+    int worlds(int partition) {
+        Tail t = tails[partition];
+        synchronized (t) {
+            return t.worlds.size();
         }
     }
 
@@ -292,60 +291,15 @@ final class FeedHub implements AutoCloseable {
         return total;
     }
 
-    // ---- reading the log on one's own ----------------------------------------------------------------
-
-    /** True if {@code feed} may read the log now; otherwise it is queued and {@link SharedFeed#readerGranted} is called later. */
-    boolean acquireReader(SharedFeed feed) {
-        synchronized (readerLock) {
-            if (activeReaders < maxReaders) {
-                activeReaders++;
-                return true;
-            }
-            waitingForReader.addLast(feed);
-            return false;
-        }
-    }
-
-    /** A reader is done (back at the tail, or closed): the next queued feed gets it. */
-    void releaseReader() {
-        SharedFeed next;
-        synchronized (readerLock) {
-            next = waitingForReader.pollFirst();
-            if (next == null) {
-                activeReaders--;
-                return;
-            }
-        }
-        next.readerGranted();
-    }
-
-    /** A closing feed leaves the queue (if it was waiting). */
-    void leaveQueue(SharedFeed feed) {
-        synchronized (readerLock) {
-            waitingForReader.remove(feed);
-        }
-    }
-
-    int activeReaders() {
-        synchronized (readerLock) {
-            return activeReaders;
-        }
-    }
-
-    /** Runs a catch-up step on the shared pool. */
-    void runCatchUp(Runnable step) {
-        catchUp.execute(step);
+    /** Where feeds behind the buffer read the log on their own. */
+    LogReaders readers() {
+        return readers;
     }
 
     /** Stops the catch-up pool, waiting for a step in progress (feeds are closed first). */
     @Override
     public void close() {
-        catchUp.shutdownNow();
-        try {
-            catchUp.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        readers.close();
     }
 
     // ---- state ----------------------------------------------------------------------------------------
@@ -360,23 +314,45 @@ final class FeedHub implements AutoCloseable {
         long bytes;
         /** The projector has appended a poll since {@link #resume}: a jump past the floor would have shown. */
         boolean confirmed;
+        /**
+         * The newest offset a forgotten world's log had dropped: logs holding no event and no waiter are
+         * removed (else a partition would keep one per world it ever saw), so a world without a log, or
+         * with one made since, may have lost events up to here, and its feeds are served only after it.
+         */
+        long forgottenUpTo = -1;
 
         Tail(long maxBytes) {
             this.maxBytes = maxBytes;
             this.store = new FeedBytes(maxBytes);
         }
+
+        WorldLog log(String worldId) {
+            return worlds.computeIfAbsent(worldId, k -> new WorldLog(k, forgottenUpTo));
+        }
+
+        void forgetIfIdle(WorldLog w) {
+            if (w.entries.isEmpty() && w.waiters.isEmpty() && worlds.remove(w.worldId, w)) {
+                forgottenUpTo = Math.max(forgottenUpTo, w.evictedUpTo);
+            }
+        }
     }
 
     private static final class WorldLog {
+        final String worldId;
         final ArrayDeque<Entry> entries = new ArrayDeque<>();
         final Set<Runnable> waiters = new LinkedHashSet<>();
-        long evictedUpTo = -1;
+        long evictedUpTo;
+
+        WorldLog(String worldId, long evictedUpTo) {
+            this.worldId = worldId;
+            this.evictedUpTo = evictedUpTo;
+        }
     }
 
     /** One deliverable event: its offset and world here, its records encoded off the heap ({@link FeedBytes}). */
     private static final class Entry extends FeedBytes.Slot {
         final long offset;
-        /** Its world's log (never removed from the partition's map), not the world id: the decoded event's string would stay alive with it. */
+        /** Its world's log (kept in the partition's map while it holds entries), not the decoded event's world id string. */
         final WorldLog world;
         /** Records it delivers; bytes it counts against the buffer. */
         int records;

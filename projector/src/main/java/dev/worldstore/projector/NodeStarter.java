@@ -76,7 +76,7 @@ final class NodeStarter {
             opened.push(feeds);
             Gauge.builder("worldstore.feed.buffer.bytes", feeds, FeedHub::bufferedBytes)
                     .description("Recent applied events held in memory for change feeds at the log's tail (accounted bytes)").register(metrics);
-            Gauge.builder("worldstore.feed.catchup.readers", feeds, FeedHub::activeReaders)
+            Gauge.builder("worldstore.feed.catchup.readers", feeds.readers(), LogReaders::active)
                     .description("Change feeds reading the log on their own (behind the in-memory tail)").register(metrics);
             ProjectionRules rules = new ProjectionRules(upgraders);
             Applier applier = new Applier(projection, rules, progress, verdicts, metrics, feeds);

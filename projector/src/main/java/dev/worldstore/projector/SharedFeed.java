@@ -210,7 +210,7 @@ final class SharedFeed implements ChangeFeed {
         }
         if (!hasReader) {
             if (!waitingForReader) {
-                if (hub.acquireReader(this)) {
+                if (hub.readers().acquire(this)) {
                     hasReader = true;
                 } else {
                     waitingForReader = true;
@@ -222,7 +222,7 @@ final class SharedFeed implements ChangeFeed {
         }
         stepScheduled = true;
         try {
-            hub.runCatchUp(this::step);
+            hub.readers().run(this::step);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             stepScheduled = false;
             failure = new StoreClosedException("the change feed of world " + worldId + " ended: the node is closing");
@@ -241,7 +241,7 @@ final class SharedFeed implements ChangeFeed {
             }
         }
         if (release) {
-            hub.releaseReader();
+            hub.readers().release();
         }
     }
 
@@ -348,7 +348,7 @@ final class SharedFeed implements ChangeFeed {
             hasReader = false;
         }
         if (release) {
-            hub.releaseReader();
+            hub.readers().release();
         }
     }
 
@@ -380,7 +380,7 @@ final class SharedFeed implements ChangeFeed {
             hasReader = false;
         }
         hub.unlisten(worldId, partition, wake);
-        hub.leaveQueue(this);
+        hub.readers().leaveQueue(this);
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
@@ -392,7 +392,7 @@ final class SharedFeed implements ChangeFeed {
             consumerLock.unlock();
         }
         if (release) {
-            hub.releaseReader();
+            hub.readers().release();
         }
         fire();
         onClose.run();

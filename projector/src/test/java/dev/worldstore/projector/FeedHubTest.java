@@ -97,13 +97,48 @@ class FeedHubTest {
         append(hub, b, Map.of(), 10);
         // then a feed of a at 0 must read the log (a's events are gone)...
         assertFalse(hub.servable("a", 0, 0));
-        // ... but one of a that had read them (now at 2), and one of a world never seen, stay on the tail
+        // ... but one of a that had read them (now at 2), and one of a world never seen from there, stay on the tail
         assertTrue(hub.servable("a", 0, 2));
         assertEquals(List.of(), offsets(hub.read("a", 0, 2, 100)));
-        assertTrue(hub.servable("c", 0, 0));
+        assertTrue(hub.servable("c", 0, 2));
+        // (a's emptied log was forgotten: from before what it dropped, no world without a log is served from memory)
+        assertFalse(hub.servable("c", 0, 0));
         // and b's newest three are there, its older ones not
         assertEquals(List.of(7L, 8L, 9L), offsets(hub.read("b", 0, 7, 100)));
         assertNull(hub.read("b", 0, 6, 100));
+        hub.close();
+    }
+
+    @Test
+    void worldsWithNothingBufferedAndNoWaitingFeedAreForgottenWithoutServingWhatTheyDropped() {
+        // given a buffer of about three entries, a feed of quiet world q waiting at the tail, and one event each of 100 worlds
+        FeedHub hub = new FeedHub(1, 3L * entryBytes(put("w0", 0)), 1);
+        hub.resume(0, 0);
+        AtomicInteger woken = new AtomicInteger();
+        hub.listen("q", 0, 0, woken::incrementAndGet);
+        List<Decoded> many = new ArrayList<>();
+        for (long o = 0; o < 100; o++) {
+            many.add(put("w" + o, o));
+        }
+        append(hub, many, Map.of(), 100);
+        // then the partition keeps the logs of the (at most three) worlds still buffered and of q (waited on), not one per world seen
+        assertTrue(hub.worlds(0) <= 4, "logs kept: " + hub.worlds(0));
+        assertEquals(List.of(99L), offsets(hub.read("w99", 0, 99, 100)));
+        // and a forgotten world is not served from before what it dropped, even once it has a new log
+        assertFalse(hub.servable("w5", 0, 5));
+        append(hub, List.of(put("w5", 100)), Map.of(), 101);
+        assertNull(hub.read("w5", 0, 5, 100));
+        assertEquals(List.of(100L), offsets(hub.read("w5", 0, 100, 100)));
+        // while the quiet world's waiting feed kept its place: woken by its own event, served from where it waited
+        assertEquals(0, woken.get());
+        append(hub, List.of(put("q", 101)), Map.of(), 102);
+        assertEquals(1, woken.get());
+        assertEquals(List.of(101L), offsets(hub.read("q", 0, 0, 100)));
+        // and a feed that stops listening leaves no log behind
+        Runnable idle = () -> { };
+        hub.listen("gone", 0, 102, idle);
+        hub.unlisten("gone", 0, idle);
+        assertTrue(hub.worlds(0) <= 5, "logs kept: " + hub.worlds(0));
         hub.close();
     }
 
