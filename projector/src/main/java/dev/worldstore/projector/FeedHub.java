@@ -27,13 +27,14 @@ import java.util.Set;
  * changed nothing are left out exactly as the projection marked them (the same marks
  * {@link RocksProjection#notApplied} and {@link RocksProjection#skippedChanges} read back later).
  * When the buffer is full the oldest event goes; per world it remembers the newest offset it dropped,
- * so a feed of a quiet world is never pushed off the shared path by other worlds' traffic: a feed
+ * so a feed of a quiet world is not pushed off the shared path by other worlds' traffic: a feed
  * can be served from memory at offset {@code c} when {@code c >= floor} and none of its world's
- * events at or after {@code c} was dropped. A world's log that holds no event and no waiting feed
- * is forgotten (a partition would otherwise keep one for every world it ever saw), and the newest
- * offset such a log had dropped then counts as dropped for every world without a log: a feed that
- * resumes a quiet world from before it reads the log, while feeds waiting at the tail keep their
- * world's log, and each read moves an idle feed's position to the end. Anything else reads the log on its own
+ * events at or after {@code c} was dropped. That holds for up to {@value #TRACKED_WORLDS} worlds
+ * per partition: beyond them, a world's log that holds no event and no waiting feed is forgotten
+ * (else a partition would keep one for every world it ever saw), and the newest offset a forgotten
+ * log had dropped counts as dropped for every world without a log, so a feed resuming such a world
+ * from before it reads the log (feeds waiting at the tail keep their world's log, and each read
+ * moves an idle feed's position to the end). Anything else reads the log on its own
  * ({@link LogReaders}: at most {@code feed.catchup.max.count} at once, on a small shared pool)
  * until it is back in range.
  *
@@ -42,6 +43,8 @@ import java.util.Set;
 final class FeedHub implements AutoCloseable {
     /** Bytes an entry costs beyond its encoded records (its index entry on the heap), for the buffer's accounting. */
     static final int ENTRY_OVERHEAD = 64;
+    /** World logs a partition keeps before it forgets those holding no event and no waiting feed (~300 bytes each). */
+    static final int TRACKED_WORLDS = 4096;
 
     private final Tail[] tails;
     private final LogReaders readers;
@@ -51,10 +54,15 @@ final class FeedHub implements AutoCloseable {
      * @param maxReaders feeds that may read the log on their own at once
      */
     FeedHub(int partitions, long maxBytes, int maxReaders) {
+        this(partitions, maxBytes, maxReaders, TRACKED_WORLDS);
+    }
+
+    /** As above, forgetting idle world logs beyond {@code trackedWorlds} per partition (tests use a few). */
+    FeedHub(int partitions, long maxBytes, int maxReaders, int trackedWorlds) {
         this.tails = new Tail[partitions];
         long each = Math.max(1, maxBytes / partitions);
         for (int p = 0; p < partitions; p++) {
-            tails[p] = new Tail(each);
+            tails[p] = new Tail(each, trackedWorlds);
         }
         this.readers = new LogReaders(maxReaders);
     }
@@ -306,6 +314,7 @@ final class FeedHub implements AutoCloseable {
 
     private static final class Tail {
         final long maxBytes;
+        final int trackedWorlds;
         final FeedBytes store;
         final ArrayDeque<Entry> all = new ArrayDeque<>();
         final Map<String, WorldLog> worlds = new HashMap<>();
@@ -315,14 +324,16 @@ final class FeedHub implements AutoCloseable {
         /** The projector has appended a poll since {@link #resume}: a jump past the floor would have shown. */
         boolean confirmed;
         /**
-         * The newest offset a forgotten world's log had dropped: logs holding no event and no waiter are
-         * removed (else a partition would keep one per world it ever saw), so a world without a log, or
-         * with one made since, may have lost events up to here, and its feeds are served only after it.
+         * The newest offset a forgotten world's log had dropped: beyond {@link #trackedWorlds} logs, those
+         * holding no event and no waiter are removed (else a partition would keep one per world it ever
+         * saw), so a world without a log, or with one made since, may have lost events up to here, and
+         * its feeds are served only after it.
          */
         long forgottenUpTo = -1;
 
-        Tail(long maxBytes) {
+        Tail(long maxBytes, int trackedWorlds) {
             this.maxBytes = maxBytes;
+            this.trackedWorlds = trackedWorlds;
             this.store = new FeedBytes(maxBytes);
         }
 
@@ -331,7 +342,7 @@ final class FeedHub implements AutoCloseable {
         }
 
         void forgetIfIdle(WorldLog w) {
-            if (w.entries.isEmpty() && w.waiters.isEmpty() && worlds.remove(w.worldId, w)) {
+            if (worlds.size() > trackedWorlds && w.entries.isEmpty() && w.waiters.isEmpty() && worlds.remove(w.worldId, w)) {
                 forgottenUpTo = Math.max(forgottenUpTo, w.evictedUpTo);
             }
         }

@@ -97,12 +97,10 @@ class FeedHubTest {
         append(hub, b, Map.of(), 10);
         // then a feed of a at 0 must read the log (a's events are gone)...
         assertFalse(hub.servable("a", 0, 0));
-        // ... but one of a that had read them (now at 2), and one of a world never seen from there, stay on the tail
+        // ... but one of a that had read them (now at 2), and one of a world never seen, stay on the tail
         assertTrue(hub.servable("a", 0, 2));
         assertEquals(List.of(), offsets(hub.read("a", 0, 2, 100)));
-        assertTrue(hub.servable("c", 0, 2));
-        // (a's emptied log was forgotten: from before what it dropped, no world without a log is served from memory)
-        assertFalse(hub.servable("c", 0, 0));
+        assertTrue(hub.servable("c", 0, 0));
         // and b's newest three are there, its older ones not
         assertEquals(List.of(7L, 8L, 9L), offsets(hub.read("b", 0, 7, 100)));
         assertNull(hub.read("b", 0, 6, 100));
@@ -110,9 +108,29 @@ class FeedHubTest {
     }
 
     @Test
-    void worldsWithNothingBufferedAndNoWaitingFeedAreForgottenWithoutServingWhatTheyDropped() {
-        // given a buffer of about three entries, a feed of quiet world q waiting at the tail, and one event each of 100 worlds
-        FeedHub hub = new FeedHub(1, 3L * entryBytes(put("w0", 0)), 1);
+    void aQuietWorldsFeedResumesFromMemoryAfterOtherWorldsTrafficEmptiedTheBuffer() {
+        // given a buffer of about three entries: quiet world x's event at 0, then one event each of 20 other worlds
+        FeedHub hub = new FeedHub(1, 3L * entryBytes(put("x", 0)), 1);
+        hub.resume(0, 0);
+        List<Decoded> records = new ArrayList<>(List.of(put("x", 0)));
+        for (long o = 1; o <= 20; o++) {
+            records.add(put("w" + o, o));
+        }
+        append(hub, records, Map.of(), 21);
+        // when x's feed, which had read x's event, resumes after it (a reconnect with the last event id)
+        // then it is served from memory: nothing of x's was dropped after 0, whatever the other worlds dropped
+        assertTrue(hub.holds("x", 0, 1));
+        FeedHub.Read r = hub.read("x", 0, 1, 100);
+        assertEquals(List.of(), offsets(r));
+        assertEquals(21, r.next());
+        hub.close();
+    }
+
+    @Test
+    void beyondTheTrackedWorldsThoseWithNothingBufferedAndNoWaitingFeedAreForgottenWithoutServingWhatTheyDropped() {
+        // given a partition that tracks 2 worlds, a buffer of about three entries, a feed of quiet world q waiting at the
+        // tail, and one event each of 100 worlds
+        FeedHub hub = new FeedHub(1, 3L * entryBytes(put("w0", 0)), 1, 2);
         hub.resume(0, 0);
         AtomicInteger woken = new AtomicInteger();
         hub.listen("q", 0, 0, woken::incrementAndGet);
@@ -124,8 +142,9 @@ class FeedHubTest {
         // then the partition keeps the logs of the (at most three) worlds still buffered and of q (waited on), not one per world seen
         assertTrue(hub.worlds(0) <= 4, "logs kept: " + hub.worlds(0));
         assertEquals(List.of(99L), offsets(hub.read("w99", 0, 99, 100)));
-        // and a forgotten world is not served from before what it dropped, even once it has a new log
+        // and a forgotten world is not served from before what any forgotten world dropped, even once it has a new log
         assertFalse(hub.servable("w5", 0, 5));
+        assertFalse(hub.servable("never-seen", 0, 0));
         append(hub, List.of(put("w5", 100)), Map.of(), 101);
         assertNull(hub.read("w5", 0, 5, 100));
         assertEquals(List.of(100L), offsets(hub.read("w5", 0, 100, 100)));
