@@ -27,9 +27,8 @@ import org.apache.kafka.common.errors.WakeupException;
  *   <li><b>tail</b>: served from the node's {@link FeedHub} (the projector's applied events in
  *       memory): no consumer, no thread; {@link #onAvailable} is called back when the world gets an
  *       event.
- *   <li><b>catching up</b>: its position is older than the hub holds (a resume from long ago, a
- *       reader so slow that its world's events left the buffer, or a resume of a quiet world the hub
- *       no longer tracks). It then reads the log with a Kafka
+ *   <li><b>catching up</b>: its position is older than the hub holds (a resume from long ago or of a
+ *       world the hub no longer tracks, or a reader so slow that its world's events left the buffer). It then reads the log with a Kafka
  *       consumer of its own, on the hub's shared catch-up pool and with one of its
  *       {@code feed.catchup.max.count} slots (waiting its turn for one), skipping what the projection
  *       marked refused or unchanged, until its position is one the hub can serve; then it closes the
