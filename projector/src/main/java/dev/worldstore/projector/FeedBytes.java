@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>An entry's layout ({@code str} = length as an int, {@code -1} for null, then UTF-8 bytes):
  *
  * <pre>
- * eventTimeMs 8 | eventId str | origin str | actor str | batchSize 4 (0: a change saved alone) | records 4 |
+ * eventTimeMs 8 | eventId str | origin str | actor str | batch 1 (0: a change saved alone) | records 4 |
  * per record: table ordinal 1 | encoded key ({@link KeyCodec}) 4 + n | op ordinal 1 | formatVersion 4 | payload 4 + n (-1: none)
  * </pre>
  *
@@ -124,7 +124,7 @@ final class FeedBytes {
         if (event instanceof BatchEvent b) {
             List<BatchEvent.Item> items = b.items();
             records = items.size() - (skipped == null ? 0 : skipped.cardinality());
-            putInt(records);
+            putByte(1);
             putInt(records);
             for (int i = 0; i < items.size(); i++) {
                 if (skipped == null || !skipped.get(i)) {
@@ -135,7 +135,7 @@ final class FeedBytes {
         } else {
             ChangeEvent c = (ChangeEvent) event;
             records = 1;
-            putInt(0);
+            putByte(0);
             putInt(1);
             byte[] payload = c.payload();
             putRecord(c.key(), c.op(), c.formatVersion(), payload, 0, payload == null ? 0 : payload.length);
@@ -263,6 +263,11 @@ final class FeedBytes {
         scratchAt += length;
     }
 
+    private void putByte(int v) {
+        room(1);
+        scratch[scratchAt++] = (byte) v;
+    }
+
     private void putInt(int v) {
         room(4);
         scratch[scratchAt++] = (byte) (v >>> 24);
@@ -291,7 +296,7 @@ final class FeedBytes {
         String eventId = string(in);
         String origin = string(in);
         String actor = string(in);
-        int batchSize = in.getInt();
+        boolean batch = in.get() != 0;
         int records = in.getInt();
         List<ChangeRecord> out = new ArrayList<>(records);
         for (int i = 0; i < records; i++) {
@@ -307,7 +312,7 @@ final class FeedBytes {
                 in.position(offset + length);
             }
             out.add(new ChangeRecord(position, eventId, key, op, length < 0 ? null : entry, offset, Math.max(0, length), at, origin,
-                    actor, formatVersion, batchSize == 0 ? 0 : i, batchSize));
+                    actor, formatVersion, batch ? i : 0, batch ? records : 0));
         }
         return out;
     }
