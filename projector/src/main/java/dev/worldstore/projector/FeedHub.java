@@ -95,11 +95,13 @@ final class FeedHub implements AutoCloseable {
                 if (offset > t.end) {
                     // the projector jumped over offsets it never saw (the log's start moved past where it
                     // was): the buffer knows the partition only from here, and every waiting feed looks again
+                    // (a log left with neither entries nor waiters goes, as after an eviction)
                     t.floor = offset;
                     wake = wake == null ? new ArrayList<>() : wake;
-                    for (WorldLog w : t.worlds.values()) {
+                    for (WorldLog w : List.copyOf(t.worlds.values())) {
                         wake.addAll(w.waiters);
                         w.waiters.clear();
+                        t.forgetIfIdle(w);
                     }
                 }
                 if (offset >= next) {

@@ -85,6 +85,29 @@ class FeedHubTest {
     }
 
     @Test
+    void aJumpPastWhereTheProjectorWasForgetsTheLogsItLeftIdleBeyondTheTrackedWorlds() {
+        // given a partition that tracks 2 worlds and feeds of 4 quiet worlds waiting at 2 (a log each, no entries)
+        FeedHub hub = new FeedHub(1, 1 << 20, 1, 2);
+        hub.resume(0, 0);
+        AtomicInteger woken = new AtomicInteger();
+        for (String world : List.of("q1", "q2", "q3", "q4")) {
+            hub.listen(world, 0, 2, woken::incrementAndGet);
+        }
+        assertEquals(4, hub.worlds(0));
+        // when the projector's first poll starts at 5
+        append(hub, List.of(put("b", 5)), Map.of(), 6);
+        // then every feed is woken, and the woken logs beyond the 2 tracked are gone (b's log is new)
+        assertEquals(4, woken.get());
+        assertEquals(3, hub.worlds(0));
+        // and none of those worlds is served from before the jump, with a log or without
+        for (String world : List.of("q1", "q2", "q3", "q4")) {
+            assertFalse(hub.servable(world, 0, 2), world);
+            assertTrue(hub.servable(world, 0, 6), world);
+        }
+        hub.close();
+    }
+
+    @Test
     void whenTheBufferIsFullTheOldestGoAndOnlyFeedsThatNeededThemLeaveTheTail() {
         // given a buffer that holds about three entries, and world a's events followed by many of world b
         FeedHub hub = new FeedHub(1, 3L * entryBytes(put("a", 0)), 1);
