@@ -194,18 +194,44 @@ public final class HttpBench {
     private static void seedEntities(Options o) throws IOException, InterruptedException {
         int size = o.batchSize();
         int batches = (o.players() + size - 1) / size;
+        inParallel(o, Math.min(8, batches), batches, (c, b) -> {
+            int first = b * size;
+            int status = c.exchange("POST", batchPath(o), Bodies.batch(first, Math.min(size, o.players() - first), o.players(), 0));
+            if (status != 200) {
+                throw new IOException("seeding entities " + first + "+ answered HTTP " + status);
+            }
+        });
+    }
+
+    /** Saves every player's state once, over up to 32 connections. */
+    private static void seed(Options o, byte[][] bodies) throws IOException, InterruptedException {
+        inParallel(o, Math.min(o.concurrency(), 32), o.players(), (c, p) -> {
+            int status = c.exchange("PUT", path(o, p), bodies[p % bodies.length]);
+            if (status != 200) {
+                throw new IOException("seeding player " + p + " answered HTTP " + status);
+            }
+        });
+    }
+
+    /** One seeding request for item {@code i}, over a connection of its thread's own. */
+    private interface SeedRequest {
+        void send(HttpConnection c, int i) throws IOException;
+    }
+
+    /**
+     * Sends items {@code 0} to {@code items - 1} once each, from {@code threads} threads with a
+     * connection each; returns when all are sent, or throws the first failure (a thread that fails
+     * stops; the others finish their items).
+     */
+    private static void inParallel(Options o, int threads, int items, SeedRequest request) throws IOException, InterruptedException {
         AtomicLong next = new AtomicLong();
         List<Thread> seeders = new ArrayList<>();
         List<IOException> failures = new ArrayList<>();
-        for (int t = 0; t < Math.min(8, batches); t++) {
+        for (int t = 0; t < threads; t++) {
             Thread th = new Thread(() -> {
                 try (HttpConnection c = new HttpConnection(o.baseUrl(), o.apiKey())) {
-                    for (long b; (b = next.getAndIncrement()) < batches; ) {
-                        int first = (int) b * size;
-                        int status = c.exchange("POST", batchPath(o), Bodies.batch(first, Math.min(size, o.players() - first), o.players(), 0));
-                        if (status != 200) {
-                            throw new IOException("seeding entities " + first + "+ answered HTTP " + status);
-                        }
+                    for (long i; (i = next.getAndIncrement()) < items; ) {
+                        request.send(c, (int) i);
                     }
                 } catch (IOException e) {
                     synchronized (failures) {
@@ -242,37 +268,6 @@ public final class HttpBench {
                 + "\"quantity\":%d}],\"skills\":{\"combat\":{\"level\":10,\"xp\":1500}},\"notes\":\"", seed, seed * 7, seed % 9);
         int pad = Math.max(0, size - head.length() - 2);
         return (head + "x".repeat(pad) + "\"}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void seed(Options o, byte[][] bodies) throws IOException, InterruptedException {
-        int threads = Math.min(o.concurrency(), 32);
-        AtomicLong nextPlayer = new AtomicLong();
-        List<Thread> seeders = new ArrayList<>();
-        List<IOException> failures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread th = new Thread(() -> {
-                try (HttpConnection c = new HttpConnection(o.baseUrl(), o.apiKey())) {
-                    for (long p; (p = nextPlayer.getAndIncrement()) < o.players(); ) {
-                        int status = c.exchange("PUT", path(o, (int) p), bodies[(int) (p % bodies.length)]);
-                        if (status != 200) {
-                            throw new IOException("seeding player " + p + " answered HTTP " + status);
-                        }
-                    }
-                } catch (IOException e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                }
-            }, "http-bench-seed-" + t);
-            seeders.add(th);
-            th.start();
-        }
-        for (Thread th : seeders) {
-            th.join();
-        }
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
-        }
     }
 
     /**
